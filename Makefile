@@ -1,0 +1,47 @@
+# Everything a new machine needs: `make test` builds .venv with the machine's python3 when it is missing.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+
+.PHONY: test unit integration lint typecheck demo bench docs clean install
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(STAMP): $(BIN)/python pyproject.toml
+	$(BIN)/python -m pip install --quiet -e ".[test,lint]"
+	rm -f $(VENV)/.installed-*
+	touch $(STAMP)
+
+install: $(STAMP)
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(STAMP)
+	$(BIN)/mypy langchain_gemini
+
+unit: $(STAMP)
+	$(BIN)/pytest tests/unit -q -p no:cacheprovider --disable-socket --allow-unix-socket --timeout 120
+
+integration: $(STAMP)
+	$(BIN)/pytest tests/integration -q -p no:cacheprovider --allow-hosts=127.0.0.1,localhost,::1 --timeout 300
+
+test: lint typecheck unit integration
+
+demo: $(STAMP)
+	$(BIN)/python -m langchain_gemini.demo
+
+bench: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e ".[bench]"
+	$(BIN)/python benchmarks/run.py
+
+docs: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e ".[docs]"
+	$(BIN)/mkdocs build --strict
+
+clean:
+	rm -rf $(VENV) site .mypy_cache .ruff_cache
