@@ -1,0 +1,439 @@
+"""HTTP transport for the Gemini REST API: the only module that imports httpx or sleeps.
+
+`GeminiClient` sends JSON requests and reads JSON or SSE responses, retrying failed attempts as
+`RetryPolicy` decides. Retries happen only before a response starts: once a stream has begun,
+partial output may already be visible, so any failure is raised.
+
+No idempotency key exists in the Gemini API: retrying after a ReadTimeout or a dropped
+connection may bill a generation twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import threading
+import time
+import weakref
+from collections.abc import AsyncIterator, Iterator, Mapping
+from dataclasses import replace
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+import httpx
+from pydantic import SecretStr
+
+from langchain_gemini._retry import RetryPolicy
+from langchain_gemini._sse import SSEDecoder, SSEMessage
+from langchain_gemini._version import __version__
+from langchain_gemini.errors import (
+    GeminiError,
+    GeminiResponseValidationError,
+    GeminiStreamError,
+    error_from_body,
+    error_from_response,
+    error_from_transport,
+    redact,
+)
+
+logger = logging.getLogger("langchain_gemini")
+
+DEFAULT_BASE_URL = "https://generativelanguage.googleapis.com"
+DEFAULT_API_VERSION = "v1beta"
+# Thinking models can be silent for minutes, and on a stream `read` bounds the gap between bytes.
+DEFAULT_TIMEOUT = httpx.Timeout(600.0, connect=5.0)
+# httpcore 1.0.9 evicts keep-alive connections whenever the pool holds more than
+# max_keepalive_connections, and its per-request pool bookkeeping grows quadratically with the
+# number of connections (encode/httpcore#1035). Equal limits mean no churn; 64 keeps the scan short.
+DEFAULT_LIMITS = httpx.Limits(max_connections=64, max_keepalive_connections=64)
+DEFAULT_USER_AGENT = f"langchain-gemini/{__version__}"
+_SSE = {"alt": "sse"}
+
+
+def _is_final(event: Mapping[str, Any]) -> bool:
+    """A stream is complete once a candidate has a finishReason or the prompt was blocked."""
+    candidates = event.get("candidates")
+    if isinstance(candidates, list) and any(
+        isinstance(c, dict) and c.get("finishReason") for c in candidates
+    ):
+        return True
+    feedback = event.get("promptFeedback")
+    return isinstance(feedback, dict) and bool(feedback.get("blockReason"))
+
+
+class _EventReader:
+    """Turns decoded SSE messages into events, raising API errors and truncation."""
+
+    __slots__ = ("_secret", "completed")
+
+    def __init__(self, secret: str) -> None:
+        self._secret = secret
+        self.completed = False
+
+    def accept(self, message: SSEMessage) -> dict[str, Any]:
+        if message.kind == "error":
+            raise error_from_body(message.data, secret=self._secret)
+        if message.kind == "invalid":
+            raise GeminiResponseValidationError("stream event is not a JSON object")
+        event: dict[str, Any] = message.data
+        self.completed = self.completed or _is_final(event)
+        return event
+
+    def finish(self) -> None:
+        if not self.completed:
+            raise GeminiStreamError("stream ended before completion (no finishReason)")
+
+
+class GeminiClient:
+    """A small client for the Gemini REST API with retries, timeouts and SSE streaming.
+
+    Args:
+        api_key: The API key; sent only as the ``x-goog-api-key`` header of each request.
+        base_url: Scheme and host (no version); must not carry a ``key`` query parameter.
+        api_version: The path segment after the host, e.g. ``"v1beta"``.
+        timeout: Seconds for connect, read, write and pool alike. ``None`` keeps the
+            defaults (connect 5 s, the rest 600 s) or those of a supplied ``http_client``.
+        max_retries: Retries after the first attempt of each call.
+        http_client: A sync httpx client to use as-is (never closed by us).
+        http_async_client: An async httpx client to use as-is (never closed by us).
+        user_agent: The ``user-agent`` header.
+        transport: Transport for the clients we create (e.g. ``httpx.MockTransport`` in tests).
+        async_transport: Async transport for the clients we create. It is shared by every event
+            loop, so pass a loop-independent one (a mock) here.
+    """
+
+    def __init__(
+        self,
+        *,
+        api_key: SecretStr,
+        base_url: str = DEFAULT_BASE_URL,
+        api_version: str = DEFAULT_API_VERSION,
+        timeout: float | None = None,
+        max_retries: int = 2,
+        http_client: httpx.Client | None = None,
+        http_async_client: httpx.AsyncClient | None = None,
+        user_agent: str = DEFAULT_USER_AGENT,
+        transport: httpx.BaseTransport | None = None,
+        async_transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        if any(name.lower() == "key" for name, _ in parse_qsl(urlsplit(base_url).query)):
+            raise ValueError("base_url must not contain a 'key' query parameter; pass api_key")
+        if not api_key.get_secret_value().strip():
+            raise ValueError("api_key is empty")
+        self._api_key = api_key
+        self._base_url = base_url.rstrip("/")
+        self._prefix = f"{self._base_url}/{api_version.strip('/')}/"
+        self._timeout = None if timeout is None else httpx.Timeout(timeout)
+        self._policy = RetryPolicy(max_retries=_check_retries(max_retries))
+        self._headers = {"content-type": "application/json", "user-agent": user_agent}
+        self._user_client = http_client
+        self._user_async_client = http_async_client
+        self._transport = transport
+        self._async_transport = async_transport
+        self._client: httpx.Client | None = None
+        # An AsyncClient's connections belong to the loop that opened them: one client per loop.
+        self._async_clients: weakref.WeakKeyDictionary[
+            asyncio.AbstractEventLoop, httpx.AsyncClient
+        ] = weakref.WeakKeyDictionary()
+        self._lock = threading.Lock()
+
+    def __repr__(self) -> str:
+        return f"GeminiClient(base_url={self._base_url!r}, max_retries={self._policy.max_retries})"
+
+    # -- public API -------------------------------------------------------------------------
+
+    def request_json(
+        self,
+        method: str,
+        path: str,
+        *,
+        body: Mapping[str, Any] | None = None,
+        params: Mapping[str, str] | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> dict[str, Any]:
+        """Send one JSON request, retrying as the policy allows, and return the JSON object.
+
+        Args:
+            method: HTTP method.
+            path: Relative to ``{base_url}/{api_version}/``, or to ``base_url`` if it starts
+                with ``/``.
+            body: JSON body, if any.
+            params: Query parameters (never the key).
+            timeout: Per-call timeout in seconds (all four phases).
+            max_retries: Per-call retry count.
+
+        Returns:
+            The parsed response object (``{}`` for an empty body).
+
+        Raises:
+            GeminiError: The mapped failure of the last attempt.
+        """
+        client = self._sync_client()
+        request = self._build(client, method, path, body=body, params=params, timeout=timeout)
+        response = self._send(client, request, self._policy_for(max_retries), stream=False)
+        return self._parse_json(response)
+
+    async def arequest_json(
+        self,
+        method: str,
+        path: str,
+        *,
+        body: Mapping[str, Any] | None = None,
+        params: Mapping[str, str] | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> dict[str, Any]:
+        """Async `request_json`."""
+        client = self._async_client()
+        request = self._build(client, method, path, body=body, params=params, timeout=timeout)
+        response = await self._asend(client, request, self._policy_for(max_retries), stream=False)
+        return self._parse_json(response)
+
+    def stream_json(
+        self,
+        path: str,
+        body: Mapping[str, Any],
+        *,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> Iterator[dict[str, Any]]:
+        """POST with ``alt=sse`` and yield each event's JSON object.
+
+        The request is sent on the first ``next()``. Retries happen only until the response
+        starts. The response is closed when the stream ends, fails or is abandoned.
+
+        Args:
+            path: As for `request_json`, e.g. ``"models/gemini-2.5-flash:streamGenerateContent"``.
+            body: JSON body.
+            timeout: Per-call timeout in seconds (``read`` bounds the gap between bytes).
+            max_retries: Per-call retry count (for opening the stream).
+
+        Yields:
+            Each event (a ``GenerateContentResponse`` object).
+
+        Raises:
+            GeminiAPIError: The stream could not be opened, or an error payload arrived in it.
+            GeminiTimeoutError: A transport timeout, before or after the stream started.
+            GeminiConnectionError: Another transport failure.
+            GeminiStreamError: The stream ended without any finishReason or blockReason.
+            GeminiResponseValidationError: An event is not a JSON object.
+        """
+        client = self._sync_client()
+        request = self._build(client, "POST", path, body=body, params=_SSE, timeout=timeout)
+        response = self._send(client, request, self._policy_for(max_retries), stream=True)
+        decoder, reader = SSEDecoder(), _EventReader(self._secret)
+        try:
+            for chunk in response.iter_bytes():
+                for message in decoder.feed(chunk):
+                    yield reader.accept(message)
+            for message in decoder.close():
+                yield reader.accept(message)
+            reader.finish()
+        except httpx.TransportError as exc:
+            raise error_from_transport(exc, secret=self._secret) from exc
+        finally:
+            response.close()
+
+    async def astream_json(
+        self,
+        path: str,
+        body: Mapping[str, Any],
+        *,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> AsyncIterator[dict[str, Any]]:
+        """Async `stream_json`."""
+        client = self._async_client()
+        request = self._build(client, "POST", path, body=body, params=_SSE, timeout=timeout)
+        response = await self._asend(client, request, self._policy_for(max_retries), stream=True)
+        decoder, reader = SSEDecoder(), _EventReader(self._secret)
+        try:
+            async for chunk in response.aiter_bytes():
+                for message in decoder.feed(chunk):
+                    yield reader.accept(message)
+            for message in decoder.close():
+                yield reader.accept(message)
+            reader.finish()
+        except httpx.TransportError as exc:
+            raise error_from_transport(exc, secret=self._secret) from exc
+        finally:
+            await response.aclose()
+
+    def close(self) -> None:
+        """Close the sync httpx client we created (a supplied one is left open)."""
+        with self._lock:
+            client, self._client = self._client, None
+        if client is not None:
+            client.close()
+
+    async def aclose(self) -> None:
+        """Close the async httpx client we created for the running loop; forget the others."""
+        with self._lock:
+            client = self._async_clients.get(asyncio.get_running_loop())
+            self._async_clients = weakref.WeakKeyDictionary()
+        if client is not None:
+            await client.aclose()
+
+    # -- retry loops: the only code that differs between sync and async ---------------------
+
+    def _send(
+        self, client: httpx.Client, request: httpx.Request, policy: RetryPolicy, *, stream: bool
+    ) -> httpx.Response:
+        attempt = 0
+        while True:
+            try:
+                response = client.send(request, stream=stream)
+                if response.is_success:
+                    return response
+                try:
+                    response.read()  # a stream's error body too: parse it whole
+                finally:
+                    response.close()
+            except httpx.TransportError as exc:
+                error: GeminiError = error_from_transport(exc, secret=self._secret)
+            else:
+                error = self._status_error(response)
+            time.sleep(self._delay_or_raise(request, policy, attempt, error))
+            attempt += 1
+
+    async def _asend(
+        self,
+        client: httpx.AsyncClient,
+        request: httpx.Request,
+        policy: RetryPolicy,
+        *,
+        stream: bool,
+    ) -> httpx.Response:
+        attempt = 0
+        while True:
+            try:
+                response = await client.send(request, stream=stream)
+                if response.is_success:
+                    return response
+                try:
+                    await response.aread()
+                finally:
+                    await response.aclose()
+            except httpx.TransportError as exc:
+                error: GeminiError = error_from_transport(exc, secret=self._secret)
+            else:
+                error = self._status_error(response)
+            await asyncio.sleep(self._delay_or_raise(request, policy, attempt, error))
+            attempt += 1
+
+    # -- shared helpers ---------------------------------------------------------------------
+
+    @property
+    def _secret(self) -> str:
+        return self._api_key.get_secret_value()
+
+    def _policy_for(self, max_retries: int | None) -> RetryPolicy:
+        if max_retries is None:
+            return self._policy
+        return replace(self._policy, max_retries=_check_retries(max_retries))
+
+    def _build(
+        self,
+        client: httpx.Client | httpx.AsyncClient,
+        method: str,
+        path: str,
+        *,
+        body: Mapping[str, Any] | None,
+        params: Mapping[str, str] | None,
+        timeout: float | None,
+    ) -> httpx.Request:
+        url = self._base_url + path if path.startswith("/") else self._prefix + path
+        content = None
+        if body is not None:
+            content = json.dumps(
+                body, ensure_ascii=False, separators=(",", ":"), allow_nan=False
+            ).encode("utf-8")
+        # The key is added per request, never to client defaults (httpx prints those in clear).
+        headers = {**self._headers, "x-goog-api-key": self._secret}
+        per_call = None if timeout is None else httpx.Timeout(timeout)
+        return client.build_request(
+            method,
+            url,
+            content=content,
+            params=params,
+            headers=headers,
+            timeout=per_call or self._timeout or httpx.USE_CLIENT_DEFAULT,
+        )
+
+    def _status_error(self, response: httpx.Response) -> GeminiError:
+        return error_from_response(
+            response.status_code, response.headers, response.content, secret=self._secret
+        )
+
+    def _delay_or_raise(
+        self, request: httpx.Request, policy: RetryPolicy, attempt: int, error: GeminiError
+    ) -> float:
+        delay = policy.next_delay(attempt, error)
+        if delay is None:
+            raise error
+        outcome = error.status_code or type(error.__cause__).__name__
+        logger.info(
+            "%s %s -> %s; retrying in %.2fs (attempt %d/%d)",
+            request.method,
+            request.url.path,
+            outcome,
+            delay,
+            attempt + 1,
+            policy.max_retries + 1,
+        )
+        return delay
+
+    def _parse_json(self, response: httpx.Response) -> dict[str, Any]:
+        content = response.content
+        if not content.strip():
+            return {}  # e.g. a DELETE answers with an empty body
+        try:
+            value = json.loads(content)
+        except ValueError:
+            value = None
+        if isinstance(value, dict):
+            return value
+        raise GeminiResponseValidationError(
+            f"{response.status_code} response body is not a JSON object",
+            status_code=response.status_code,
+            body=redact(content.decode("utf-8", errors="replace"), self._secret),
+            is_retryable=False,
+        )
+
+    def _sync_client(self) -> httpx.Client:
+        if self._user_client is not None:
+            return self._user_client
+        client = self._client
+        if client is None:
+            with self._lock:
+                if self._client is None:
+                    self._client = httpx.Client(
+                        timeout=DEFAULT_TIMEOUT, limits=DEFAULT_LIMITS, transport=self._transport
+                    )
+                client = self._client
+        return client
+
+    def _async_client(self) -> httpx.AsyncClient:
+        if self._user_async_client is not None:
+            return self._user_async_client
+        loop = asyncio.get_running_loop()
+        client = self._async_clients.get(loop)
+        if client is None:
+            with self._lock:
+                client = self._async_clients.get(loop)
+                if client is None:
+                    client = httpx.AsyncClient(
+                        timeout=DEFAULT_TIMEOUT,
+                        limits=DEFAULT_LIMITS,
+                        transport=self._async_transport,
+                    )
+                    self._async_clients[loop] = client
+        return client
+
+
+def _check_retries(max_retries: int) -> int:
+    if max_retries < 0:
+        raise ValueError(f"max_retries must be >= 0, got {max_retries}")
+    return max_retries

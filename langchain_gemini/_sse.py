@@ -1,0 +1,164 @@
+"""Incremental decoder for Gemini's ``alt=sse`` streams. Pure: bytes in, parsed messages out.
+
+Lines are split only at CR, LF and CRLF, as the SSE spec defines them. ``str.splitlines()`` (and
+so httpx's ``iter_lines``) also breaks at U+2028, U+2029, U+0085 and a few control characters,
+which JSON strings may contain unescaped: splitting there would cut an event in half.
+
+Besides ``data:`` events, Gemini can end a stream with a raw, pretty-printed JSON error object
+that has no ``data:`` prefix (vercel/ai#5217). A spec-compliant decoder ignores those lines and
+the stream just stops; this one collects them until the braces balance and reports an error.
+"""
+
+from __future__ import annotations
+
+import codecs
+import json
+import re
+from dataclasses import dataclass
+from typing import Any, Literal
+
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+SSEKind = Literal["event", "error", "invalid"]
+
+
+@dataclass(frozen=True, slots=True)
+class SSEMessage:
+    """One decoded unit of the stream.
+
+    Attributes:
+        kind: ``"event"``: a JSON object (one GenerateContentResponse); ``"error"``: an API error
+            payload, from a ``data:`` line or a raw JSON block (``data`` is the parsed
+            ``{"error": ...}`` value, possibly list-wrapped); ``"invalid"``: data that is not a
+            JSON object (``data`` is the raw text).
+        data: The parsed JSON value, or the raw text for ``"invalid"``.
+    """
+
+    kind: SSEKind
+    data: Any
+
+
+def _classify(text: str) -> SSEMessage:
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return SSEMessage("invalid", text)
+    first = value[0] if isinstance(value, list) and len(value) == 1 else value
+    if isinstance(first, dict) and "error" in first:
+        return SSEMessage("error", value)
+    if isinstance(value, dict):
+        return SSEMessage("event", value)
+    return SSEMessage("invalid", text)
+
+
+class _BraceCounter:
+    """Tracks `{}`/`[]` nesting outside JSON strings across lines of a raw JSON block."""
+
+    __slots__ = ("depth", "escaped", "in_string")
+
+    def __init__(self) -> None:
+        self.depth = 0
+        self.in_string = False
+        self.escaped = False
+
+    def feed(self, line: str) -> bool:
+        """Consume one line; return True once the outermost bracket has closed."""
+        for char in line:
+            if self.in_string:
+                if self.escaped:
+                    self.escaped = False
+                elif char == "\\":
+                    self.escaped = True
+                elif char == '"':
+                    self.in_string = False
+            elif char == '"':
+                self.in_string = True
+            elif char in "{[":
+                self.depth += 1
+            elif char in "}]":
+                self.depth -= 1
+        return self.depth <= 0
+
+
+class SSEDecoder:
+    """Feed raw bytes in any chunking; get back the complete messages they finish."""
+
+    def __init__(self) -> None:
+        self._utf8 = codecs.getincrementaldecoder("utf-8")(errors="replace")
+        self._partial = ""  # text after the last line break
+        self._skip_lf = False  # the previous chunk ended in CR: a leading LF belongs to it
+        self._data: list[str] = []
+        self._raw: list[str] | None = None  # lines of a raw JSON block being collected
+        self._braces = _BraceCounter()
+
+    def feed(self, data: bytes) -> list[SSEMessage]:
+        """Decode a chunk of the body.
+
+        Args:
+            data: The next bytes, split anywhere (even inside a UTF-8 character or a CRLF).
+
+        Returns:
+            The messages completed by this chunk, in order.
+        """
+        return self._lines(self._utf8.decode(data))
+
+    def close(self) -> list[SSEMessage]:
+        """Flush at end of stream: a final event without its blank line is still delivered.
+
+        Returns:
+            The remaining messages; an unfinished raw JSON block comes back as ``"invalid"``.
+        """
+        out = self._lines(self._utf8.decode(b"", final=True))
+        if self._partial:
+            self._line(self._partial, out)
+            self._partial = ""
+        self._dispatch(out)
+        if self._raw is not None:
+            out.append(SSEMessage("invalid", "\n".join(self._raw)))
+            self._raw = None
+        return out
+
+    def _lines(self, text: str) -> list[SSEMessage]:
+        out: list[SSEMessage] = []
+        if self._skip_lf and text:
+            if text[0] == "\n":
+                text = text[1:]
+            self._skip_lf = False
+        if not text:
+            return out
+        lines = _LINE_BREAK.split(self._partial + text)
+        self._partial = lines.pop()
+        # A trailing CR was already taken as a line break; the LF of its CRLF may come next.
+        self._skip_lf = text[-1] == "\r"
+        for line in lines:
+            self._line(line, out)
+        return out
+
+    def _line(self, line: str, out: list[SSEMessage]) -> None:
+        if self._raw is not None:
+            self._raw_line(self._raw, line, out)
+        elif not line:
+            self._dispatch(out)
+        elif line[0] == ":":
+            return  # comment
+        elif line.lstrip()[:1] in ("{", "["):
+            self._dispatch(out)
+            self._raw = []
+            self._braces = _BraceCounter()
+            self._raw_line(self._raw, line, out)
+        else:
+            name, _, value = line.partition(":")
+            if name == "data":
+                self._data.append(value[1:] if value[:1] == " " else value)
+            # "event", "id", "retry" and unknown fields carry nothing Gemini uses.
+
+    def _raw_line(self, raw: list[str], line: str, out: list[SSEMessage]) -> None:
+        raw.append(line)
+        if self._braces.feed(line):
+            out.append(_classify("\n".join(raw)))
+            self._raw = None
+
+    def _dispatch(self, out: list[SSEMessage]) -> None:
+        if self._data:
+            out.append(_classify("\n".join(self._data)))
+            self._data = []

@@ -1,0 +1,403 @@
+"""Errors raised by langchain-gemini. Each class is also the matching LangChain exception.
+
+```
+GeminiError(ModelError)                          base of everything the client raises
+├── GeminiAPIError                               the API answered with an error (other non-2xx)
+│   ├── GeminiBadRequestError(ModelInvalidRequestError)         400
+│   │   └── GeminiContextOverflowError(ContextOverflowError)    400, input token count too large
+│   ├── GeminiAuthenticationError(ModelAuthenticationError)     401, or reason API_KEY_INVALID
+│   ├── GeminiPermissionDeniedError(ModelPermissionDeniedError) 403
+│   ├── GeminiNotFoundError(ModelNotFoundError)                 404
+│   ├── GeminiRateLimitError(ModelRateLimitError)               429
+│   └── GeminiServerError(ModelAPIError)                        5xx, and 408 from a proxy
+├── GeminiTimeoutError(ModelTimeoutError)        the request timed out in transport
+├── GeminiConnectionError(ModelConnectionError)  any other transport failure
+├── GeminiStreamError                            a stream ended before completion
+└── GeminiResponseValidationError                a 2xx whose body is not the JSON we expect
+```
+
+Every instance carries `message`, `status_code`, `status`, `details`, `retry_after`,
+`request_id`, `body` and `is_retryable`; all strings are redacted of the API key. `str(error)`
+stays short (`"429 RESOURCE_EXHAUSTED: <message>"`); the full body is only in `.body`.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from collections.abc import Mapping
+from http import HTTPStatus
+from typing import Any
+
+from langchain_core.exceptions import (
+    ContextOverflowError,
+    ModelAPIError,
+    ModelAuthenticationError,
+    ModelConnectionError,
+    ModelError,
+    ModelInvalidRequestError,
+    ModelNotFoundError,
+    ModelPermissionDeniedError,
+    ModelRateLimitError,
+    ModelTimeoutError,
+)
+
+from langchain_gemini._retry import RETRYABLE_STATUSES, per_day_quota_id, retry_hint
+
+__all__ = [
+    "GeminiAPIError",
+    "GeminiAuthenticationError",
+    "GeminiBadRequestError",
+    "GeminiConnectionError",
+    "GeminiContextOverflowError",
+    "GeminiError",
+    "GeminiNotFoundError",
+    "GeminiPermissionDeniedError",
+    "GeminiRateLimitError",
+    "GeminiResponseValidationError",
+    "GeminiServerError",
+    "GeminiStreamError",
+    "GeminiTimeoutError",
+    "error_from_body",
+    "error_from_response",
+    "error_from_transport",
+    "redact",
+]
+
+_API_KEY_PATTERN = re.compile(r"AIza[0-9A-Za-z_-]{35}")
+# Context overflow is the one condition Google gives no status or reason code for, only this
+# documented message: "The input token count (N) exceeds the maximum number of tokens allowed (M)."
+_CONTEXT_OVERFLOW = re.compile(
+    r"input token count.{0,40}exceeds the maximum number of tokens", re.IGNORECASE
+)
+_ERROR_INFO = "type.googleapis.com/google.rpc.ErrorInfo"
+_AUTH_REASONS = frozenset({"API_KEY_INVALID", "API_KEY_EXPIRED"})
+# google.rpc.Code name -> HTTP status, for error payloads that carry a status but no code.
+_STATUS_CODES = {
+    "INVALID_ARGUMENT": 400,
+    "FAILED_PRECONDITION": 400,
+    "OUT_OF_RANGE": 400,
+    "UNAUTHENTICATED": 401,
+    "PERMISSION_DENIED": 403,
+    "NOT_FOUND": 404,
+    "ALREADY_EXISTS": 409,
+    "ABORTED": 409,
+    "RESOURCE_EXHAUSTED": 429,
+    "CANCELLED": 499,
+    "UNKNOWN": 500,
+    "INTERNAL": 500,
+    "DATA_LOSS": 500,
+    "UNIMPLEMENTED": 501,
+    "UNAVAILABLE": 503,
+    "DEADLINE_EXCEEDED": 504,
+}
+# Google front-ends do not document a request-id header; these are the common spellings.
+_REQUEST_ID_HEADERS = ("x-request-id", "x-goog-request-id", "request-id")
+_URL_QUERY = re.compile(r"(\b[a-z][a-z0-9+.-]*://[^\s?#'\"]*)\?[^\s'\"]*", re.IGNORECASE)
+
+
+def redact(text: str, secret: str | None) -> str:
+    """Replace the API key, and anything shaped like a Google API key, with ``***``.
+
+    Args:
+        text: Any string that may leave the package (messages, bodies, details).
+        secret: The key in use, if known.
+
+    Returns:
+        The text with every occurrence replaced.
+    """
+    if secret:
+        text = text.replace(secret, "***")
+    return _API_KEY_PATTERN.sub("***", text)
+
+
+def _redact_value(value: Any, secret: str | None) -> Any:
+    if isinstance(value, str):
+        return redact(value, secret)
+    if isinstance(value, dict):
+        return {_redact_value(k, secret): _redact_value(v, secret) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_redact_value(v, secret) for v in value]
+    return value
+
+
+def _restore(cls: type[GeminiError], args: tuple[Any, ...], state: dict[str, Any]) -> GeminiError:
+    error = cls.__new__(cls, *args)
+    error.args = args
+    error.__dict__.update(state)
+    return error
+
+
+class GeminiError(ModelError):
+    """Base class of every error langchain-gemini raises."""
+
+    def __init__(
+        self,
+        message: str = "",
+        *,
+        status_code: int | None = None,
+        status: str | None = None,
+        details: list[dict[str, Any]] | None = None,
+        retry_after: float | None = None,
+        request_id: str | None = None,
+        body: Any = None,
+        is_retryable: bool | None = None,
+    ) -> None:
+        self.message = message
+        self.status_code = status_code
+        self.status = status
+        self.details: list[dict[str, Any]] = details if details is not None else []
+        self.retry_after = retry_after
+        self.request_id = request_id
+        self.body = body
+        self.is_retryable = type(self).is_retryable if is_retryable is None else is_retryable
+        super().__init__(self._summary())
+
+    def _summary(self) -> str:
+        """`"429 RESOURCE_EXHAUSTED: msg"`; `"502 Bad Gateway"` when Google's status is unknown."""
+        if self.status is not None:
+            prefix = f"{self.status_code} {self.status}" if self.status_code else self.status
+            return f"{prefix}: {self.message}" if self.message else prefix
+        if self.status_code is not None:
+            return f"{self.status_code} {self.message}".rstrip()
+        return self.message
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # The keyword-only constructor cannot be replayed from `args`; rebuild from the state.
+        return (_restore, (type(self), self.args, dict(self.__dict__)))
+
+
+class GeminiAPIError(GeminiError):
+    """The API answered with an error status."""
+
+
+class GeminiBadRequestError(GeminiAPIError, ModelInvalidRequestError):
+    """400: the request is invalid (INVALID_ARGUMENT, FAILED_PRECONDITION, ...)."""
+
+
+class GeminiContextOverflowError(GeminiBadRequestError, ContextOverflowError):
+    """400: the input has more tokens than the model accepts."""
+
+
+class GeminiAuthenticationError(GeminiAPIError, ModelAuthenticationError):
+    """401, or a 400 whose ErrorInfo reason is API_KEY_INVALID: the key is missing or wrong."""
+
+
+class GeminiPermissionDeniedError(GeminiAPIError, ModelPermissionDeniedError):
+    """403: the key may not use this method, model or resource."""
+
+
+class GeminiNotFoundError(GeminiAPIError, ModelNotFoundError):
+    """404: the model or resource does not exist (for this API version)."""
+
+
+class GeminiRateLimitError(GeminiAPIError, ModelRateLimitError):
+    """429: a rate limit or quota was exceeded (not retryable when it is a per-day quota)."""
+
+
+class GeminiServerError(GeminiAPIError, ModelAPIError):
+    """5xx (and a proxy's 408): a failure on the server side."""
+
+
+class GeminiTimeoutError(GeminiError, ModelTimeoutError):
+    """The request timed out in transport; the httpx exception is the ``__cause__``."""
+
+
+class GeminiConnectionError(GeminiError, ModelConnectionError):
+    """The request failed in transport; the httpx exception is the ``__cause__``."""
+
+
+class GeminiStreamError(GeminiError):
+    """A stream ended before completion (no event carried a finishReason)."""
+
+
+class GeminiResponseValidationError(GeminiError):
+    """A 2xx response whose body is not the JSON we expect. Never retried."""
+
+
+def _error_class(code: int | None, reason: str | None, message: str) -> type[GeminiAPIError]:
+    # The reason code decides authentication: Google answers a bad key with 400 INVALID_ARGUMENT.
+    if reason in _AUTH_REASONS or code == 401:
+        return GeminiAuthenticationError
+    if code == 400:
+        if _CONTEXT_OVERFLOW.search(message):
+            return GeminiContextOverflowError
+        return GeminiBadRequestError
+    by_code: dict[int, type[GeminiAPIError]] = {
+        403: GeminiPermissionDeniedError,
+        404: GeminiNotFoundError,
+        408: GeminiServerError,
+        429: GeminiRateLimitError,
+    }
+    if code is not None and code in by_code:
+        return by_code[code]
+    if code is not None and 500 <= code <= 599:
+        return GeminiServerError
+    return GeminiAPIError
+
+
+def _unwrap(body: object) -> dict[str, Any] | None:
+    """The inner google.rpc.Status of `{"error": {...}}`, `[{"error": {...}}]` or a bare status."""
+    if isinstance(body, list) and len(body) == 1:
+        body = body[0]
+    if not isinstance(body, dict):
+        return None
+    inner = body.get("error")
+    if isinstance(inner, dict):
+        return inner
+    # A front-end may answer with only top-level "message"/"status"; the legacy "errors" list
+    # next to them is ignored.
+    if any(k in body for k in ("code", "message", "status")):
+        return body
+    return None
+
+
+def _reason_of(details: list[dict[str, Any]]) -> str | None:
+    for detail in details:
+        if detail.get("@type") == _ERROR_INFO and isinstance(detail.get("reason"), str):
+            return str(detail["reason"])
+    return None
+
+
+def _build(
+    body: object,
+    *,
+    status_code: int | None,
+    headers: Mapping[str, str] | None,
+    secret: str | None,
+    fallback_message: str,
+) -> GeminiAPIError:
+    inner = _unwrap(body) or {}
+    raw_details = inner.get("details")
+    details = (
+        [d for d in raw_details if isinstance(d, dict)] if isinstance(raw_details, list) else []
+    )
+    status = inner.get("status") if isinstance(inner.get("status"), str) else None
+    if status_code is None:
+        code = inner.get("code")
+        status_code = code if isinstance(code, int) else _STATUS_CODES.get(status or "")
+    raw_message = inner.get("message")
+    message = raw_message if isinstance(raw_message, str) and raw_message else fallback_message
+    cls = _error_class(status_code, _reason_of(details), message)
+    is_retryable = status_code in RETRYABLE_STATUSES
+    quota_id = per_day_quota_id(details)
+    if quota_id is not None:
+        is_retryable = False
+        message = f"{message} (per-day quota {quota_id} exhausted; not retried)"
+    lower = {k.lower(): v for k, v in (headers or {}).items()}
+    request_id = next((lower[h] for h in _REQUEST_ID_HEADERS if h in lower), None)
+    return cls(
+        redact(message, secret),
+        status_code=status_code,
+        status=status,
+        details=_redact_value(details, secret),
+        retry_after=retry_hint(details, headers),
+        request_id=request_id,
+        body=_redact_value(body, secret),
+        is_retryable=is_retryable,
+    )
+
+
+def _reason_phrase(status_code: int) -> str:
+    try:
+        return HTTPStatus(status_code).phrase
+    except ValueError:
+        return "HTTP error"
+
+
+def error_from_response(
+    status_code: int, headers: Mapping[str, str], content: bytes, *, secret: str | None
+) -> GeminiAPIError:
+    """Map a non-2xx response to the matching error class.
+
+    Args:
+        status_code: The HTTP status.
+        headers: The response headers (used for retry hints and a request id).
+        content: The full response body.
+        secret: The API key, to redact from everything the error keeps.
+
+    Returns:
+        The error to raise (classified by HTTP status and Google's reason code).
+    """
+    text = content.decode("utf-8", errors="replace")
+    body: object
+    try:
+        body = json.loads(text) if text.strip() else None
+    except ValueError:
+        body = text  # HTML from a proxy, plain text: kept in .body only
+    if _unwrap(body) is None:
+        # No Google status to show: str(error) is just the status line, e.g. "502 Bad Gateway".
+        error = _build(
+            None,
+            status_code=status_code,
+            headers=headers,
+            secret=secret,
+            fallback_message=_reason_phrase(status_code),
+        )
+        error.body = _redact_value(body, secret)
+        return error
+    return _build(
+        body,
+        status_code=status_code,
+        headers=headers,
+        secret=secret,
+        fallback_message=_reason_phrase(status_code),
+    )
+
+
+def error_from_body(
+    body: object, *, status_code: int | None = None, secret: str | None
+) -> GeminiAPIError:
+    """Map an error payload (e.g. `{"error": {...}}` inside a 200 stream) to an error class.
+
+    Args:
+        body: The parsed payload: `{"error": {...}}`, `[{"error": {...}}]` or the bare status.
+        status_code: The HTTP status if there is one; otherwise `error.code` (or the Google
+            status name) decides.
+        secret: The API key, to redact from everything the error keeps.
+
+    Returns:
+        The error to raise.
+    """
+    return _build(
+        body,
+        status_code=status_code,
+        headers=None,
+        secret=secret,
+        fallback_message="error in response payload",
+    )
+
+
+def _is_timeout(exc: BaseException) -> bool:
+    if isinstance(exc, TimeoutError):
+        return True
+    # Only _client.py imports httpx; an httpx exception implies the module is already loaded.
+    httpx = sys.modules.get("httpx")
+    return httpx is not None and isinstance(exc, httpx.TimeoutException)
+
+
+def error_from_transport(
+    exc: Exception, *, secret: str | None
+) -> GeminiTimeoutError | GeminiConnectionError:
+    """Map a transport exception (an httpx ``TransportError``) to a retryable error.
+
+    Args:
+        exc: The exception raised while sending or receiving.
+        secret: The API key, to redact from the message.
+
+    Returns:
+        `GeminiTimeoutError` for timeouts, else `GeminiConnectionError`, with ``__cause__`` set.
+        The message names the exception type and its text with any URL query removed.
+    """
+    detail = redact(_URL_QUERY.sub(r"\1", str(exc)), secret)
+    kind = type(exc).__name__
+    reason = f"{kind}: {detail}" if detail else kind
+    error: GeminiTimeoutError | GeminiConnectionError
+    if _is_timeout(exc):
+        error = GeminiTimeoutError(f"Request timed out ({reason})")
+    else:
+        error = GeminiConnectionError(f"Connection failed ({reason})")
+    error.__cause__ = exc
+    error.__suppress_context__ = True
+    return error
