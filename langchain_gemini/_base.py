@@ -1,0 +1,152 @@
+"""Connection settings shared by `ChatGemini` and `GeminiEmbeddings`.
+
+Both classes inherit these fields, so the key, base URL, timeout, retry and client options behave the same way
+everywhere and are validated in one place.
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+import threading
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qsl, urlsplit
+
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretStr, field_validator
+
+from langchain_gemini._version import __version__
+
+if TYPE_CHECKING:
+    from langchain_gemini._client import GeminiClient
+
+DEFAULT_BASE_URL = "https://generativelanguage.googleapis.com"
+DEFAULT_API_VERSION = "v1beta"
+# Google's SDK reads GOOGLE_API_KEY first when both are set; we do the same so a machine behaves alike with both.
+API_KEY_ENV_VARS = ("GOOGLE_API_KEY", "GEMINI_API_KEY")
+
+
+def _api_key_from_env() -> SecretStr | None:
+    for name in API_KEY_ENV_VARS:
+        value = os.environ.get(name, "").strip()
+        if value:
+            return SecretStr(value)
+    return None
+
+
+def check_base_url(url: str) -> str:
+    """Return `url` without a trailing slash, or raise if it could leak or misplace credentials.
+
+    The message never echoes the URL, since the offending part may be a secret.
+    """
+    parts = urlsplit(url)
+    if parts.scheme not in {"http", "https"} or not parts.hostname:
+        msg = "base_url must be an absolute http:// or https:// URL"
+        raise ValueError(msg)
+    if parts.username or parts.password:
+        msg = "base_url must not contain credentials; pass the key as api_key"
+        raise ValueError(msg)
+    if any(name.lower() == "key" for name, _ in parse_qsl(parts.query, keep_blank_values=True)):
+        msg = "base_url must not carry a key= query parameter; pass the key as api_key"
+        raise ValueError(msg)
+    return url.rstrip("/")
+
+
+class GeminiClientSettings(BaseModel):
+    """Fields that say where and how to reach the Gemini API."""
+
+    model_config = ConfigDict(populate_by_name=True, arbitrary_types_allowed=True)
+
+    google_api_key: SecretStr | None = Field(default_factory=_api_key_from_env, alias="api_key")
+    """Gemini API key. Defaults to `GOOGLE_API_KEY`, then `GEMINI_API_KEY`; surrounding whitespace is stripped.
+    It is sent only in the `x-goog-api-key` header."""
+
+    base_url: str = DEFAULT_BASE_URL
+    """Root of the REST API, without the version segment (e.g. an emulator's `http://127.0.0.1:8080`)."""
+
+    api_version: str = DEFAULT_API_VERSION
+    """API version path segment: `v1beta` (all features) or `v1` (stable surface only)."""
+
+    timeout: float | None = Field(default=None, gt=0)
+    """Seconds for every phase of a request (connect, read, write, pool). `None` means 5 s to connect and 600 s
+    for the rest: thinking models can be silent for minutes."""
+
+    max_retries: int = Field(default=2, ge=0)
+    """Retries after the first attempt, for 408/429/5xx and connection failures. 0 disables retrying."""
+
+    http_client: Any = Field(default=None, exclude=True)
+    """Optional `httpx.Client` to send sync requests with (proxies, custom transports). Never closed by us."""
+
+    http_async_client: Any = Field(default=None, exclude=True)
+    """Optional `httpx.AsyncClient` for async requests. Never closed by us."""
+
+    _gemini_client: GeminiClient | None = PrivateAttr(default=None)
+    _client_lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)
+
+    @field_validator("google_api_key", mode="before")
+    @classmethod
+    def _strip_api_key(cls, value: Any) -> Any:
+        raw = value.get_secret_value() if isinstance(value, SecretStr) else value
+        if raw is None:
+            return None
+        if not isinstance(raw, str):
+            msg = "api_key must be a string"
+            raise TypeError(msg)
+        stripped = raw.strip()
+        if not stripped:
+            msg = "api_key is empty"
+            raise ValueError(msg)
+        return SecretStr(stripped)
+
+    @field_validator("base_url")
+    @classmethod
+    def _validate_base_url(cls, value: str) -> str:
+        return check_base_url(value)
+
+    @field_validator("api_version")
+    @classmethod
+    def _validate_api_version(cls, value: str) -> str:
+        version = value.strip("/")
+        if not version or "/" in version:
+            msg = "api_version must be a single path segment such as 'v1beta'"
+            raise ValueError(msg)
+        return version
+
+    @property
+    def _client(self) -> GeminiClient:
+        """The REST client, built on first use so that construction stays cheap and offline."""
+        client = self._gemini_client
+        if client is not None:
+            return client
+        with self._client_lock:
+            if self._gemini_client is None:
+                self._gemini_client = self._build_client()
+            return self._gemini_client
+
+    def _build_client(self) -> GeminiClient:
+        from langchain_gemini._client import GeminiClient
+
+        if self.google_api_key is None:
+            names = " or ".join(API_KEY_ENV_VARS)
+            msg = f"No Gemini API key: pass api_key=... or set {names}"
+            raise ValueError(msg)
+        return GeminiClient(
+            api_key=self.google_api_key,
+            base_url=self.base_url,
+            api_version=self.api_version,
+            timeout=self.timeout,
+            max_retries=self.max_retries,
+            http_client=self.http_client,
+            http_async_client=self.http_async_client,
+            user_agent=f"langchain-gemini/{__version__}",
+        )
+
+    def __deepcopy__(self, memo: dict[int, Any] | None = None) -> Any:
+        # httpx clients hold locks and sockets: a copy shares the caller-supplied ones and builds its own pool.
+        clone = self.model_copy()
+        for name, value in self.__dict__.items():
+            if name not in {"http_client", "http_async_client"}:
+                clone.__dict__[name] = copy.deepcopy(value, memo)
+        object.__setattr__(clone, "__pydantic_private__", {**(self.__pydantic_private__ or {})})
+        clone._gemini_client = None
+        clone._client_lock = threading.Lock()
+        return clone

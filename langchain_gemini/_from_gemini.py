@@ -1,0 +1,314 @@
+"""Gemini -> LangChain: responses and stream events become messages, chunks and usage (pure functions).
+
+Content shape: when a candidate holds only answer text, `content` is that text, the parts joined exactly (no
+stripping). Otherwise `content` is a list of blocks in part order: `{"type": "text"}` for text and
+`{"type": "thinking"}` for thought summaries, each carrying its `thoughtSignature`, in the shapes langchain-core's
+`google_genai` block translator reads, so `content_blocks` yields standard blocks.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+from langchain_core.messages import AIMessage, AIMessageChunk
+from langchain_core.messages.ai import InputTokenDetails, OutputTokenDetails, UsageMetadata
+from langchain_core.messages.tool import tool_call_chunk
+from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
+
+from langchain_gemini._wire import Candidate, GenerateContentResponse, Part
+from langchain_gemini.errors import GeminiStreamError
+
+logger = logging.getLogger("langchain_gemini")
+
+MODEL_PROVIDER = "google_genai"
+
+# Finish reasons that end an answer early or empty; they are logged so a short answer is never unexplained.
+_NOTABLE_FINISH_REASONS = frozenset(
+    {
+        "MAX_TOKENS",
+        "SAFETY",
+        "RECITATION",
+        "LANGUAGE",
+        "OTHER",
+        "BLOCKLIST",
+        "PROHIBITED_CONTENT",
+        "SPII",
+        "MALFORMED_FUNCTION_CALL",
+        "IMAGE_SAFETY",
+        "UNEXPECTED_TOOL_CALL",
+        "TOO_MANY_TOOL_CALLS",
+    }
+)
+# Candidate fields kept in response_metadata (snake_cased) when the API returns them.
+_CANDIDATE_METADATA = (
+    "safetyRatings",
+    "citationMetadata",
+    "groundingMetadata",
+    "urlContextMetadata",
+    "finishMessage",
+    "avgLogprobs",
+    "logprobsResult",
+)
+_CAMEL_BOUNDARY = re.compile(r"(?<!^)(?=[A-Z])")
+
+
+def snake_case(name: str) -> str:
+    """`blockReason` -> `block_reason`."""
+    return _CAMEL_BOUNDARY.sub("_", name).lower()
+
+
+def snake_case_keys(value: Any) -> Any:
+    """Recursively rename camelCase dict keys to snake_case."""
+    if isinstance(value, dict):
+        return {snake_case(key): snake_case_keys(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [snake_case_keys(item) for item in value]
+    return value
+
+
+def model_name(body: GenerateContentResponse, requested_model: str) -> str:
+    """The served model version when the API reports it, else the requested model without `models/`."""
+    return body.get("modelVersion") or requested_model.removeprefix("models/")
+
+
+def usage_metadata(body: GenerateContentResponse) -> UsageMetadata | None:
+    """LangChain usage from Gemini's `usageMetadata`; thoughts count as output, tool-use prompts as input."""
+    usage = body.get("usageMetadata")
+    if not usage:
+        return None
+    prompt = usage.get("promptTokenCount", 0) + usage.get("toolUsePromptTokenCount", 0)
+    thoughts = usage.get("thoughtsTokenCount", 0)
+    output = usage.get("candidatesTokenCount", 0) + thoughts
+    result = UsageMetadata(
+        input_tokens=prompt,
+        output_tokens=output,
+        total_tokens=usage.get("totalTokenCount", prompt + output),
+    )
+    input_details = InputTokenDetails()
+    if cached := usage.get("cachedContentTokenCount", 0):
+        input_details["cache_read"] = cached
+    if audio_in := _modality_tokens(usage.get("promptTokensDetails"), "AUDIO"):
+        input_details["audio"] = audio_in
+    output_details = OutputTokenDetails()
+    if thoughts:
+        output_details["reasoning"] = thoughts
+    if audio_out := _modality_tokens(usage.get("candidatesTokensDetails"), "AUDIO"):
+        output_details["audio"] = audio_out
+    if input_details:
+        result["input_token_details"] = input_details
+    if output_details:
+        result["output_token_details"] = output_details
+    return result
+
+
+def _modality_tokens(details: list[dict[str, Any]] | None, modality: str) -> int:
+    return sum(int(item.get("tokenCount", 0)) for item in details or [] if item.get("modality") == modality)
+
+
+def candidate_metadata(candidate: Candidate) -> dict[str, Any]:
+    """finish_reason plus the optional candidate fields, snake_cased."""
+    metadata: dict[str, Any] = {}
+    if finish := candidate.get("finishReason"):
+        metadata["finish_reason"] = finish
+    for key in _CANDIDATE_METADATA:
+        if key in candidate:
+            metadata[snake_case(key)] = snake_case_keys(candidate[key])  # type: ignore[literal-required]
+    return metadata
+
+
+def response_metadata(body: GenerateContentResponse, requested_model: str) -> dict[str, Any]:
+    """Response-level metadata: provider, served model, response id and prompt feedback."""
+    metadata: dict[str, Any] = {
+        "model_provider": MODEL_PROVIDER,
+        "model_name": model_name(body, requested_model),
+    }
+    if response_id := body.get("responseId"):
+        metadata["response_id"] = response_id
+    if feedback := body.get("promptFeedback"):
+        metadata["prompt_feedback"] = snake_case_keys(feedback)
+    return metadata
+
+
+def _explain_empty_or_cut(body: GenerateContentResponse, metadata: dict[str, Any]) -> None:
+    feedback = body.get("promptFeedback") or {}
+    if block_reason := feedback.get("blockReason"):
+        logger.warning("Gemini blocked the prompt (block_reason=%s); the answer is empty", block_reason)
+    finish = metadata.get("finish_reason")
+    if finish in _NOTABLE_FINISH_REASONS:
+        logger.warning("Gemini stopped early (finish_reason=%s)", finish)
+
+
+@dataclass
+class _ConvertedParts:
+    text: str = ""
+    blocks: list[dict[str, Any]] = field(default_factory=list)
+    plain: bool = True
+    tool_calls: list[dict[str, Any]] = field(default_factory=list)
+
+    def content(self) -> str | list[str | dict[str, Any]]:
+        return self.text if self.plain else list(self.blocks)
+
+
+def convert_parts(parts: list[Part]) -> _ConvertedParts:
+    """Sort parts into answer text, content blocks (one per text or thought part) and raw function calls."""
+    result = _ConvertedParts()
+    for part in parts:
+        signature = part.get("thoughtSignature")
+        if "functionCall" in part:
+            call = part["functionCall"]
+            result.tool_calls.append({**call, **({"thoughtSignature": signature} if signature else {})})
+            continue
+        if "text" not in part:
+            continue
+        text = part["text"]
+        if part.get("thought"):
+            block: dict[str, Any] = {"type": "thinking", "thinking": text}
+            if signature:
+                block["signature"] = signature
+            result.plain = False
+        else:
+            result.text += text
+            block = {"type": "text", "text": text}
+            if signature:
+                block["extras"] = {"signature": signature}
+                result.plain = False
+        result.blocks.append(block)
+    return result
+
+
+def _parts_of(candidate: Candidate) -> list[Part]:
+    content = candidate.get("content")
+    return (content.get("parts") if content else None) or []
+
+
+def _tool_call_id(call: dict[str, Any]) -> str:
+    # Gemini omits ids on generateContent calls; LangChain needs one to pair results with calls.
+    return str(call.get("id") or uuid.uuid4())
+
+
+def candidate_message(candidate: Candidate) -> AIMessage:
+    """One candidate as an AIMessage (content and tool calls; metadata is added by the caller)."""
+    converted = convert_parts(_parts_of(candidate))
+    tool_calls = [
+        {
+            "name": call["name"],
+            "args": call.get("args") or {},
+            "id": _tool_call_id(call),
+            "type": "tool_call",
+        }
+        for call in converted.tool_calls
+    ]
+    return AIMessage(content=converted.content(), tool_calls=tool_calls)
+
+
+def to_chat_result(body: GenerateContentResponse, requested_model: str) -> ChatResult:
+    """A whole generateContent response as a ChatResult, one generation per candidate."""
+    shared = response_metadata(body, requested_model)
+    usage = usage_metadata(body)
+    candidates = body.get("candidates") or []
+    if not candidates:
+        _explain_empty_or_cut(body, shared)
+        return ChatResult(
+            generations=[ChatGeneration(message=AIMessage("", response_metadata=shared, usage_metadata=usage))]
+        )
+    generations = []
+    for position, candidate in enumerate(candidates):
+        message = candidate_message(candidate)
+        message.response_metadata = {**shared, **candidate_metadata(candidate)}
+        _explain_empty_or_cut(body, message.response_metadata)
+        if position == 0:
+            message.usage_metadata = usage  # usage covers the whole response: count it once
+        message.id = body.get("responseId")
+        generations.append(ChatGeneration(message=message))
+    return ChatResult(generations=generations)
+
+
+@dataclass
+class StreamState:
+    """What a stream has seen so far; Gemini repeats cumulative usage and metadata on every event."""
+
+    requested_model: str
+    last_body: GenerateContentResponse = field(default_factory=dict)  # type: ignore[assignment]
+    candidate: Candidate = field(default_factory=dict)  # type: ignore[assignment]
+    finished: bool = False
+    calls_seen: int = 0
+    # Once a block other than plain text appears, chunks carry block lists so they merge by index.
+    list_mode: bool = False
+    block_index: int = -1
+    previous_block: tuple[str, bool] | None = None
+
+    def index_block(self, block: dict[str, Any]) -> dict[str, Any]:
+        """Give a block the stream index it merges under.
+
+        Consecutive blocks of one type share an index, so streamed text merges into one block. A block carrying a
+        thought signature never shares one: merging concatenates strings, which would corrupt the signature.
+        """
+        signed = "signature" in block or "signature" in block.get("extras", {})
+        key = (str(block["type"]), signed)
+        if self.previous_block is None or signed or self.previous_block[1] or key != self.previous_block:
+            self.block_index += 1
+        self.previous_block = key
+        return {**block, "index": self.block_index}
+
+
+def to_chunk(event: GenerateContentResponse, state: StreamState) -> ChatGenerationChunk | None:
+    """The new content of one stream event, or None when it carries only metadata."""
+    state.last_body = event
+    candidates = event.get("candidates") or []
+    if not candidates:
+        state.finished = state.finished or bool((event.get("promptFeedback") or {}).get("blockReason"))
+        return None
+    candidate = candidates[0]
+    state.candidate = {**state.candidate, **{k: v for k, v in candidate.items() if k != "content"}}  # type: ignore[typeddict-item]
+    state.finished = state.finished or "finishReason" in candidate
+    converted = convert_parts(_parts_of(candidate))
+    state.list_mode = state.list_mode or not converted.plain
+    chunks = []
+    for call in converted.tool_calls:
+        args = call.get("args") or {}
+        chunks.append(
+            tool_call_chunk(name=call["name"], args=_json(args), id=_tool_call_id(call), index=state.calls_seen)
+        )
+        state.calls_seen += 1
+    content: str | list[str | dict[str, Any]]
+    if state.list_mode:
+        content = [state.index_block(block) for block in converted.blocks]
+    else:
+        content = converted.text
+    if not content and not chunks:
+        return None
+    message = AIMessageChunk(content=content, tool_call_chunks=chunks, id=event.get("responseId"))
+    return ChatGenerationChunk(message=message)
+
+
+def final_chunk(state: StreamState) -> ChatGenerationChunk:
+    """The closing chunk: usage, finish reason and metadata, exactly once for the whole stream.
+
+    Raises:
+        GeminiStreamError: If the stream ended without a finish reason (or a prompt block).
+    """
+    if not state.finished:
+        msg = "stream ended before completion: no finishReason was received"
+        raise GeminiStreamError(msg)
+    metadata = {
+        **response_metadata(state.last_body, state.requested_model),
+        **candidate_metadata(state.candidate),
+    }
+    _explain_empty_or_cut(state.last_body, metadata)
+    message = AIMessageChunk(
+        content="",
+        response_metadata=metadata,
+        usage_metadata=usage_metadata(state.last_body),
+        id=state.last_body.get("responseId"),
+        chunk_position="last",
+    )
+    return ChatGenerationChunk(message=message)
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False)

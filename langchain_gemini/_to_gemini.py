@@ -1,0 +1,279 @@
+"""LangChain -> Gemini: messages, content blocks and call parameters become a request body (pure functions).
+
+Message mapping (documented in docs/chat.md):
+
+* Leading system messages become `systemInstruction`, one text part per message, in order.
+* A system message after the conversation has started cannot go into `systemInstruction` without moving it, so it
+  is sent where it stands, as a `user` turn with the same text. It is never dropped.
+* Human messages become `user` contents and AI messages `model` contents, one content per message, so
+  consecutive messages of the same role keep their boundaries.
+* Consecutive tool messages become one `user` content holding their `functionResponse` parts in the order of the
+  calls they answer.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from langchain_core.messages import (
+    AIMessage,
+    BaseMessage,
+    ChatMessage,
+    FunctionMessage,
+    HumanMessage,
+    SystemMessage,
+    ToolMessage,
+)
+
+from langchain_gemini._wire import Content, GenerateContentRequest, GenerationConfig, Part
+from langchain_gemini.safety import to_safety_settings
+
+# Python-side parameter name -> generationConfig JSON name.
+GENERATION_FIELDS: Mapping[str, str] = {
+    "temperature": "temperature",
+    "top_p": "topP",
+    "top_k": "topK",
+    "max_output_tokens": "maxOutputTokens",
+    "stop": "stopSequences",
+    "seed": "seed",
+    "presence_penalty": "presencePenalty",
+    "frequency_penalty": "frequencyPenalty",
+    "candidate_count": "candidateCount",
+    "response_mime_type": "responseMimeType",
+}
+
+# GenerateContentRequest fields that live beside generationConfig rather than inside it.
+_TOP_LEVEL_FIELDS = frozenset(
+    {"contents", "systemInstruction", "tools", "toolConfig", "safetySettings", "cachedContent"}
+)
+
+# AI-message blocks that describe tool calls: `message.tool_calls` is the authoritative source for those.
+_TOOL_CALL_BLOCK_TYPES = frozenset({"tool_call", "tool_call_chunk", "invalid_tool_call", "tool_use", "function_call"})
+
+
+def camel_case(name: str) -> str:
+    """`response_mime_type` -> `responseMimeType`; names already in camelCase are returned unchanged."""
+    head, *rest = name.split("_")
+    return head + "".join(word[:1].upper() + word[1:] for word in rest)
+
+
+def build_request(messages: Sequence[BaseMessage], params: Mapping[str, Any]) -> GenerateContentRequest:
+    """Build a generateContent body from LangChain messages and resolved call parameters.
+
+    Args:
+        messages: The conversation, oldest first.
+        params: Python-named settings (see `GENERATION_FIELDS`, plus `safety_settings`, `cached_content` and
+            `model_kwargs`); `None` values are not sent.
+
+    Raises:
+        ValueError: If the conversation is empty, has only system messages, or holds content Gemini cannot take.
+    """
+    system, contents = convert_messages(messages)
+    request: GenerateContentRequest = {"contents": contents}
+    if system is not None:
+        request["systemInstruction"] = system
+    safety = params.get("safety_settings")
+    if safety:
+        request["safetySettings"] = to_safety_settings(safety)
+    if params.get("cached_content"):
+        request["cachedContent"] = params["cached_content"]
+    config = generation_config(params)
+    _merge_model_kwargs(request, config, params.get("model_kwargs") or {})
+    if config:
+        request["generationConfig"] = config
+    return request
+
+
+def generation_config(params: Mapping[str, Any]) -> GenerationConfig:
+    """Map set parameters to generationConfig; unset ones (None, or an empty stop list) are left out."""
+    config: dict[str, Any] = {}
+    for name, wire_name in GENERATION_FIELDS.items():
+        value = params.get(name)
+        if value is None or (name == "stop" and not value):
+            continue
+        config[wire_name] = list(value) if name == "stop" else value
+    return config  # type: ignore[return-value]
+
+
+def _merge_model_kwargs(
+    request: GenerateContentRequest, config: GenerationConfig, model_kwargs: Mapping[str, Any]
+) -> None:
+    # Fields we do not model yet are sent as given: request-level ones beside generationConfig, the rest inside.
+    for key, value in model_kwargs.items():
+        wire_name = camel_case(key)
+        target: dict[str, Any] = request if wire_name in _TOP_LEVEL_FIELDS else config  # type: ignore[assignment]
+        target[wire_name] = value
+
+
+def convert_messages(messages: Sequence[BaseMessage]) -> tuple[Content | None, list[Content]]:
+    """Split messages into the system instruction and the list of contents (see the module docstring)."""
+    if not messages:
+        msg = "messages is empty: Gemini needs at least one user or model message"
+        raise ValueError(msg)
+    system_parts: list[Part] = []
+    contents: list[Content] = []
+    started = False
+    index = 0
+    while index < len(messages):
+        message = messages[index]
+        if isinstance(message, ToolMessage):
+            batch = _tool_message_run(messages, index)
+            contents.append(_tool_results_content(messages, index, batch))
+            index += len(batch)
+            started = True
+            continue
+        role = _role_of(message, index)
+        parts = _message_parts(message, index, role)
+        if role == "system" and not started:
+            system_parts.extend(parts)
+        else:
+            contents.append({"role": "model" if role == "model" else "user", "parts": parts})
+            started = True
+        index += 1
+    if not contents:
+        msg = "messages holds only system messages: add at least one human message"
+        raise ValueError(msg)
+    return ({"parts": system_parts} if system_parts else None), contents
+
+
+_CHAT_ROLES: Mapping[str, str] = {
+    "user": "user",
+    "human": "user",
+    "assistant": "model",
+    "ai": "model",
+    "model": "model",
+    "system": "system",
+}
+
+
+def _role_of(message: BaseMessage, index: int) -> str:
+    if isinstance(message, SystemMessage):
+        return "system"
+    if isinstance(message, HumanMessage):
+        return "user"
+    if isinstance(message, AIMessage):
+        return "model"
+    if isinstance(message, FunctionMessage):
+        return "user"
+    if isinstance(message, ChatMessage) and message.role.lower() in _CHAT_ROLES:
+        return _CHAT_ROLES[message.role.lower()]
+    msg = f"messages[{index}]: unsupported message type {message.type!r}"
+    raise ValueError(msg)
+
+
+def _message_parts(message: BaseMessage, index: int, role: str) -> list[Part]:
+    if isinstance(message, FunctionMessage):
+        return [
+            {
+                "functionResponse": {
+                    "name": message.name,
+                    "response": _tool_response(message.content),
+                }
+            }
+        ]
+    parts = content_to_parts(message.content, where=f"messages[{index}]", role=role)
+    if isinstance(message, AIMessage):
+        parts.extend(_function_call_parts(message))
+    if not parts:
+        msg = f"messages[{index}] ({message.type}) has empty content: Gemini rejects empty turns"
+        raise ValueError(msg)
+    return parts
+
+
+def content_to_parts(content: str | list[Any], *, where: str, role: str) -> list[Part]:
+    """Convert message content (a string or a list of blocks) to parts, keeping text exactly as given."""
+    if isinstance(content, str):
+        return [{"text": content}] if content else []
+    parts: list[Part] = []
+    for position, block in enumerate(content):
+        label = f"{where}.content[{position}]"
+        if isinstance(block, str):
+            if block:
+                parts.append({"text": block})
+            continue
+        if not isinstance(block, dict):
+            msg = f"{label}: expected a string or a dict content block, got {type(block).__name__}"
+            raise TypeError(msg)
+        block_type = block.get("type")
+        if role == "model" and block_type in _TOOL_CALL_BLOCK_TYPES:
+            continue
+        converter = BLOCK_CONVERTERS.get(str(block_type))
+        if converter is None:
+            msg = f"{label}: content block type {block_type!r} is not supported"
+            raise ValueError(msg)
+        parts.extend(converter(block, label))
+    return parts
+
+
+def _text_block(block: Mapping[str, Any], label: str) -> list[Part]:
+    text = block.get("text")
+    if not isinstance(text, str):
+        msg = f"{label}: a text block needs a string 'text'"
+        raise TypeError(msg)
+    return [{"text": text}] if text else []
+
+
+# Block type -> converter. The multimodal and reasoning work registers its block types here.
+BLOCK_CONVERTERS: dict[str, Callable[[Mapping[str, Any], str], list[Part]]] = {"text": _text_block}
+
+
+def _function_call_parts(message: AIMessage) -> list[Part]:
+    parts: list[Part] = []
+    for call in message.tool_calls:
+        function_call: dict[str, Any] = {"name": call["name"], "args": call["args"]}
+        parts.append({"functionCall": function_call})  # type: ignore[typeddict-item]
+    return parts
+
+
+def _tool_message_run(messages: Sequence[BaseMessage], start: int) -> list[ToolMessage]:
+    run: list[ToolMessage] = []
+    for message in messages[start:]:
+        if not isinstance(message, ToolMessage):
+            break
+        run.append(message)
+    return run
+
+
+def _tool_results_content(messages: Sequence[BaseMessage], start: int, results: list[ToolMessage]) -> Content:
+    """Answer the calls of the nearest preceding AI message, in the order that message made them."""
+    calls = _preceding_tool_calls(messages, start)
+    order = {call_id: position for position, call_id in enumerate(calls)}
+    parts: list[tuple[int, Part]] = []
+    for offset, result in enumerate(results):
+        name = result.name or calls.get(result.tool_call_id)
+        if result.tool_call_id not in calls:
+            msg = (
+                f"messages[{start + offset}]: tool message answers tool_call_id "
+                f"{result.tool_call_id!r}, which no preceding AI message called"
+            )
+            raise ValueError(msg)
+        payload = _tool_response(result.content, error=result.status == "error")
+        parts.append(
+            (
+                order[result.tool_call_id],
+                {"functionResponse": {"name": str(name), "response": payload}},
+            )
+        )
+    return {"role": "user", "parts": [part for _, part in sorted(parts, key=lambda item: item[0])]}
+
+
+def _preceding_tool_calls(messages: Sequence[BaseMessage], start: int) -> dict[str, str]:
+    for message in reversed(messages[:start]):
+        if isinstance(message, AIMessage):
+            return {str(call["id"]): call["name"] for call in message.tool_calls}
+    return {}
+
+
+def _tool_response(content: Any, *, error: bool = False) -> dict[str, Any]:
+    """A tool's output as the JSON object Gemini requires: objects pass through, anything else is wrapped."""
+    value: Any = content
+    if isinstance(content, str):
+        try:
+            value = json.loads(content)
+        except ValueError:
+            value = content
+    if error:
+        return {"error": value}
+    return value if isinstance(value, dict) else {"result": value}

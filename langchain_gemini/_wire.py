@@ -1,0 +1,124 @@
+"""TypedDicts of the Gemini REST wire format (v1beta, JSON names). Types only, no logic.
+
+Field names follow the proto3 JSON mapping (lowerCamelCase). Every field of a response is optional: proto3 omits
+zero and default values.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal, TypedDict
+
+from typing_extensions import NotRequired
+
+Role = Literal["user", "model"]
+
+
+class Blob(TypedDict):
+    mimeType: str
+    data: str  # base64
+
+
+class FileData(TypedDict):
+    fileUri: str
+    mimeType: NotRequired[str]
+
+
+class FunctionCall(TypedDict):
+    name: str
+    args: NotRequired[dict[str, Any]]
+    id: NotRequired[str]
+
+
+class FunctionResponse(TypedDict):
+    name: str
+    response: dict[str, Any]
+    id: NotRequired[str]
+
+
+class Part(TypedDict, total=False):
+    text: str
+    inlineData: Blob
+    fileData: FileData
+    functionCall: FunctionCall
+    functionResponse: FunctionResponse
+    executableCode: dict[str, Any]
+    codeExecutionResult: dict[str, Any]
+    thought: bool
+    thoughtSignature: str  # base64
+    videoMetadata: dict[str, Any]
+
+
+class Content(TypedDict):
+    parts: list[Part]
+    role: NotRequired[Role]
+
+
+class SafetySetting(TypedDict):
+    category: str
+    threshold: str
+
+
+class GenerationConfig(TypedDict, total=False):
+    stopSequences: list[str]
+    responseMimeType: str
+    responseSchema: dict[str, Any]
+    responseJsonSchema: dict[str, Any]
+    candidateCount: int
+    maxOutputTokens: int
+    temperature: float
+    topP: float
+    topK: int
+    seed: int
+    presencePenalty: float
+    frequencyPenalty: float
+    responseLogprobs: bool
+    logprobs: int
+    responseModalities: list[str]
+    thinkingConfig: dict[str, Any]
+    speechConfig: dict[str, Any]
+    mediaResolution: str
+
+
+class GenerateContentRequest(TypedDict, total=False):
+    contents: list[Content]
+    systemInstruction: Content
+    tools: list[dict[str, Any]]
+    toolConfig: dict[str, Any]
+    safetySettings: list[SafetySetting]
+    generationConfig: GenerationConfig
+    cachedContent: str
+
+
+class UsageMetadata(TypedDict, total=False):
+    promptTokenCount: int
+    cachedContentTokenCount: int
+    candidatesTokenCount: int
+    toolUsePromptTokenCount: int
+    thoughtsTokenCount: int
+    totalTokenCount: int
+    promptTokensDetails: list[dict[str, Any]]
+    candidatesTokensDetails: list[dict[str, Any]]
+    cacheTokensDetails: list[dict[str, Any]]
+    toolUsePromptTokensDetails: list[dict[str, Any]]
+
+
+class Candidate(TypedDict, total=False):
+    content: Content
+    finishReason: str
+    finishMessage: str
+    safetyRatings: list[dict[str, Any]]
+    citationMetadata: dict[str, Any]
+    groundingMetadata: dict[str, Any]
+    urlContextMetadata: dict[str, Any]
+    avgLogprobs: float
+    logprobsResult: dict[str, Any]
+    tokenCount: int
+    index: int
+
+
+class GenerateContentResponse(TypedDict, total=False):
+    candidates: list[Candidate]
+    promptFeedback: dict[str, Any]
+    usageMetadata: UsageMetadata
+    modelVersion: str
+    responseId: str

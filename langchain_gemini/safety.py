@@ -1,0 +1,64 @@
+"""Safety settings: the harm categories and block thresholds Gemini accepts, and their validation."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from enum import Enum
+from typing import Any
+
+from langchain_gemini._wire import SafetySetting
+
+
+class HarmCategory(str, Enum):
+    """Harm categories Gemini models filter on (the PaLM-only legacy categories are rejected by Gemini)."""
+
+    HARM_CATEGORY_HARASSMENT = "HARM_CATEGORY_HARASSMENT"
+    HARM_CATEGORY_HATE_SPEECH = "HARM_CATEGORY_HATE_SPEECH"
+    HARM_CATEGORY_SEXUALLY_EXPLICIT = "HARM_CATEGORY_SEXUALLY_EXPLICIT"
+    HARM_CATEGORY_DANGEROUS_CONTENT = "HARM_CATEGORY_DANGEROUS_CONTENT"
+    HARM_CATEGORY_CIVIC_INTEGRITY = "HARM_CATEGORY_CIVIC_INTEGRITY"
+
+
+class HarmBlockThreshold(str, Enum):
+    """How likely a harm must be before Gemini blocks the content."""
+
+    BLOCK_LOW_AND_ABOVE = "BLOCK_LOW_AND_ABOVE"
+    BLOCK_MEDIUM_AND_ABOVE = "BLOCK_MEDIUM_AND_ABOVE"
+    BLOCK_ONLY_HIGH = "BLOCK_ONLY_HIGH"
+    BLOCK_NONE = "BLOCK_NONE"
+    OFF = "OFF"
+
+
+SafetySettingsInput = Mapping[HarmCategory | str, HarmBlockThreshold | str] | Iterable[Mapping[str, Any]]
+
+
+def _member(enum: type[Enum], value: Any, field: str) -> str:
+    raw = value.value if isinstance(value, Enum) else value
+    allowed = sorted({str(member.value) for member in enum})
+    if raw not in allowed:
+        msg = f"safety_settings: {field} {raw!r} is not one of {', '.join(allowed)}"
+        raise ValueError(msg)
+    return str(raw)
+
+
+def to_safety_settings(settings: SafetySettingsInput) -> list[SafetySetting]:
+    """Validate settings given as `{category: threshold}` or `[{"category", "threshold"}]` and return wire form.
+
+    Raises:
+        ValueError: For an unknown category or threshold, or a category given twice.
+    """
+    pairs: Iterable[tuple[Any, Any]]
+    if isinstance(settings, Mapping):
+        pairs = settings.items()
+    else:
+        pairs = [(item.get("category"), item.get("threshold")) for item in settings]
+    result: list[SafetySetting] = []
+    seen: set[str] = set()
+    for category, threshold in pairs:
+        name = _member(HarmCategory, category, "category")
+        if name in seen:
+            msg = f"safety_settings: category {name} is given more than once"
+            raise ValueError(msg)
+        seen.add(name)
+        result.append({"category": name, "threshold": _member(HarmBlockThreshold, threshold, "threshold")})
+    return result
