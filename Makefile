@@ -25,7 +25,7 @@ typecheck: $(STAMP)
 	$(BIN)/mypy langchain_gemini
 
 unit: $(STAMP)
-	$(BIN)/pytest tests/unit -q -p no:cacheprovider --disable-socket --allow-unix-socket --timeout 120
+	$(BIN)/pytest tests/unit -q -p no:cacheprovider --disable-socket --allow-unix-socket --timeout 120 --benchmark-disable
 
 integration: $(STAMP)
 	$(BIN)/pytest tests/integration -q -p no:cacheprovider --allow-hosts=127.0.0.1,localhost,::1 --timeout 300

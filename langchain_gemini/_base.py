@@ -54,7 +54,8 @@ def check_base_url(url: str) -> str:
 class GeminiClientSettings(BaseModel):
     """Fields that say where and how to reach the Gemini API."""
 
-    model_config = ConfigDict(populate_by_name=True, arbitrary_types_allowed=True)
+    # hide_input_in_errors: a rejected base_url or key must not be echoed back in the validation error.
+    model_config = ConfigDict(populate_by_name=True, arbitrary_types_allowed=True, hide_input_in_errors=True)
 
     google_api_key: SecretStr | None = Field(default_factory=_api_key_from_env, alias="api_key")
     """Gemini API key. Defaults to `GOOGLE_API_KEY`, then `GEMINI_API_KEY`; surrounding whitespace is stripped.
@@ -139,6 +140,17 @@ class GeminiClientSettings(BaseModel):
             http_async_client=self.http_async_client,
             user_agent=f"langchain-gemini/{__version__}",
         )
+
+    def __getstate__(self) -> dict[Any, Any]:
+        # Pools and locks do not pickle; the unpickled model builds its own on first use.
+        state = super().__getstate__()
+        private = {**(state.get("__pydantic_private__") or {}), "_gemini_client": None}
+        private.pop("_client_lock", None)
+        return {**state, "__pydantic_private__": private}
+
+    def __setstate__(self, state: dict[Any, Any]) -> None:
+        super().__setstate__(state)
+        self._client_lock = threading.Lock()
 
     def __deepcopy__(self, memo: dict[int, Any] | None = None) -> Any:
         # httpx clients hold locks and sockets: a copy shares the caller-supplied ones and builds its own pool.
