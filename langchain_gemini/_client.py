@@ -54,9 +54,7 @@ _SSE = {"alt": "sse"}
 def _is_final(event: Mapping[str, Any]) -> bool:
     """A stream is complete once a candidate has a finishReason or the prompt was blocked."""
     candidates = event.get("candidates")
-    if isinstance(candidates, list) and any(
-        isinstance(c, dict) and c.get("finishReason") for c in candidates
-    ):
+    if isinstance(candidates, list) and any(isinstance(c, dict) and c.get("finishReason") for c in candidates):
         return True
     feedback = event.get("promptFeedback")
     return isinstance(feedback, dict) and bool(feedback.get("blockReason"))
@@ -117,7 +115,7 @@ class GeminiClient:
         transport: httpx.BaseTransport | None = None,
         async_transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
-        if any(name.lower() == "key" for name, _ in parse_qsl(urlsplit(base_url).query)):
+        if any(name.lower() == "key" for name, _ in parse_qsl(urlsplit(base_url).query, keep_blank_values=True)):
             raise ValueError("base_url must not contain a 'key' query parameter; pass api_key")
         if not api_key.get_secret_value().strip():
             raise ValueError("api_key is empty")
@@ -133,9 +131,9 @@ class GeminiClient:
         self._async_transport = async_transport
         self._client: httpx.Client | None = None
         # An AsyncClient's connections belong to the loop that opened them: one client per loop.
-        self._async_clients: weakref.WeakKeyDictionary[
-            asyncio.AbstractEventLoop, httpx.AsyncClient
-        ] = weakref.WeakKeyDictionary()
+        self._async_clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, httpx.AsyncClient] = (
+            weakref.WeakKeyDictionary()
+        )
         self._lock = threading.Lock()
 
     def __repr__(self) -> str:
@@ -347,9 +345,7 @@ class GeminiClient:
         url = self._base_url + path if path.startswith("/") else self._prefix + path
         content = None
         if body is not None:
-            content = json.dumps(
-                body, ensure_ascii=False, separators=(",", ":"), allow_nan=False
-            ).encode("utf-8")
+            content = json.dumps(body, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode("utf-8")
         # The key is added per request, never to client defaults (httpx prints those in clear).
         headers = {**self._headers, "x-goog-api-key": self._secret}
         per_call = None if timeout is None else httpx.Timeout(timeout)
@@ -363,13 +359,9 @@ class GeminiClient:
         )
 
     def _status_error(self, response: httpx.Response) -> GeminiError:
-        return error_from_response(
-            response.status_code, response.headers, response.content, secret=self._secret
-        )
+        return error_from_response(response.status_code, response.headers, response.content, secret=self._secret)
 
-    def _delay_or_raise(
-        self, request: httpx.Request, policy: RetryPolicy, attempt: int, error: GeminiError
-    ) -> float:
+    def _delay_or_raise(self, request: httpx.Request, policy: RetryPolicy, attempt: int, error: GeminiError) -> float:
         delay = policy.next_delay(attempt, error)
         if delay is None:
             raise error

@@ -68,9 +68,7 @@ __all__ = [
 _API_KEY_PATTERN = re.compile(r"AIza[0-9A-Za-z_-]{35}")
 # Context overflow is the one condition Google gives no status or reason code for, only this
 # documented message: "The input token count (N) exceeds the maximum number of tokens allowed (M)."
-_CONTEXT_OVERFLOW = re.compile(
-    r"input token count.{0,40}exceeds the maximum number of tokens", re.IGNORECASE
-)
+_CONTEXT_OVERFLOW = re.compile(r"input token count.{0,40}exceeds the maximum number of tokens", re.IGNORECASE)
 _ERROR_INFO = "type.googleapis.com/google.rpc.ErrorInfo"
 _AUTH_REASONS = frozenset({"API_KEY_INVALID", "API_KEY_EXPIRED"})
 # google.rpc.Code name -> HTTP status, for error payloads that carry a status but no code.
@@ -270,9 +268,7 @@ def _build(
 ) -> GeminiAPIError:
     inner = _unwrap(body) or {}
     raw_details = inner.get("details")
-    details = (
-        [d for d in raw_details if isinstance(d, dict)] if isinstance(raw_details, list) else []
-    )
+    details = [d for d in raw_details if isinstance(d, dict)] if isinstance(raw_details, list) else []
     status = inner.get("status") if isinstance(inner.get("status"), str) else None
     if status_code is None:
         code = inner.get("code")
@@ -346,9 +342,7 @@ def error_from_response(
     )
 
 
-def error_from_body(
-    body: object, *, status_code: int | None = None, secret: str | None
-) -> GeminiAPIError:
+def error_from_body(body: object, *, status_code: int | None = None, secret: str | None) -> GeminiAPIError:
     """Map an error payload (e.g. `{"error": {...}}` inside a 200 stream) to an error class.
 
     Args:
@@ -377,9 +371,7 @@ def _is_timeout(exc: BaseException) -> bool:
     return httpx is not None and isinstance(exc, httpx.TimeoutException)
 
 
-def error_from_transport(
-    exc: Exception, *, secret: str | None
-) -> GeminiTimeoutError | GeminiConnectionError:
+def error_from_transport(exc: Exception, *, secret: str | None) -> GeminiTimeoutError | GeminiConnectionError:
     """Map a transport exception (an httpx ``TransportError``) to a retryable error.
 
     Args:

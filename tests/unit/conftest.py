@@ -279,6 +279,7 @@ def gm() -> SimpleNamespace:
     """The helpers above, for test modules (importing from conftest is fragile)."""
     return SimpleNamespace(
         FAKE_KEY=FAKE_KEY,
+        MockServer=MockServer,
         GEN_PATH=GEN_PATH,
         STREAM_PATH=STREAM_PATH,
         BODY=BODY,
