@@ -12,14 +12,16 @@ import json
 import logging
 import re
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from langchain_core.messages import AIMessage, AIMessageChunk
+from langchain_core.messages import AIMessage, AIMessageChunk, InvalidToolCall, ToolCall
 from langchain_core.messages.ai import InputTokenDetails, OutputTokenDetails, UsageMetadata
-from langchain_core.messages.tool import tool_call_chunk
+from langchain_core.messages.tool import invalid_tool_call, tool_call, tool_call_chunk
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 
+from langchain_gemini._replay import FUNCTION_CALL_SIGNATURES_KEY
 from langchain_gemini._wire import Candidate, GenerateContentResponse, Part
 from langchain_gemini.errors import GeminiStreamError
 
@@ -154,29 +156,61 @@ class _ConvertedParts:
         return self.text if self.plain else list(self.blocks)
 
 
+def _executable_code_block(part: Part) -> dict[str, Any]:
+    code = part["executableCode"]
+    return {
+        "type": "executable_code",
+        "executable_code": code.get("code", ""),
+        "language": code.get("language", "PYTHON"),
+    }
+
+
+def _code_result_block(part: Part) -> dict[str, Any]:
+    result = part["codeExecutionResult"]
+    return {
+        "type": "code_execution_result",
+        "code_execution_result": result.get("output", ""),
+        "outcome": result.get("outcome", "OUTCOME_UNSPECIFIED"),
+    }
+
+
+# Part field -> content block. Parts of any other kind are kept whole as `non_standard` blocks, so nothing the API
+# returns is lost, and they are sent back unchanged when the message is replayed.
+PART_CONVERTERS: dict[str, Callable[[Part], dict[str, Any]]] = {
+    "executableCode": _executable_code_block,
+    "codeExecutionResult": _code_result_block,
+}
+
+
+def _block_for(part: Part) -> dict[str, Any]:
+    if part.get("thought") and "text" in part:
+        block: dict[str, Any] = {"type": "thinking", "thinking": part["text"]}
+        if signature := part.get("thoughtSignature"):
+            block["signature"] = signature
+        return block
+    if "text" in part:
+        block = {"type": "text", "text": part["text"]}
+    else:
+        kind = next((key for key in PART_CONVERTERS if key in part), None)
+        block = PART_CONVERTERS[kind](part) if kind else {"type": "non_standard", "value": dict(part)}
+    if (signature := part.get("thoughtSignature")) and block["type"] != "non_standard":
+        block["extras"] = {**block.get("extras", {}), "signature": signature}
+    return block
+
+
 def convert_parts(parts: list[Part]) -> _ConvertedParts:
-    """Sort parts into answer text, content blocks (one per text or thought part) and raw function calls."""
+    """Sort parts into answer text, content blocks (one per non-call part, in order) and raw function calls."""
     result = _ConvertedParts()
     for part in parts:
-        signature = part.get("thoughtSignature")
         if "functionCall" in part:
-            call = part["functionCall"]
-            result.tool_calls.append({**call, **({"thoughtSignature": signature} if signature else {})})
+            signature = part.get("thoughtSignature")
+            result.tool_calls.append({**part["functionCall"], **({"thoughtSignature": signature} if signature else {})})
             continue
-        if "text" not in part:
-            continue
-        text = part["text"]
-        if part.get("thought"):
-            block: dict[str, Any] = {"type": "thinking", "thinking": text}
-            if signature:
-                block["signature"] = signature
+        block = _block_for(part)
+        if block["type"] == "text" and not part.get("thought"):
+            result.text += block["text"]
+        if block["type"] != "text" or "extras" in block:
             result.plain = False
-        else:
-            result.text += text
-            block = {"type": "text", "text": text}
-            if signature:
-                block["extras"] = {"signature": signature}
-                result.plain = False
         result.blocks.append(block)
     return result
 
@@ -191,19 +225,33 @@ def _tool_call_id(call: dict[str, Any]) -> str:
     return str(call.get("id") or uuid.uuid4())
 
 
+def _calls_and_signatures(
+    raw_calls: list[dict[str, Any]],
+) -> tuple[list[ToolCall], list[InvalidToolCall], dict[str, str]]:
+    calls: list[ToolCall] = []
+    invalid: list[InvalidToolCall] = []
+    signatures: dict[str, str] = {}
+    for raw in raw_calls:
+        call_id = _tool_call_id(raw)
+        args = raw.get("args", {})
+        if isinstance(args, dict):
+            calls.append(tool_call(name=raw.get("name", ""), args=args, id=call_id))
+        else:
+            error = f"arguments must be a JSON object, got {type(args).__name__}"
+            invalid.append(invalid_tool_call(name=raw.get("name"), args=json.dumps(args), id=call_id, error=error))
+        if signature := raw.get("thoughtSignature"):
+            signatures[call_id] = signature
+    return calls, invalid, signatures
+
+
 def candidate_message(candidate: Candidate) -> AIMessage:
     """One candidate as an AIMessage (content and tool calls; metadata is added by the caller)."""
     converted = convert_parts(_parts_of(candidate))
-    tool_calls = [
-        {
-            "name": call["name"],
-            "args": call.get("args") or {},
-            "id": _tool_call_id(call),
-            "type": "tool_call",
-        }
-        for call in converted.tool_calls
-    ]
-    return AIMessage(content=converted.content(), tool_calls=tool_calls)
+    calls, invalid, signatures = _calls_and_signatures(converted.tool_calls)
+    additional = {FUNCTION_CALL_SIGNATURES_KEY: signatures} if signatures else {}
+    return AIMessage(
+        content=converted.content(), tool_calls=calls, invalid_tool_calls=invalid, additional_kwargs=additional
+    )
 
 
 def to_chat_result(body: GenerateContentResponse, requested_model: str) -> ChatResult:
@@ -245,12 +293,14 @@ class StreamState:
     def index_block(self, block: dict[str, Any]) -> dict[str, Any]:
         """Give a block the stream index it merges under.
 
-        Consecutive blocks of one type share an index, so streamed text merges into one block. A block carrying a
-        thought signature never shares one: merging concatenates strings, which would corrupt the signature.
+        Consecutive text (or thinking) blocks share an index, so streamed text merges into one block. Other blocks,
+        and any block carrying a thought signature, get their own: merging concatenates strings, which would corrupt
+        code, results and signatures.
         """
         signed = "signature" in block or "signature" in block.get("extras", {})
         key = (str(block["type"]), signed)
-        if self.previous_block is None or signed or self.previous_block[1] or key != self.previous_block:
+        mergeable = key[0] in {"text", "thinking"} and not signed
+        if self.previous_block is None or not mergeable or self.previous_block[1] or key != self.previous_block:
             self.block_index += 1
         self.previous_block = key
         return {**block, "index": self.block_index}
@@ -269,11 +319,14 @@ def to_chunk(event: GenerateContentResponse, state: StreamState) -> ChatGenerati
     converted = convert_parts(_parts_of(candidate))
     state.list_mode = state.list_mode or not converted.plain
     chunks = []
+    signatures: dict[str, str] = {}
     for call in converted.tool_calls:
-        args = call.get("args") or {}
+        call_id = _tool_call_id(call)
         chunks.append(
-            tool_call_chunk(name=call["name"], args=_json(args), id=_tool_call_id(call), index=state.calls_seen)
+            tool_call_chunk(name=call.get("name"), args=_json(call.get("args", {})), id=call_id, index=state.calls_seen)
         )
+        if signature := call.get("thoughtSignature"):
+            signatures[call_id] = signature
         state.calls_seen += 1
     content: str | list[str | dict[str, Any]]
     if state.list_mode:
@@ -282,7 +335,10 @@ def to_chunk(event: GenerateContentResponse, state: StreamState) -> ChatGenerati
         content = converted.text
     if not content and not chunks:
         return None
-    message = AIMessageChunk(content=content, tool_call_chunks=chunks, id=event.get("responseId"))
+    additional = {FUNCTION_CALL_SIGNATURES_KEY: signatures} if signatures else {}
+    message = AIMessageChunk(
+        content=content, tool_call_chunks=chunks, additional_kwargs=additional, id=event.get("responseId")
+    )
     return ChatGenerationChunk(message=message)
 
 

@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from langchain_gemini._thinking import ReasoningEffort, ThinkingLevel, thinking_config
 from langchain_gemini.safety import SafetySettingsInput
 
 # Ranges from the GenerationConfig reference (gemini-rest-api.md section 3.1): temperature [0, 2], topP [0, 1],
@@ -20,6 +21,8 @@ Penalty = Annotated[float, Field(ge=-2.0, le=2.0)]
 CandidateCount = Annotated[int, Field(ge=1, le=8)]
 StopSequences = Annotated[list[str], Field(max_length=5)]
 ResponseMimeType = Literal["text/plain", "application/json", "text/x.enum"]
+# Which schema form to send: see `_schema.schema_mode` for how "auto" decides.
+SchemaMode = Literal["auto", "json_schema", "openapi"]
 
 # Settings that travel in the request body; the order is the order of _identifying_params.
 GENERATION_PARAM_NAMES = (
@@ -35,6 +38,12 @@ GENERATION_PARAM_NAMES = (
     "response_mime_type",
     "safety_settings",
     "cached_content",
+    "thinking_budget",
+    "thinking_level",
+    "reasoning_effort",
+    "include_thoughts",
+    "response_schema",
+    "schema_mode",
 )
 
 
@@ -59,6 +68,20 @@ class CallOverrides(BaseModel):
     model_kwargs: dict[str, Any] | None = None
     timeout: float | None = Field(default=None, gt=0)
     max_retries: int | None = Field(default=None, ge=0)
+    thinking_budget: int | None = Field(default=None, ge=-1)
+    thinking_level: ThinkingLevel | None = None
+    reasoning_effort: ReasoningEffort | None = None
+    include_thoughts: bool | None = None
+    response_schema: dict[str, Any] | None = None
+    schema_mode: SchemaMode | None = None
+    # Set by bind_tools (already converted) or passed per call (converted here).
+    tools: list[Any] | None = None
+    tool_choice: Any = None
+    tool_config: dict[str, Any] | None = None
+    # OpenAI-style structured output, as sent by LangChain v1 agents (ProviderStrategy); `strict` is accepted
+    # because Gemini's schema-constrained decoding is always strict.
+    response_format: dict[str, Any] | None = None
+    strict: bool | None = None
 
     @model_validator(mode="after")
     def _one_token_limit(self) -> CallOverrides:
@@ -91,3 +114,70 @@ def merge_params(defaults: Mapping[str, Any], overrides: CallOverrides, stop: li
         **(overrides.model_kwargs or {}),
     }
     return params
+
+
+def _response_schema_from_format(response_format: Mapping[str, Any]) -> tuple[dict[str, Any] | None, bool]:
+    """(schema, wants_json) from an OpenAI `response_format` dict."""
+    kind = response_format.get("type")
+    if kind == "json_object":
+        return None, True
+    if kind == "json_schema":
+        spec = response_format.get("json_schema") or {}
+        schema = spec.get("schema")
+        if not isinstance(schema, dict):
+            msg = "response_format: a json_schema response_format needs json_schema.schema"
+            raise ValueError(msg)
+        return schema, True
+    msg = f"response_format: unsupported type {kind!r} (use 'json_schema' or 'json_object')"
+    raise ValueError(msg)
+
+
+def generation_extras(
+    model: str, params: Mapping[str, Any], response_format: Mapping[str, Any] | None
+) -> dict[str, Any]:
+    """Wire-ready generationConfig entries for thinking and structured output."""
+    extras: dict[str, Any] = {}
+    thinking = thinking_config(
+        model,
+        budget=params.get("thinking_budget"),
+        level=params.get("thinking_level"),
+        reasoning_effort=params.get("reasoning_effort"),
+        include_thoughts=params.get("include_thoughts"),
+    )
+    if thinking is not None:
+        extras["thinkingConfig"] = thinking
+    schema = params.get("response_schema")
+    wants_json = schema is not None
+    if response_format is not None:
+        schema, wants_json = _response_schema_from_format(response_format)
+    mime = params.get("response_mime_type")
+    if wants_json and mime is None:
+        extras["responseMimeType"] = "application/json"
+    elif schema is not None and mime == "text/plain":
+        msg = "response_schema needs response_mime_type 'application/json' or 'text/x.enum', not 'text/plain'"
+        raise ValueError(msg)
+    if schema is not None:
+        from langchain_gemini._schema import schema_mode, to_json_schema, to_openapi_schema
+
+        if schema_mode(model, params.get("schema_mode")) == "openapi":
+            extras["responseSchema"] = to_openapi_schema(schema)
+        else:
+            extras["responseJsonSchema"] = to_json_schema(schema)
+    return extras
+
+
+def request_extras(model: str, overrides: CallOverrides, mode: SchemaMode | None) -> dict[str, Any]:
+    """Wire-ready request-level entries: tools and toolConfig."""
+    from langchain_gemini._tools import convert_tools, function_names, tool_config
+
+    extras: dict[str, Any] = {}
+    tools = convert_tools(overrides.tools, model=model, schema=mode) if overrides.tools else []
+    if tools:
+        extras["tools"] = tools
+    if overrides.tool_config is not None:
+        extras["toolConfig"] = overrides.tool_config
+    elif overrides.tool_choice is not None:
+        config = tool_config(overrides.tool_choice, function_names(tools))
+        if config is not None:
+            extras["toolConfig"] = config
+    return extras

@@ -27,6 +27,12 @@ from langchain_core.messages import (
     ToolMessage,
 )
 
+from langchain_gemini._replay import (
+    ai_message_parts,
+    fill_missing_signatures,
+    is_gemini_id,
+    is_signature_strict,
+)
 from langchain_gemini._wire import Content, GenerateContentRequest, GenerationConfig, Part
 from langchain_gemini.safety import to_safety_settings
 
@@ -49,9 +55,6 @@ _TOP_LEVEL_FIELDS = frozenset(
     {"contents", "systemInstruction", "tools", "toolConfig", "safetySettings", "cachedContent"}
 )
 
-# AI-message blocks that describe tool calls: `message.tool_calls` is the authoritative source for those.
-_TOOL_CALL_BLOCK_TYPES = frozenset({"tool_call", "tool_call_chunk", "invalid_tool_call", "tool_use", "function_call"})
-
 
 def camel_case(name: str) -> str:
     """`response_mime_type` -> `responseMimeType`; names already in camelCase are returned unchanged."""
@@ -64,22 +67,27 @@ def build_request(messages: Sequence[BaseMessage], params: Mapping[str, Any]) ->
 
     Args:
         messages: The conversation, oldest first.
-        params: Python-named settings (see `GENERATION_FIELDS`, plus `safety_settings`, `cached_content` and
-            `model_kwargs`); `None` values are not sent.
+        params: Python-named settings (see `GENERATION_FIELDS`, plus `safety_settings`, `cached_content`,
+            `model` and `model_kwargs`), with wire-ready `generation_extras` and `request_extras`; `None` values are
+            not sent.
 
     Raises:
         ValueError: If the conversation is empty, has only system messages, or holds content Gemini cannot take.
     """
     system, contents = convert_messages(messages)
+    if is_signature_strict(str(params.get("model") or "")):
+        fill_missing_signatures(contents)
     request: GenerateContentRequest = {"contents": contents}
     if system is not None:
         request["systemInstruction"] = system
+    request.update(params.get("request_extras") or {})  # type: ignore[typeddict-item]
     safety = params.get("safety_settings")
     if safety:
         request["safetySettings"] = to_safety_settings(safety)
     if params.get("cached_content"):
         request["cachedContent"] = params["cached_content"]
     config = generation_config(params)
+    config.update(params.get("generation_extras") or {})  # type: ignore[typeddict-item]
     _merge_model_kwargs(request, config, params.get("model_kwargs") or {})
     if config:
         request["generationConfig"] = config
@@ -165,17 +173,12 @@ def _role_of(message: BaseMessage, index: int) -> str:
 
 def _message_parts(message: BaseMessage, index: int, role: str) -> list[Part]:
     if isinstance(message, FunctionMessage):
-        return [
-            {
-                "functionResponse": {
-                    "name": message.name,
-                    "response": _tool_response(message.content),
-                }
-            }
-        ]
-    parts = content_to_parts(message.content, where=f"messages[{index}]", role=role)
+        return [{"functionResponse": {"name": message.name, "response": _tool_response(message.content)}}]
+    where = f"messages[{index}]"
     if isinstance(message, AIMessage):
-        parts.extend(_function_call_parts(message))
+        parts = ai_message_parts(message, where, _convert_block)
+    else:
+        parts = content_to_parts(message.content, where=where, role=role)
     if not parts:
         msg = f"messages[{index}] ({message.type}) has empty content: Gemini rejects empty turns"
         raise ValueError(msg)
@@ -196,15 +199,17 @@ def content_to_parts(content: str | list[Any], *, where: str, role: str) -> list
         if not isinstance(block, dict):
             msg = f"{label}: expected a string or a dict content block, got {type(block).__name__}"
             raise TypeError(msg)
-        block_type = block.get("type")
-        if role == "model" and block_type in _TOOL_CALL_BLOCK_TYPES:
-            continue
-        converter = BLOCK_CONVERTERS.get(str(block_type))
-        if converter is None:
-            msg = f"{label}: content block type {block_type!r} is not supported"
-            raise ValueError(msg)
-        parts.extend(converter(block, label))
+        parts.extend(_convert_block(block, label))
     return parts
+
+
+def _convert_block(block: Mapping[str, Any], label: str) -> list[Part]:
+    block_type = block.get("type")
+    converter = BLOCK_CONVERTERS.get(str(block_type))
+    if converter is None:
+        msg = f"{label}: content block type {block_type!r} is not supported"
+        raise ValueError(msg)
+    return converter(block, label)
 
 
 def _text_block(block: Mapping[str, Any], label: str) -> list[Part]:
@@ -217,14 +222,6 @@ def _text_block(block: Mapping[str, Any], label: str) -> list[Part]:
 
 # Block type -> converter. The multimodal and reasoning work registers its block types here.
 BLOCK_CONVERTERS: dict[str, Callable[[Mapping[str, Any], str], list[Part]]] = {"text": _text_block}
-
-
-def _function_call_parts(message: AIMessage) -> list[Part]:
-    parts: list[Part] = []
-    for call in message.tool_calls:
-        function_call: dict[str, Any] = {"name": call["name"], "args": call["args"]}
-        parts.append({"functionCall": function_call})  # type: ignore[typeddict-item]
-    return parts
 
 
 def _tool_message_run(messages: Sequence[BaseMessage], start: int) -> list[ToolMessage]:
@@ -242,20 +239,19 @@ def _tool_results_content(messages: Sequence[BaseMessage], start: int, results: 
     order = {call_id: position for position, call_id in enumerate(calls)}
     parts: list[tuple[int, Part]] = []
     for offset, result in enumerate(results):
-        name = result.name or calls.get(result.tool_call_id)
         if result.tool_call_id not in calls:
             msg = (
                 f"messages[{start + offset}]: tool message answers tool_call_id "
                 f"{result.tool_call_id!r}, which no preceding AI message called"
             )
             raise ValueError(msg)
-        payload = _tool_response(result.content, error=result.status == "error")
-        parts.append(
-            (
-                order[result.tool_call_id],
-                {"functionResponse": {"name": str(name), "response": payload}},
-            )
-        )
+        response: dict[str, Any] = {
+            "name": calls[result.tool_call_id] or str(result.name),
+            "response": _tool_response(result.content, error=result.status == "error"),
+        }
+        if is_gemini_id(result.tool_call_id):
+            response["id"] = result.tool_call_id
+        parts.append((order[result.tool_call_id], {"functionResponse": response}))  # type: ignore[typeddict-item]
     return {"role": "user", "parts": [part for _, part in sorted(parts, key=lambda item: item[0])]}
 
 

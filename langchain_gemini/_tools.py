@@ -1,17 +1,22 @@
-"""Tools -> Gemini `tools` entries.
+"""Tools and tool_choice -> Gemini `tools` and `toolConfig` (pure functions, run once at bind time).
 
-Function tools of every form LangChain knows go through `convert_to_openai_tool` and are declared with
-`parametersJsonSchema` (full JSON Schema). Gemini-native tool dicts (`functionDeclarations`, `googleSearch`, ...)
-pass through unchanged.
+Function tools of every form LangChain knows (functions, `BaseTool`s, pydantic models, TypedDicts, JSON-schema
+dicts, OpenAI and Anthropic tool dicts) become `functionDeclarations`. Pydantic models and tools with a pydantic
+argument schema keep their full JSON Schema (with `$defs`), so nothing is lost before `_schema` picks the wire form.
+Gemini-native tool dicts (`functionDeclarations`, `googleSearch`, `codeExecution`, ... in camelCase or snake_case)
+pass through, so built-in tools can be bound next to function tools.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
+from langchain_core.tools import BaseTool
 from langchain_core.utils.function_calling import convert_to_openai_tool
+from langchain_core.utils.pydantic import is_basemodel_subclass
 
+from langchain_gemini._params import SchemaMode
 from langchain_gemini._to_gemini import camel_case
 
 # Keys of a Gemini `Tool` object (camelCase); a dict whose keys are all among these is taken as native.
@@ -27,30 +32,119 @@ NATIVE_TOOL_KEYS = frozenset(
         "fileSearch",
     }
 )
+_MODES = {"auto": "AUTO", "any": "ANY", "required": "ANY", "none": "NONE", "validated": "VALIDATED"}
 
 
 def is_native_tool(tool: Any) -> bool:
     """True for a dict that is already a Gemini `Tool` (camelCase or snake_case keys)."""
-    return isinstance(tool, dict) and bool(tool) and all(camel_case(key) in NATIVE_TOOL_KEYS for key in tool)
+    return isinstance(tool, Mapping) and bool(tool) and all(camel_case(key) in NATIVE_TOOL_KEYS for key in tool)
 
 
-def function_declaration(tool: Any) -> dict[str, Any]:
-    """One LangChain tool (function, BaseTool, pydantic model, TypedDict, JSON schema, OpenAI dict) as a declaration."""
+def _raw_json_schema(tool: Any) -> dict[str, Any] | None:
+    """The untouched JSON Schema of a pydantic model or a pydantic-backed tool, or None for other kinds."""
+    model = tool.tool_call_schema if isinstance(tool, BaseTool) else tool
+    if isinstance(model, dict):
+        return model
+    if isinstance(model, type) and is_basemodel_subclass(model):
+        # pydantic v2 models have model_json_schema(); pydantic.v1 models only schema().
+        schema = model.model_json_schema() if hasattr(model, "model_json_schema") else model.schema()  # type: ignore[attr-defined]
+        return dict(schema)
+    return None
+
+
+def function_declaration(tool: Any, mode: SchemaMode) -> dict[str, Any]:
+    """One LangChain tool as a Gemini function declaration, its schema in the form `mode` names."""
     function = convert_to_openai_tool(tool)["function"]
     declaration: dict[str, Any] = {"name": function["name"]}
     if function.get("description"):
         declaration["description"] = function["description"]
-    parameters = function.get("parameters") or {}
+    raw = _raw_json_schema(tool) or function.get("parameters") or {}
+    parameters = {key: value for key, value in raw.items() if key not in {"title", "description"}}
     # Gemini rejects an object schema with empty properties; a tool without arguments declares no parameters.
-    if parameters.get("properties"):
-        declaration["parametersJsonSchema"] = parameters
+    if not parameters.get("properties") and not parameters.get("anyOf") and not parameters.get("$ref"):
+        return declaration
+    from langchain_gemini._schema import to_json_schema, to_openapi_schema
+
+    if mode == "openapi":
+        declaration["parameters"] = to_openapi_schema(parameters)
+    else:
+        declaration["parametersJsonSchema"] = to_json_schema(parameters)
     return declaration
 
 
-def tools_to_wire(tools: Sequence[Any]) -> list[dict[str, Any]]:
-    """Native tools pass through; function tools are gathered into one `functionDeclarations` entry, in order."""
-    native = [{camel_case(key): value for key, value in tool.items()} for tool in tools if is_native_tool(tool)]
-    declarations = [function_declaration(tool) for tool in tools if not is_native_tool(tool)]
+def convert_tools(tools: Sequence[Any], *, model: str, schema: SchemaMode | None = None) -> list[dict[str, Any]]:
+    """Native tools pass through (keys camelCased); function tools go into one `functionDeclarations` entry, in order.
+
+    Raises:
+        ValueError: If two function tools share a name.
+    """
+    from langchain_gemini._schema import schema_mode
+
+    mode = schema_mode(model, schema)
+    native: list[dict[str, Any]] = []
+    declarations: list[dict[str, Any]] = []
+    for tool in tools:
+        if not is_native_tool(tool):
+            declarations.append(function_declaration(tool, mode))
+            continue
+        entry = {camel_case(key): value for key, value in tool.items()}
+        declarations.extend(entry.pop("functionDeclarations", []))
+        if entry:
+            native.append(entry)
+    names = [declaration.get("name") for declaration in declarations]
+    duplicates = sorted({name for name in names if names.count(name) > 1 and name})
+    if duplicates:
+        msg = f"tools: function names must be unique, got {', '.join(map(str, duplicates))} more than once"
+        raise ValueError(msg)
     if declarations:
         native.append({"functionDeclarations": declarations})
     return native
+
+
+def function_names(tools: Sequence[Mapping[str, Any]]) -> list[str]:
+    """Names of the functions declared in converted `tools`."""
+    return [str(declaration["name"]) for tool in tools for declaration in tool.get("functionDeclarations", [])]
+
+
+def tool_config(tool_choice: Any, names: Sequence[str]) -> dict[str, Any] | None:
+    """Map a LangChain `tool_choice` to Gemini's `toolConfig`.
+
+    Accepted: "auto", "any"/"required"/True, "none", a tool name, a list of names, the OpenAI dict
+    `{"type": "function", "function": {"name": ...}}`, and a raw Gemini tool config (`{"functionCallingConfig": ...}`
+    or `{"function_calling_config": ...}`). None and False leave the model's default (AUTO).
+
+    Raises:
+        ValueError: For a name that is not a bound function, or a choice that needs functions when none are bound.
+    """
+    if tool_choice is None or tool_choice is False:
+        return None
+    if isinstance(tool_choice, Mapping):
+        native = {camel_case(key): value for key, value in tool_choice.items()}
+        if "functionCallingConfig" in native or "retrievalConfig" in native:
+            return native
+        if native.get("type") == "function":
+            return _forced([str(native["function"]["name"])], names)
+        msg = f"tool_choice: unsupported dict {sorted(tool_choice)}; use a name, a mode or a Gemini toolConfig"
+        raise ValueError(msg)
+    if tool_choice is True:
+        tool_choice = "any"
+    if isinstance(tool_choice, str) and tool_choice.lower() in _MODES:
+        mode = _MODES[tool_choice.lower()]
+        if mode in {"ANY", "VALIDATED"} and not names:
+            msg = f"tool_choice={tool_choice!r} needs at least one bound function tool"
+            raise ValueError(msg)
+        return {"functionCallingConfig": {"mode": mode}}
+    if isinstance(tool_choice, str):
+        return _forced([tool_choice], names)
+    if isinstance(tool_choice, Sequence) and all(isinstance(item, str) for item in tool_choice):
+        return _forced(list(tool_choice), names)
+    msg = f"tool_choice: unsupported value of type {type(tool_choice).__name__}"
+    raise ValueError(msg)
+
+
+def _forced(chosen: list[str], names: Sequence[str]) -> dict[str, Any]:
+    unknown = [name for name in chosen if name not in names]
+    if unknown or not chosen:
+        msg = f"tool_choice names {unknown or chosen}, but the bound functions are {list(names) or 'none'}"
+        raise ValueError(msg)
+    return {"functionCallingConfig": {"mode": "ANY", "allowedFunctionNames": chosen}}

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
-from langchain_core.language_models import BaseChatModel, LangSmithParams, ModelProfile
-from langchain_core.messages import BaseMessage, HumanMessage
+from langchain_core.language_models import BaseChatModel, LangSmithParams, LanguageModelInput, ModelProfile
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
 from langchain_core.outputs import ChatGenerationChunk, ChatResult
+from langchain_core.runnables import Runnable
+from langchain_core.tools import BaseTool
 from langchain_core.utils.utils import _build_model_kwargs, get_pydantic_field_names
 from pydantic import Field, model_validator
 
@@ -22,13 +24,17 @@ from langchain_gemini._params import (
     MaxOutputTokens,
     Penalty,
     ResponseMimeType,
+    SchemaMode,
     StopSequences,
     Temperature,
     TopK,
     TopP,
+    generation_extras,
     merge_params,
+    request_extras,
 )
-from langchain_gemini._tools import tools_to_wire
+from langchain_gemini._structured import StructuredMethod, structured_runnable
+from langchain_gemini._thinking import ReasoningEffort, ThinkingLevel
 from langchain_gemini._version import __version__
 from langchain_gemini._wire import GenerateContentRequest
 from langchain_gemini.data._profiles import get_profile
@@ -106,6 +112,27 @@ class ChatGemini(GeminiClientSettings, BaseChatModel):
     cached_content: str | None = None
     """Name of an explicit context cache (`cachedContents/...`)."""
 
+    thinking_budget: int | None = Field(default=None, ge=-1)
+    """Thinking tokens for 2.5 models: 0 disables (where the model allows), -1 lets the model decide. Checked
+    against the model's range before any request."""
+
+    thinking_level: ThinkingLevel | None = None
+    """Thinking depth for Gemini 3 models (`low`/`high`; Flash also `minimal`/`medium`)."""
+
+    reasoning_effort: ReasoningEffort | None = None
+    """LangChain's standard knob: a thinking level on Gemini 3, a thinking budget on 2.5 (low 1,024, medium 8,192,
+    high 24,576, none disables), as Google maps it for its OpenAI-compatible endpoint."""
+
+    include_thoughts: bool | None = None
+    """Return thought summaries as reasoning content (never mixed into `.text`)."""
+
+    response_schema: dict[str, Any] | None = None
+    """JSON Schema the answer must follow (sets `responseMimeType` to `application/json` unless given)."""
+
+    schema_mode: SchemaMode | None = None
+    """How tool and response schemas are sent: `json_schema` (full JSON Schema, lossless), `openapi` (Gemini's
+    OpenAPI subset) or `auto`/None (JSON Schema on models that take it). See docs/tools.md."""
+
     streaming: bool = False
     """If True, `invoke` streams under the hood (callbacks receive tokens as they arrive)."""
 
@@ -178,8 +205,12 @@ class ChatGemini(GeminiClientSettings, BaseChatModel):
         defaults = {name: getattr(self, name) for name in GENERATION_PARAM_NAMES}
         defaults["model_kwargs"] = self.model_kwargs
         params = merge_params(defaults, overrides, stop)
+        model = overrides.model or self.model
+        params["model"] = model
+        params["generation_extras"] = generation_extras(model, params, overrides.response_format)
+        params["request_extras"] = request_extras(model, overrides, params.get("schema_mode"))
         return _PreparedCall(
-            model=overrides.model or self.model,
+            model=model,
             body=_to_gemini.build_request(messages, params),
             timeout=overrides.timeout,
             max_retries=overrides.max_retries,
@@ -278,6 +309,70 @@ class ChatGemini(GeminiClientSettings, BaseChatModel):
                 yield chunk
         yield _from_gemini.final_chunk(state)
 
+    # -- tools and structured output -------------------------------------------------------------------------
+
+    def bind_tools(
+        self,
+        tools: Sequence[Mapping[str, Any] | type | Callable[..., Any] | BaseTool],
+        *,
+        tool_choice: str | bool | list[str] | Mapping[str, Any] | None = None,
+        strict: bool | None = None,
+        schema_mode: SchemaMode | None = None,
+        **kwargs: Any,
+    ) -> Runnable[LanguageModelInput, AIMessage]:
+        """Bind tools, converted once, here.
+
+        Tools may be functions, `BaseTool`s, pydantic models, TypedDicts, JSON schemas, OpenAI or Anthropic tool
+        dicts, or Gemini-native tool dicts such as `{"google_search": {}}`, mixed freely.
+
+        Args:
+            tools: The tools, mixed freely.
+            tool_choice: "auto", "any"/"required"/True, "none", a tool name, a list of names, the OpenAI dict form,
+                or a raw Gemini `toolConfig`.
+            strict: Accepted for compatibility; Gemini constrains forced calls to the schema in any case.
+            schema_mode: Force the schema form for these tools (see the `schema_mode` field).
+            **kwargs: Passed to `bind` (e.g. `response_format` from LangChain agents).
+
+        Raises:
+            ValueError: For a tool that cannot be converted, duplicate names, or a `tool_choice` naming an unknown tool.
+        """
+        from langchain_gemini._tools import convert_tools, function_names, tool_config
+
+        converted = convert_tools(tools, model=self.model, schema=schema_mode or self.schema_mode)
+        config = tool_config(tool_choice, function_names(converted))
+        if config is not None:
+            kwargs["tool_config"] = config
+        if strict is not None:
+            kwargs["strict"] = strict
+        return self.bind(tools=converted, **kwargs)
+
+    def with_structured_output(
+        self,
+        schema: Mapping[str, Any] | type | None = None,
+        *,
+        method: StructuredMethod = "json_schema",
+        include_raw: bool = False,
+        strict: bool | None = None,
+        **kwargs: Any,
+    ) -> Runnable[LanguageModelInput, Any]:
+        """Return a runnable whose output follows `schema` (a pydantic class, TypedDict or JSON-schema dict).
+
+        Args:
+            schema: The output schema (optional for `json_mode`).
+            method: `json_schema` (native constrained JSON, the default), `function_calling` (one forced function
+                call) or `json_mode` (JSON output, schema not sent).
+            include_raw: Return `{"raw", "parsed", "parsing_error"}` instead of raising on a parsing error.
+            strict: Accepted for compatibility; constrained decoding is always strict on Gemini.
+            **kwargs: Not supported; any value raises.
+
+        Raises:
+            ValueError: For unknown keyword arguments or method.
+        """
+        if kwargs:
+            msg = f"with_structured_output got unexpected arguments: {sorted(kwargs)}"
+            raise ValueError(msg)
+        return structured_runnable(self, schema, method=method, include_raw=include_raw, strict=strict)
+
     # -- token counting ------------------------------------------------------------------------------------------
 
     def get_num_tokens(self, text: str) -> int:
@@ -306,6 +401,8 @@ class ChatGemini(GeminiClientSettings, BaseChatModel):
     def _count_tokens_body(self, messages: list[BaseMessage], tools: Sequence[Any] | None) -> dict[str, Any]:
         request = _to_gemini.build_request(messages, {"cached_content": self.cached_content})
         if tools:
-            request["tools"] = tools_to_wire(tools)
+            from langchain_gemini._tools import convert_tools
+
+            request["tools"] = convert_tools(tools, model=self.model, schema=self.schema_mode)
         # countTokens takes a whole GenerateContentRequest, so the count covers the system instruction and tools.
         return {"generateContentRequest": {"model": model_path(self.model), **request}}

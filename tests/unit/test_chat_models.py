@@ -384,5 +384,8 @@ def test_history_with_tool_calls_is_sent() -> None:
 
     fake.model().invoke([HumanMessage("q"), ai, ToolMessage("3", tool_call_id="c1")])
     contents = fake.bodies()[0]["contents"]
-    assert contents[1] == {"role": "model", "parts": [{"functionCall": {"name": "f", "args": {"a": 1}}}]}
-    assert contents[2] == {"role": "user", "parts": [{"functionResponse": {"name": "f", "response": {"result": 3}}}]}
+    assert contents[1] == {"role": "model", "parts": [{"functionCall": {"name": "f", "args": {"a": 1}, "id": "c1"}}]}
+    assert contents[2] == {
+        "role": "user",
+        "parts": [{"functionResponse": {"name": "f", "response": {"result": 3}, "id": "c1"}}],
+    }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 import pytest
@@ -65,11 +66,17 @@ def test_chat_message_roles_map_to_gemini_roles() -> None:
     assert [c["role"] for c in contents] == ["user", "model"]
 
 
+SYNTH_1 = str(uuid.uuid4())  # ids we generate for calls the API sent without one
+SYNTH_2 = str(uuid.uuid4())
+
+
 def test_tool_calls_and_results_round_trip_in_call_order() -> None:
-    ai = AIMessage("", tool_calls=[{"name": "a", "args": {"x": 1}, "id": "1"}, {"name": "b", "args": {}, "id": "2"}])
+    ai = AIMessage(
+        "", tool_calls=[{"name": "a", "args": {"x": 1}, "id": SYNTH_1}, {"name": "b", "args": {}, "id": SYNTH_2}]
+    )
     results = [
-        ToolMessage('{"v": 2}', tool_call_id="2"),
-        ToolMessage("plain", tool_call_id="1", name="a"),
+        ToolMessage('{"v": 2}', tool_call_id=SYNTH_2),
+        ToolMessage("plain", tool_call_id=SYNTH_1, name="a"),
     ]
     _, contents = convert_messages([HumanMessage("go"), ai, *results, HumanMessage("next")])
     assert contents[1]["parts"] == [
@@ -87,9 +94,16 @@ def test_tool_calls_and_results_round_trip_in_call_order() -> None:
 
 
 def test_error_tool_result_is_sent_as_error() -> None:
-    ai = AIMessage("", tool_calls=[{"name": "a", "args": {}, "id": "1"}])
-    _, contents = convert_messages([HumanMessage("go"), ai, ToolMessage("boom", tool_call_id="1", status="error")])
+    ai = AIMessage("", tool_calls=[{"name": "a", "args": {}, "id": SYNTH_1}])
+    _, contents = convert_messages([HumanMessage("go"), ai, ToolMessage("boom", tool_call_id=SYNTH_1, status="error")])
     assert contents[2]["parts"] == [{"functionResponse": {"name": "a", "response": {"error": "boom"}}}]
+
+
+def test_api_issued_call_ids_are_echoed_on_call_and_response() -> None:
+    ai = AIMessage("", tool_calls=[{"name": "a", "args": {}, "id": "fc-123"}])
+    _, contents = convert_messages([HumanMessage("go"), ai, ToolMessage("[1, 2]", tool_call_id="fc-123")])
+    assert contents[1]["parts"] == [{"functionCall": {"name": "a", "args": {}, "id": "fc-123"}}]
+    assert contents[2]["parts"] == [{"functionResponse": {"name": "a", "response": {"result": [1, 2]}, "id": "fc-123"}}]
 
 
 def test_tool_message_without_matching_call_raises() -> None:

@@ -1,0 +1,73 @@
+"""`with_structured_output`: the three methods as runnables (bind + parser), with optional raw output."""
+
+from __future__ import annotations
+
+from operator import itemgetter
+from typing import TYPE_CHECKING, Any, Literal
+
+from langchain_core.output_parsers import JsonOutputKeyToolsParser, JsonOutputParser, PydanticOutputParser
+from langchain_core.output_parsers.openai_tools import PydanticToolsParser
+from langchain_core.runnables import Runnable, RunnableMap, RunnablePassthrough
+from langchain_core.utils.function_calling import convert_to_json_schema, convert_to_openai_tool
+from langchain_core.utils.pydantic import is_basemodel_subclass
+
+if TYPE_CHECKING:
+    from langchain_gemini.chat_models import ChatGemini
+
+StructuredMethod = Literal["json_schema", "function_calling", "json_mode"]
+
+
+def _is_pydantic(schema: Any) -> bool:
+    return isinstance(schema, type) and is_basemodel_subclass(schema)
+
+
+def _json_schema_of(schema: Any) -> dict[str, Any]:
+    """The full JSON Schema (with `$defs`) of a pydantic class, TypedDict or JSON-schema dict."""
+    if _is_pydantic(schema):
+        raw = schema.model_json_schema() if hasattr(schema, "model_json_schema") else schema.schema()
+        return dict(raw)
+    if isinstance(schema, dict) and "function" in schema and schema.get("type") == "function":
+        return dict(schema["function"].get("parameters") or {})
+    return convert_to_json_schema(schema)
+
+
+def structured_runnable(
+    model: ChatGemini,
+    schema: Any,
+    *,
+    method: StructuredMethod,
+    include_raw: bool,
+    strict: bool | None,
+) -> Runnable[Any, Any]:
+    """Bind the model for `method` and attach the matching parser.
+
+    Raises:
+        ValueError: For an unknown method, or a missing schema where the method needs one.
+    """
+    if schema is None and method != "json_mode":
+        msg = f"with_structured_output(method={method!r}) needs a schema"
+        raise ValueError(msg)
+    output_format = {"kwargs": {"method": method, "strict": strict}, "schema": schema}
+    parser: Runnable[Any, Any]
+    if method == "function_calling":
+        name = convert_to_openai_tool(schema)["function"]["name"]
+        llm = model.bind_tools([schema], tool_choice=name, ls_structured_output_format=output_format)
+        parser = (
+            PydanticToolsParser(tools=[schema], first_tool_only=True)
+            if _is_pydantic(schema)
+            else JsonOutputKeyToolsParser(key_name=name, first_tool_only=True)
+        )
+    elif method in {"json_schema", "json_mode"}:
+        bound: dict[str, Any] = {"response_mime_type": "application/json"}
+        if method == "json_schema":
+            bound["response_schema"] = _json_schema_of(schema)
+        llm = model.bind(ls_structured_output_format=output_format, **bound)
+        parser = PydanticOutputParser(pydantic_object=schema) if _is_pydantic(schema) else JsonOutputParser()
+    else:
+        msg = f"method must be 'json_schema', 'function_calling' or 'json_mode', not {method!r}"
+        raise ValueError(msg)
+    if not include_raw:
+        return llm | parser
+    parsed = RunnablePassthrough.assign(parsed=itemgetter("raw") | parser, parsing_error=lambda _: None)
+    fallback = RunnablePassthrough.assign(parsed=lambda _: None)
+    return RunnableMap(raw=llm) | parsed.with_fallbacks([fallback], exception_key="parsing_error")
