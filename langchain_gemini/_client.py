@@ -328,7 +328,7 @@ class GeminiClient:
         return self._api_key.get_secret_value()
 
     def _policy_for(self, max_retries: int | None) -> RetryPolicy:
-        if max_retries is None:
+        if max_retries is None or max_retries == self._policy.max_retries:
             return self._policy
         return replace(self._policy, max_retries=_check_retries(max_retries))
 

@@ -14,16 +14,14 @@ from __future__ import annotations
 import codecs
 import json
 import re
-from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 SSEKind = Literal["event", "error", "invalid"]
 
 
-@dataclass(frozen=True, slots=True)
-class SSEMessage:
+class SSEMessage(NamedTuple):
     """One decoded unit of the stream.
 
     Attributes:
@@ -85,7 +83,7 @@ class SSEDecoder:
 
     def __init__(self) -> None:
         self._utf8 = codecs.getincrementaldecoder("utf-8")(errors="replace")
-        self._partial = ""  # text after the last line break
+        self._partial: list[str] = []  # pieces of text after the last line break
         self._skip_lf = False  # the previous chunk ended in CR: a leading LF belongs to it
         self._data: list[str] = []
         self._raw: list[str] | None = None  # lines of a raw JSON block being collected
@@ -110,8 +108,8 @@ class SSEDecoder:
         """
         out = self._lines(self._utf8.decode(b"", final=True))
         if self._partial:
-            self._line(self._partial, out)
-            self._partial = ""
+            self._line("".join(self._partial), out)
+            self._partial = []
         self._dispatch(out)
         if self._raw is not None:
             out.append(SSEMessage("invalid", "\n".join(self._raw)))
@@ -126,17 +124,26 @@ class SSEDecoder:
             self._skip_lf = False
         if not text:
             return out
-        lines = _LINE_BREAK.split(self._partial + text)
-        self._partial = lines.pop()
+        # Only the new text is scanned: a long line (a streamed base64 image) arriving in many
+        # chunks costs linear time. The kept partial never ends in CR, so no CRLF spans the seam.
+        lines = _LINE_BREAK.split(text)
+        if len(lines) == 1:
+            self._partial.append(text)
+            return out
+        if self._partial:
+            lines[0] = "".join(self._partial) + lines[0]
+        self._partial = [lines[-1]] if lines[-1] else []
         # A trailing CR was already taken as a line break; the LF of its CRLF may come next.
         self._skip_lf = text[-1] == "\r"
-        for line in lines:
+        for line in lines[:-1]:
             self._line(line, out)
         return out
 
     def _line(self, line: str, out: list[SSEMessage]) -> None:
         if self._raw is not None:
             self._raw_line(self._raw, line, out)
+        elif line.startswith("data:"):  # the common case first
+            self._data.append(line[6:] if line[5:6] == " " else line[5:])
         elif not line:
             self._dispatch(out)
         elif line[0] == ":":
@@ -146,11 +153,9 @@ class SSEDecoder:
             self._raw = []
             self._braces = _BraceCounter()
             self._raw_line(self._raw, line, out)
-        else:
-            name, _, value = line.partition(":")
-            if name == "data":
-                self._data.append(value[1:] if value[:1] == " " else value)
-            # "event", "id", "retry" and unknown fields carry nothing Gemini uses.
+        elif line == "data":  # a field with no colon has an empty value
+            self._data.append("")
+        # "event", "id", "retry" and unknown fields carry nothing Gemini uses.
 
     def _raw_line(self, raw: list[str], line: str, out: list[SSEMessage]) -> None:
         raw.append(line)
@@ -160,5 +165,6 @@ class SSEDecoder:
 
     def _dispatch(self, out: list[SSEMessage]) -> None:
         if self._data:
-            out.append(_classify("\n".join(self._data)))
+            data = self._data
+            out.append(_classify(data[0] if len(data) == 1 else "\n".join(data)))
             self._data = []

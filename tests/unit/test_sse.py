@@ -89,6 +89,8 @@ def test_comments_and_other_fields_ignored() -> None:
 
 def test_data_without_space_and_blank_lines_only() -> None:
     assert _events([b'data:{"a": 1}\n\n\n\n']) == [{"a": 1}]
+    assert _events([b'data\ndata:  {"a": 1}\n\n']) == [{"a": 1}]  # bare "data" adds an empty line
+    assert _events([b'dataX: {"a": 1}\ndata: {"b": 2}\n\n']) == [{"b": 2}]
     assert _events([b"\n\n\r\n"]) == []
     assert _events([b""]) == []
 
