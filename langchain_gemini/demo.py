@@ -49,9 +49,8 @@ def main(out: TextIO = sys.stdout) -> None:
         answer = model.invoke([SystemMessage("You translate English to French."), HumanMessage("I love programming.")])
         out.write(f"invoke -> {answer.text!r}\n")
         out.write(f"   usage: {answer.usage_metadata}\n")
-        out.write(
-            f"   model: {answer.response_metadata.get('model_name')}, finish: {answer.response_metadata.get('finish_reason')}\n"
-        )
+        metadata = answer.response_metadata
+        out.write(f"   model: {metadata.get('model_name')}, finish: {metadata.get('finish_reason')}\n")
 
         out.write("stream -> ")
         for chunk in model.stream("Write one short sentence about the sea."):
