@@ -73,7 +73,9 @@ class _EventReader:
         if message.kind == "error":
             raise error_from_body(message.data, secret=self._secret)
         if message.kind == "invalid":
-            raise GeminiResponseValidationError("stream event is not a JSON object")
+            raise GeminiResponseValidationError(
+                "stream event is not a JSON object", body=redact(message.data, self._secret), is_retryable=False
+            )
         event: dict[str, Any] = message.data
         self.completed = self.completed or _is_final(event)
         return event

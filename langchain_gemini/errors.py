@@ -222,17 +222,19 @@ def _error_class(code: int | None, reason: str | None, message: str) -> type[Gem
         if _CONTEXT_OVERFLOW.search(message):
             return GeminiContextOverflowError
         return GeminiBadRequestError
-    by_code: dict[int, type[GeminiAPIError]] = {
-        403: GeminiPermissionDeniedError,
-        404: GeminiNotFoundError,
-        408: GeminiServerError,
-        429: GeminiRateLimitError,
-    }
-    if code is not None and code in by_code:
-        return by_code[code]
+    if code is not None and code in _BY_CODE:
+        return _BY_CODE[code]
     if code is not None and 500 <= code <= 599:
         return GeminiServerError
     return GeminiAPIError
+
+
+_BY_CODE: dict[int, type[GeminiAPIError]] = {
+    403: GeminiPermissionDeniedError,
+    404: GeminiNotFoundError,
+    408: GeminiServerError,  # a proxy's timeout: worth retrying like a 5xx
+    429: GeminiRateLimitError,
+}
 
 
 def _unwrap(body: object) -> dict[str, Any] | None:
@@ -322,17 +324,8 @@ def error_from_response(
         body = json.loads(text) if text.strip() else None
     except ValueError:
         body = text  # HTML from a proxy, plain text: kept in .body only
-    if _unwrap(body) is None:
-        # No Google status to show: str(error) is just the status line, e.g. "502 Bad Gateway".
-        error = _build(
-            None,
-            status_code=status_code,
-            headers=headers,
-            secret=secret,
-            fallback_message=_reason_phrase(status_code),
-        )
-        error.body = _redact_value(body, secret)
-        return error
+    # Without a Google status (HTML, empty, foreign JSON) str(error) is the status line alone,
+    # e.g. "502 Bad Gateway"; the body stays in .body.
     return _build(
         body,
         status_code=status_code,

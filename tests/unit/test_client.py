@@ -498,6 +498,8 @@ def test_stream_invalid_event(api, server, gm) -> None:
     server.add(gm.sse_reply(b"data: [DONE]\n\n"))
     result = api.stream(server.client())
     assert isinstance(result.error, GeminiResponseValidationError)
+    assert str(result.error) == "stream event is not a JSON object"
+    assert result.error.body == "[DONE]"
 
 
 def test_stream_framing_at_every_byte_boundary(api, server, gm) -> None:  # case 28
