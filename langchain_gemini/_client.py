@@ -119,9 +119,12 @@ class GeminiClient:
     ) -> None:
         if any(name.lower() == "key" for name, _ in parse_qsl(urlsplit(base_url).query, keep_blank_values=True)):
             raise ValueError("base_url must not contain a 'key' query parameter; pass api_key")
-        if not api_key.get_secret_value().strip():
+        key = api_key.get_secret_value().strip()  # a key pasted from a file often ends in "\n"
+        if not key:
             raise ValueError("api_key is empty")
-        self._api_key = api_key
+        if any(c.isspace() or not c.isprintable() for c in key):
+            raise ValueError("api_key contains whitespace or control characters")
+        self._api_key = api_key if key == api_key.get_secret_value() else SecretStr(key)
         self._base_url = base_url.rstrip("/")
         self._prefix = f"{self._base_url}/{api_version.strip('/')}/"
         self._timeout = None if timeout is None else httpx.Timeout(timeout)

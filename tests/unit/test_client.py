@@ -602,6 +602,19 @@ def test_empty_key_is_rejected(key) -> None:  # case 36 (the part that is ours)
         GeminiClient(api_key=SecretStr(key))
 
 
+@pytest.mark.parametrize("key", [f"{KEY}\t1", f"{KEY[:8]} {KEY[8:]}", f"{KEY}\x00", f"{KEY}\n2"])
+def test_malformed_key_is_rejected_without_echo(key) -> None:
+    with pytest.raises(ValueError, match="whitespace or control") as info:
+        GeminiClient(api_key=SecretStr(key))
+    assert KEY[4:] not in str(info.value)
+
+
+def test_surrounding_whitespace_is_stripped(api, server, gm) -> None:  # case 36
+    server.add(gm.json_reply({}))
+    api.request(server.client(api_key=SecretStr(f"  {KEY}\n")))
+    assert server.requests[0].headers["x-goog-api-key"] == KEY
+
+
 def test_repr_hides_key(server) -> None:  # case 32
     client = server.client()
     assert KEY not in repr(client)
