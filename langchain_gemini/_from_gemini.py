@@ -23,7 +23,6 @@ from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResu
 
 from langchain_gemini._replay import FUNCTION_CALL_SIGNATURES_KEY
 from langchain_gemini._wire import Candidate, GenerateContentResponse, Part
-from langchain_gemini.errors import GeminiStreamError
 
 logger = logging.getLogger("langchain_gemini")
 
@@ -283,7 +282,6 @@ class StreamState:
     requested_model: str
     last_body: GenerateContentResponse = field(default_factory=dict)  # type: ignore[assignment]
     candidate: Candidate = field(default_factory=dict)  # type: ignore[assignment]
-    finished: bool = False
     calls_seen: int = 0
     # Once a block other than plain text appears, chunks carry block lists so they merge by index.
     list_mode: bool = False
@@ -311,11 +309,9 @@ def to_chunk(event: GenerateContentResponse, state: StreamState) -> ChatGenerati
     state.last_body = event
     candidates = event.get("candidates") or []
     if not candidates:
-        state.finished = state.finished or bool((event.get("promptFeedback") or {}).get("blockReason"))
         return None
     candidate = candidates[0]
     state.candidate = {**state.candidate, **{k: v for k, v in candidate.items() if k != "content"}}  # type: ignore[typeddict-item]
-    state.finished = state.finished or "finishReason" in candidate
     converted = convert_parts(_parts_of(candidate))
     state.list_mode = state.list_mode or not converted.plain
     chunks = []
@@ -345,12 +341,8 @@ def to_chunk(event: GenerateContentResponse, state: StreamState) -> ChatGenerati
 def final_chunk(state: StreamState) -> ChatGenerationChunk:
     """The closing chunk: usage, finish reason and metadata, exactly once for the whole stream.
 
-    Raises:
-        GeminiStreamError: If the stream ended without a finish reason (or a prompt block).
+    A stream that ends without a finish reason never gets here: the client raises `GeminiStreamError` for it.
     """
-    if not state.finished:
-        msg = "stream ended before completion: no finishReason was received"
-        raise GeminiStreamError(msg)
     metadata = {
         **response_metadata(state.last_body, state.requested_model),
         **candidate_metadata(state.candidate),
