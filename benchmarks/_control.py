@@ -17,9 +17,7 @@ class Control:
 
     def __init__(self, url: str) -> None:
         parts = urlsplit(url)
-        self._conn = http.client.HTTPConnection(
-            parts.hostname or "127.0.0.1", parts.port, timeout=30
-        )
+        self._conn = http.client.HTTPConnection(parts.hostname or "127.0.0.1", parts.port, timeout=30)
 
     def call(self, method: str, path: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
         data = None if body is None else json.dumps(body).encode()

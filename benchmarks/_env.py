@@ -83,9 +83,7 @@ def describe(args: argparse.Namespace, server: Server, elapsed: float) -> str:
     )
 
 
-def write_results(
-    args: argparse.Namespace, rows: list[_report.Row], runs: list[_report.Run], started: float
-) -> Path:
+def write_results(args: argparse.Namespace, rows: list[_report.Row], runs: list[_report.Run], started: float) -> Path:
     args.output.mkdir(parents=True, exist_ok=True)
     stamp = dt.datetime.fromtimestamp(started).strftime("%Y%m%d-%H%M%S")
     path = args.output / f"bench-{stamp}{'-quick' if args.quick else ''}.json"

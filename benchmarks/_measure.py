@@ -25,9 +25,7 @@ class Samples:
         }
 
 
-def time_calls(
-    call: Callable[[], object], warmup: int, calls: int, after_warmup: Callable[[], None]
-) -> Samples:
+def time_calls(call: Callable[[], object], warmup: int, calls: int, after_warmup: Callable[[], None]) -> Samples:
     """Run ``call`` ``warmup`` times untimed, ``after_warmup()``, then ``calls`` timed."""
     for _ in range(warmup):
         call()

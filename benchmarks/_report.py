@@ -30,6 +30,7 @@ class Row:
     metric: str
     label: str
     reference: str | None
+    clients: tuple[str, ...] = ()
     values: dict[str, float | None] = field(default_factory=dict)
     ratios: dict[str, float | None] = field(default_factory=dict)
     target: str = ""
@@ -42,20 +43,14 @@ class Table:
     """Results indexed by (bench, variant, client, repeat) -> metrics."""
 
     def __init__(self, runs: list[Run]) -> None:
-        self._data = {
-            (r.bench, r.variant, r.client, r.repeat): r.metrics
-            for r in runs
-            if r.metrics is not None
-        }
+        self._data = {(r.bench, r.variant, r.client, r.repeat): r.metrics for r in runs if r.metrics is not None}
         self.repeats = sorted({r.repeat for r in runs})
 
     def value(self, bench: str, variant: str, client: str, repeat: int, key: str) -> float | None:
         metrics = self._data.get((bench, variant, client, repeat))
         return None if metrics is None else metrics.get(key)
 
-    def reference(
-        self, spec: Spec, variant: str, ref: str, repeat: int, metric: Metric
-    ) -> float | None:
+    def reference(self, spec: Spec, variant: str, ref: str, repeat: int, metric: Metric) -> float | None:
         if ref != "best_floor":
             return self.value(spec.name, variant, ref, repeat, metric.key)
         floors = [self.value(spec.name, variant, f, repeat, metric.key) for f in FLOORS]
@@ -68,9 +63,7 @@ class Table:
         values = (self.value(bench, variant, client, r, key) for r in self.repeats)
         return [v for v in values if v is not None]
 
-    def ratio(
-        self, spec: Spec, variant: str, client: str, ref: str, metric: Metric
-    ) -> float | None:
+    def ratio(self, spec: Spec, variant: str, client: str, ref: str, metric: Metric) -> float | None:
         """Median over repeats of client / reference within the same repeat."""
         ratios = []
         for repeat in self.repeats:
@@ -102,15 +95,16 @@ def _within(target: Target, value: float, ratio: float | None) -> bool:
     return not (target.min_ratio is not None and (ratio is None or ratio < target.min_ratio))
 
 
-def summarize(specs: list[Spec], runs: list[Run], clients: tuple[str, ...]) -> list[Row]:
+def summarize(specs: list[Spec], runs: list[Run], clients: dict[str, tuple[str, ...]]) -> list[Row]:
+    """One row per (benchmark, variant, metric); ``clients`` maps a benchmark to its clients."""
     table = Table(runs)
     rows = []
     for spec in specs:
         for variant in spec.variants:
             ref = variant.target.reference if variant.target else spec.reference
             for metric in spec.metrics:
-                row = Row(spec.name, variant.name, metric.key, metric.label, ref)
-                for client in clients:
+                row = Row(spec.name, variant.name, metric.key, metric.label, ref, clients[spec.name])
+                for client in row.clients:
                     series = table.series(spec.name, variant.name, client, metric.key)
                     row.values[client] = statistics.median(series) if series else None
                     row.ratios[client] = table.ratio(spec, variant.name, client, ref, metric)
@@ -127,44 +121,42 @@ def _fmt(value: float | None, digits: int) -> str:
     return "-" if value is None else f"{value:,.{digits}f}"
 
 
-def render(rows: list[Row], specs: list[Spec], clients: tuple[str, ...]) -> str:
-    """A fixed-width table: one line per (benchmark, variant, metric)."""
+def _ratio(value: float | None) -> str:
+    return "-" if value is None else f"{value:.2f}x"
+
+
+def render(rows: list[Row], specs: list[Spec]) -> str:
+    """Fixed-width tables, one per set of clients: a line per (benchmark, variant, metric)."""
     digits = {(s.name, m.key): m.digits for s in specs for m in s.metrics}
-    header = [
-        "benchmark",
-        "variant",
-        "metric",
-        *clients,
-        "anchor/ref",
-        "ours/ref",
-        "ref",
-        "target",
-        "ours",
-    ]
+    groups: list[list[Row]] = []
+    for row in rows:
+        if groups and groups[-1][0].clients == row.clients:
+            groups[-1].append(row)
+        else:
+            groups.append([row])
+    return "\n\n".join(_render_group(group, digits) for group in groups)
+
+
+def _render_group(rows: list[Row], digits: dict[tuple[str, str], int]) -> str:
+    clients = rows[0].clients
+    compared = [c for c in clients if c not in FLOORS]
+    header = ["benchmark", "variant", "metric", *clients, *(f"{c}/ref" for c in compared)]
+    header += ["ref", "target", "result"]
     lines = [header]
     for row in rows:
         d = digits[(row.bench, row.metric)]
         cells = [row.bench, row.variant, row.label]
         cells += [_fmt(row.values.get(client), d) for client in clients]
-        cells += [_ratio(row.ratios.get("anchor")), _ratio(row.ratios.get("ours"))]
+        cells += [_ratio(row.ratios.get(client)) for client in compared]
         cells += [(row.reference or "-").replace("_", " "), row.target, row.result]
         lines.append(cells)
     widths = [max(len(line[i]) for line in lines) for i in range(len(header))]
     out = []
-    for n, line in enumerate(lines):
-        out.append(
-            "  ".join(
-                cell.ljust(w) if i < 3 else cell.rjust(w)
-                for i, (cell, w) in enumerate(zip(line, widths, strict=True))
-            ).rstrip()
-        )
-        if n == 0:
-            out.append("-" * len(out[0]))
+    for line in lines:
+        cells = (c.ljust(w) if i < 3 else c.rjust(w) for i, (c, w) in enumerate(zip(line, widths, strict=True)))
+        out.append("  ".join(cells).rstrip())
+    out.insert(1, "-" * max(len(line) for line in out))
     return "\n".join(out)
-
-
-def _ratio(value: float | None) -> str:
-    return "-" if value is None else f"{value:.2f}x"
 
 
 def to_json(rows: list[Row], runs: list[Run]) -> dict[str, Any]:

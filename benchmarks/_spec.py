@@ -77,3 +77,5 @@ class Spec:
     # What ratios are computed against when no target says otherwise; None: no ratios.
     reference: str | None = "floor"
     prime: bool = False  # run each client once, discarded, before the repeats (pyc, disk cache)
+    needs_server: bool = True
+    default: bool = True  # False: only with --only (exploratory sweeps)

@@ -60,7 +60,7 @@ def _prompts(n: int, tag: str) -> list[str]:
     return [f"{tag} {i}: {c.PROMPT}" for i in range(n)]
 
 
-def _floor_batcher(client: str, url: str, concurrency: int) -> Batch:
+def floor_batcher(client: str, url: str, concurrency: int) -> Batch:
     http = c.http_module(client)
     # The floor's pool is sized to the concurrency, keep-alive included, so it never churns.
     limits = http.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
@@ -70,9 +70,7 @@ def _floor_batcher(client: str, url: str, concurrency: int) -> Batch:
 
     async def one(prompt: str) -> str:
         async with gate:
-            response = await session.post(
-                endpoint, content=c.floor_body(prompt), headers=c.FLOOR_HEADERS
-            )
+            response = await session.post(endpoint, content=c.floor_body(prompt), headers=c.FLOOR_HEADERS)
             response.raise_for_status()
             return c.floor_text(json.loads(response.content))
 
@@ -99,10 +97,9 @@ async def _lag_probe(lags: list[float], stop: asyncio.Event, interval: float = 0
         lags.append(time.perf_counter() - start - interval)
 
 
-async def _measure(client: str, url: str, params: dict[str, Any]) -> dict[str, float]:
+async def measure_batch(batch: Batch, url: str, params: dict[str, Any]) -> dict[str, float]:
+    """Warm up with two rounds at full concurrency, then time one batch of ``requests``."""
     concurrency, requests = params["concurrency"], params["requests"]
-    make = _floor_batcher if client.startswith("floor") else _model_batcher
-    batch = make(client, url, concurrency)
     counter = ConnectionCounter(url)
     await batch(_prompts(2 * concurrency, "warm-up"))  # fills the pool
     counter.mark()
@@ -117,7 +114,7 @@ async def _measure(client: str, url: str, params: dict[str, Any]) -> dict[str, f
     new_conns = counter.since_mark()
     counter.close()
     if len(answers) != requests:
-        raise RuntimeError(f"{client}: {len(answers)} answers for {requests} prompts")
+        raise RuntimeError(f"{len(answers)} answers for {requests} prompts")
     return {
         "req_per_s": requests / wall,
         "cpu_ms_per_req": cpu / requests * 1e3,
@@ -126,6 +123,11 @@ async def _measure(client: str, url: str, params: dict[str, Any]) -> dict[str, f
         "lag_p99_ms": statistics.quantiles(lags, n=100)[98] * 1e3 if len(lags) > 1 else 0.0,
         "ideal_req_per_s": concurrency / LATENCY,
     }
+
+
+async def _measure(client: str, url: str, params: dict[str, Any]) -> dict[str, float]:
+    make = floor_batcher if client.startswith("floor") else _model_batcher
+    return await measure_batch(make(client, url, params["concurrency"]), url, params)
 
 
 def run(client: str, params: dict[str, Any], url: str) -> dict[str, float]:

@@ -50,9 +50,7 @@ def _sync_samples(client: str, url: str, params: dict[str, Any], mark: Mark) -> 
 
         return time_calls(call, params["warmup"], params["calls"], mark)
     model = c.chat_model(client, url)
-    return time_calls(
-        lambda: model.invoke(c.PROMPT).content, params["warmup"], params["calls"], mark
-    )
+    return time_calls(lambda: model.invoke(c.PROMPT).content, params["warmup"], params["calls"], mark)
 
 
 async def _async_samples(client: str, url: str, params: dict[str, Any], mark: Mark) -> Samples:

@@ -27,31 +27,30 @@ from benchmarks._spec import ALL_CLIENTS, Spec, Variant  # noqa: E402
 from benchmarks._worker import RESULT_PREFIX  # noqa: E402
 
 # One module per benchmark; later issues add theirs here.
-MODULES = ("bench_import", "bench_invoke", "bench_stream", "bench_abatch")
+MODULES = ("bench_import", "bench_invoke", "bench_stream", "bench_abatch", "bench_pool")
 WORKER_TIMEOUT = 300.0
 
 
 def load_specs(only: list[str] | None) -> list[Spec]:
+    """The default benchmarks, or exactly those named (opt-in ones included)."""
     specs = [importlib.import_module(f"benchmarks.{name}").SPEC for name in MODULES]
     if not only:
-        return specs
+        return [s for s in specs if s.default]
     unknown = set(only) - {s.name for s in specs}
     if unknown:
         raise SystemExit(f"unknown benchmark(s): {', '.join(sorted(unknown))}")
     return [s for s in specs if s.name in only]
 
 
-def available_clients(requested: list[str] | None) -> tuple[str, ...]:
-    clients = tuple(requested or ALL_CLIENTS)
+def clients_for(spec: Spec, requested: list[str] | None) -> tuple[str, ...]:
+    clients = tuple(c for c in spec.clients if requested is None or c in requested)
     # The httpx2 floor only when httpx2 is installed (langsmith brings it in).
     if importlib.util.find_spec("httpx2") is None:
         clients = tuple(c for c in clients if c != "floor_httpx2")
     return clients
 
 
-def run_worker(
-    server: Server, spec: Spec, variant: Variant, client: str, repeat: int, quick: bool
-) -> _report.Run:
+def run_worker(server: Server, spec: Spec, variant: Variant, client: str, repeat: int, quick: bool) -> _report.Run:
     server.prepare(variant.server)
     params = json.dumps(variant.resolved(quick))
     command = [sys.executable, "-m", "benchmarks._worker", spec.module, client, params]
@@ -81,18 +80,19 @@ def run_worker(
 
 
 def measure(
-    server: Server, specs: list[Spec], clients: tuple[str, ...], args: argparse.Namespace
+    server: Server, specs: list[Spec], clients: dict[str, tuple[str, ...]], args: argparse.Namespace
 ) -> list[_report.Run]:
+    """Every (benchmark, variant, client, repeat) once; client order alternates per repeat."""
     runs: list[_report.Run] = []
     for spec in specs:
         if spec.prime:
-            for client in clients:
+            for client in clients[spec.name]:
                 run_worker(server, spec, spec.variants[0], client, -1, args.quick)
     for repeat in range(args.repeats):
-        order = clients if repeat % 2 == 0 else tuple(reversed(clients))
         for spec in specs:
+            order = clients[spec.name] if repeat % 2 == 0 else tuple(reversed(clients[spec.name]))
             for variant in spec.variants:
-                for client in (c for c in order if c in spec.clients):
+                for client in order:
                     run = run_worker(server, spec, variant, client, repeat, args.quick)
                     runs.append(run)
                     _progress(run, args.verbose)
@@ -113,24 +113,16 @@ def _progress(run: _report.Run, verbose: bool) -> None:
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="2 repeats, fewer calls: a smoke test")
-    parser.add_argument(
-        "--repeats", type=int, help="repeats per (benchmark, client); default 5, quick 2"
-    )
+    parser.add_argument("--repeats", type=int, help="repeats per (benchmark, client); default 5, quick 2")
     parser.add_argument(
         "--only",
         help="comma-separated benchmarks: " + ", ".join(m.removeprefix("bench_") for m in MODULES),
     )
-    parser.add_argument("--clients", help="comma-separated subset of " + ", ".join(ALL_CLIENTS))
-    parser.add_argument(
-        "--server-script", help="run this script as the server instead of langchain_gemini.testing"
-    )
-    parser.add_argument(
-        "--url", help="use an already running emulator (needs its /_emulator control plane)"
-    )
+    parser.add_argument("--clients", help="comma-separated subset, e.g. " + ",".join(ALL_CLIENTS))
+    parser.add_argument("--server-script", help="run this script as the server instead of langchain_gemini.testing")
+    parser.add_argument("--url", help="use an already running emulator (needs its /_emulator control plane)")
     parser.add_argument(
         "--output",
         type=Path,
@@ -148,12 +140,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     specs = load_specs(args.only.split(",") if args.only else None)
-    clients = available_clients(args.clients.split(",") if args.clients else None)
-    needs_server = any(s.name != "import" for s in specs)
-    server = None
+    requested = args.clients.split(",") if args.clients else None
+    clients = {spec.name: clients_for(spec, requested) for spec in specs}
     if args.url:
         server = Server(args.url)
-    elif needs_server:
+    elif any(spec.needs_server for spec in specs):
         server = Server.spawn(emulator_command(args.server_script), ROOT)
     else:
         server = Server.offline()
@@ -164,7 +155,7 @@ def main(argv: list[str] | None = None) -> int:
         server.stop()
     rows = _report.summarize(specs, runs, clients)
     print(_env.describe(args, server, time.time() - started))
-    print(_report.render(rows, specs, clients))
+    print(_report.render(rows, specs))
     print(_report.render_targets(rows))
     path = _env.write_results(args, rows, runs, started)
     print(f"\nresults: {path}")
