@@ -4,6 +4,7 @@
 small httpx client. Errors raised by either are the classes of `langchain_gemini.errors`.
 """
 
+from langchain_gemini._media_output import wav_bytes
 from langchain_gemini._version import __version__
 from langchain_gemini.chat_models import ChatGemini
 from langchain_gemini.errors import (
@@ -21,6 +22,8 @@ from langchain_gemini.errors import (
     GeminiStreamError,
     GeminiTimeoutError,
 )
+from langchain_gemini.files import GeminiFile, GeminiFileError, GeminiFiles, GeminiFileTimeoutError
+from langchain_gemini.multimodal import MediaFetchPolicy, MediaResolution, Modality
 from langchain_gemini.safety import HarmBlockThreshold, HarmCategory
 
 __all__ = [
@@ -31,6 +34,10 @@ __all__ = [
     "GeminiConnectionError",
     "GeminiContextOverflowError",
     "GeminiError",
+    "GeminiFile",
+    "GeminiFileError",
+    "GeminiFileTimeoutError",
+    "GeminiFiles",
     "GeminiNotFoundError",
     "GeminiPermissionDeniedError",
     "GeminiRateLimitError",
@@ -40,5 +47,9 @@ __all__ = [
     "GeminiTimeoutError",
     "HarmBlockThreshold",
     "HarmCategory",
+    "MediaFetchPolicy",
+    "MediaResolution",
+    "Modality",
     "__version__",
+    "wav_bytes",
 ]

@@ -21,6 +21,7 @@ from langchain_core.messages.ai import InputTokenDetails, OutputTokenDetails, Us
 from langchain_core.messages.tool import invalid_tool_call, tool_call, tool_call_chunk
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 
+from langchain_gemini._media_output import media_output_block
 from langchain_gemini._replay import FUNCTION_CALL_SIGNATURES_KEY
 from langchain_gemini._wire import Candidate, GenerateContentResponse, Part
 
@@ -178,6 +179,8 @@ def _code_result_block(part: Part) -> dict[str, Any]:
 PART_CONVERTERS: dict[str, Callable[[Part], dict[str, Any]]] = {
     "executableCode": _executable_code_block,
     "codeExecutionResult": _code_result_block,
+    "inlineData": media_output_block,
+    "fileData": media_output_block,
 }
 
 

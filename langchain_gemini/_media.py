@@ -147,7 +147,8 @@ def check_supported(mime: str, label: str) -> str:
     """Return the canonical type, or raise a ValueError naming the block and the supported types."""
     canonical = canonical_mime(mime)
     if is_supported(canonical):
-        return canonical
+        # Keep the caller's spelling unless it is an alias (MIME types are case-insensitive; replays stay verbatim).
+        return mime.strip() if canonical.lower() == mime.strip().lower() else canonical
     listing = "; ".join(f"{group}: {', '.join(sorted(types))}" for group, types in SUPPORTED_MIME_TYPES.items())
     msg = f"{label}: MIME type {mime!r} is not supported by Gemini. Supported types are {listing}"
     raise ValueError(msg)

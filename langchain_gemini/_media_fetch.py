@@ -18,9 +18,7 @@ event loop never blocks.
 from __future__ import annotations
 
 import asyncio
-import ipaddress
 import socket
-import ssl
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -28,12 +26,12 @@ from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import urljoin, urlsplit
 
 if TYPE_CHECKING:
+    import ssl
+
     import httpx
 
 FetchMode = Literal["fetch", "pass_through", "refuse"]
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
-# 100.64.0.0/10 (RFC 6598 shared address space) is not `is_private` in Python < 3.11.4 but is never a public host.
-_SHARED = ipaddress.ip_network("100.64.0.0/10")
 
 
 class MediaFetchError(ValueError):
@@ -125,6 +123,8 @@ def check_url(url: str) -> _Target:
 
 def is_allowed_address(address: str, *, allow_loopback: bool) -> bool:
     """Whether the client may connect to this IP: public unicast only (plus loopback when allowed)."""
+    import ipaddress  # deferred: only requests with media URLs pay for it
+
     ip = ipaddress.ip_address(address.split("%", 1)[0])
     if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
         ip = ip.ipv4_mapped
@@ -132,7 +132,8 @@ def is_allowed_address(address: str, *, allow_loopback: bool) -> bool:
         return allow_loopback
     if ip.is_multicast or ip.is_unspecified or ip.is_reserved or ip.is_link_local:
         return False
-    if isinstance(ip, ipaddress.IPv4Address) and ip in _SHARED:
+    # 100.64.0.0/10 (RFC 6598 shared space) is not `is_private` before Python 3.11.4, and never a public host.
+    if isinstance(ip, ipaddress.IPv4Address) and ip in ipaddress.IPv4Network("100.64.0.0/10"):
         return False
     return ip.is_global
 

@@ -215,17 +215,8 @@ def _rewrite(messages: Sequence[BaseMessage], items: list[_Item], context: Media
     return result
 
 
-def _start(messages: Sequence[BaseMessage], context: MediaContext) -> list[_Item]:
-    items = _scan(messages)
+def _resolve(messages: Sequence[BaseMessage], items: list[_Item], context: MediaContext) -> list[BaseMessage]:
     _mark_file_names(items, context)
-    return items
-
-
-def prepare_media_with(messages: Sequence[BaseMessage], context: MediaContext) -> list[BaseMessage]:
-    """`prepare_media` with an explicit `MediaContext`."""
-    items = _start(messages, context)
-    if not items:
-        return list(messages)
     for item in items:
         if _needs_fetch(item, context):
             _accept_fetched(item, _media_fetch.fetch(str(item.ref.uri), context.fetch))
@@ -240,11 +231,8 @@ def prepare_media_with(messages: Sequence[BaseMessage], context: MediaContext) -
     return _rewrite(messages, items, context)
 
 
-async def aprepare_media_with(messages: Sequence[BaseMessage], context: MediaContext) -> list[BaseMessage]:
-    """Async `prepare_media_with`: downloads and uploads never block the event loop."""
-    items = _start(messages, context)
-    if not items:
-        return list(messages)
+async def _aresolve(messages: Sequence[BaseMessage], items: list[_Item], context: MediaContext) -> list[BaseMessage]:
+    _mark_file_names(items, context)
     for item in items:
         if _needs_fetch(item, context):
             _accept_fetched(item, await _media_fetch.afetch(str(item.ref.uri), context.fetch))
@@ -257,6 +245,18 @@ async def aprepare_media_with(messages: Sequence[BaseMessage], context: MediaCon
             item.uploaded = await files.await_until_active(await files.aupload(raw, mime_type=mime))
             item.raw, item.changed = None, True
     return _rewrite(messages, items, context)
+
+
+def prepare_media_with(messages: Sequence[BaseMessage], context: MediaContext) -> list[BaseMessage]:
+    """`prepare_media` with an explicit `MediaContext`."""
+    items = _scan(messages)
+    return _resolve(messages, items, context) if items else list(messages)
+
+
+async def aprepare_media_with(messages: Sequence[BaseMessage], context: MediaContext) -> list[BaseMessage]:
+    """Async `prepare_media_with`: downloads and uploads never block the event loop."""
+    items = _scan(messages)
+    return await _aresolve(messages, items, context) if items else list(messages)
 
 
 def _context(
@@ -326,3 +326,15 @@ def model_context(model: Any) -> MediaContext:
         files=lambda: GeminiFiles.from_model(model),
         files_prefix=f"{model.base_url}/{model.api_version}/",
     )
+
+
+def resolve_media(model: Any, messages: list[BaseMessage]) -> list[BaseMessage]:
+    """`ChatGemini`'s pre-pass: the messages themselves when they hold no media block (the common case)."""
+    items = _scan(messages)
+    return _resolve(messages, items, model_context(model)) if items else messages
+
+
+async def aresolve_media(model: Any, messages: list[BaseMessage]) -> list[BaseMessage]:
+    """Async `resolve_media`."""
+    items = _scan(messages)
+    return await _aresolve(messages, items, model_context(model)) if items else messages

@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from langchain_gemini._thinking import ReasoningEffort, ThinkingLevel, thinking_config
+from langchain_gemini.multimodal import ImageConfigInput, MediaResolutionInput, ResponseModalities, SpeechConfigInput
 from langchain_gemini.safety import SafetySettingsInput
 
 # Ranges from the GenerationConfig reference (gemini-rest-api.md section 3.1): temperature [0, 2], topP [0, 1],
@@ -44,6 +45,10 @@ GENERATION_PARAM_NAMES = (
     "include_thoughts",
     "response_schema",
     "schema_mode",
+    "response_modalities",
+    "speech_config",
+    "image_config",
+    "media_resolution",
 )
 
 
@@ -74,6 +79,10 @@ class CallOverrides(BaseModel):
     include_thoughts: bool | None = None
     response_schema: dict[str, Any] | None = None
     schema_mode: SchemaMode | None = None
+    response_modalities: ResponseModalities | None = None
+    speech_config: SpeechConfigInput | None = None
+    image_config: ImageConfigInput | None = None
+    media_resolution: MediaResolutionInput | None = None
     # Set by bind_tools (already converted) or passed per call (converted here).
     tools: list[Any] | None = None
     tool_choice: Any = None

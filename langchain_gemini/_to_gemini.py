@@ -27,6 +27,7 @@ from langchain_core.messages import (
     ToolMessage,
 )
 
+from langchain_gemini._media import MEDIA_BLOCK_CONVERTERS
 from langchain_gemini._replay import (
     ai_message_parts,
     fill_missing_signatures,
@@ -48,6 +49,10 @@ GENERATION_FIELDS: Mapping[str, str] = {
     "frequency_penalty": "frequencyPenalty",
     "candidate_count": "candidateCount",
     "response_mime_type": "responseMimeType",
+    "response_modalities": "responseModalities",
+    "speech_config": "speechConfig",
+    "image_config": "imageConfig",
+    "media_resolution": "mediaResolution",
 }
 
 # GenerateContentRequest fields that live beside generationConfig rather than inside it.
@@ -222,6 +227,7 @@ def _text_block(block: Mapping[str, Any], label: str) -> list[Part]:
 
 # Block type -> converter. The multimodal and reasoning work registers its block types here.
 BLOCK_CONVERTERS: dict[str, Callable[[Mapping[str, Any], str], list[Part]]] = {"text": _text_block}
+BLOCK_CONVERTERS.update(MEDIA_BLOCK_CONVERTERS)
 
 
 def _tool_message_run(messages: Sequence[BaseMessage], start: int) -> list[ToolMessage]:

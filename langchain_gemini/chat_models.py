@@ -17,6 +17,7 @@ from pydantic import Field, model_validator
 
 from langchain_gemini import _from_gemini, _to_gemini
 from langchain_gemini._base import GeminiClientSettings
+from langchain_gemini._media_prepare import aresolve_media, resolve_media
 from langchain_gemini._params import (
     GENERATION_PARAM_NAMES,
     CallOverrides,
@@ -38,6 +39,13 @@ from langchain_gemini._thinking import ReasoningEffort, ThinkingLevel
 from langchain_gemini._version import __version__
 from langchain_gemini._wire import GenerateContentRequest
 from langchain_gemini.data._profiles import get_profile
+from langchain_gemini.multimodal import (
+    ImageConfigInput,
+    MediaFetchInput,
+    MediaResolutionInput,
+    ResponseModalities,
+    SpeechConfigInput,
+)
 from langchain_gemini.safety import SafetySettingsInput, to_safety_settings
 
 
@@ -133,6 +141,29 @@ class ChatGemini(GeminiClientSettings, BaseChatModel):
     """How tool and response schemas are sent: `json_schema` (full JSON Schema, lossless), `openapi` (Gemini's
     OpenAPI subset) or `auto`/None (JSON Schema on models that take it). See docs/tools.md."""
 
+    response_modalities: ResponseModalities | None = None
+    """What the model answers with: `[Modality.TEXT, Modality.IMAGE]` on image models, `[Modality.AUDIO]` for
+    speech. Images come back as `image` blocks, speech as `audio` blocks (see `langchain_gemini.wav_bytes`)."""
+
+    speech_config: SpeechConfigInput | None = None
+    """Voice for speech output: a voice name (`"Kore"`), `{speaker: voice}` for two speakers, or a REST
+    `speechConfig` object."""
+
+    image_config: ImageConfigInput | None = None
+    """Image output settings, e.g. `{"aspect_ratio": "16:9"}` (and `image_size` on models that take it)."""
+
+    media_resolution: MediaResolutionInput | None = None
+    """Tokens per image or video frame: `low`, `medium` or `high`. A block's own `media_resolution` sets it for
+    one part."""
+
+    media_fetch: MediaFetchInput = "fetch"
+    """http(s) media URLs other than Files API, YouTube and gs:// ones: `"fetch"` (downloaded by the client from
+    public addresses only, with a timeout and size cap), `"pass_through"`, `"refuse"`, or a `MediaFetchPolicy`."""
+
+    upload_large_media: bool = True
+    """Upload media through the Files API when inline media would take a request over Gemini's 20 MB limit. When
+    False, such a request raises a ValueError before anything is sent."""
+
     streaming: bool = False
     """If True, `invoke` streams under the hood (callbacks receive tokens as they arrive)."""
 
@@ -225,6 +256,7 @@ class ChatGemini(GeminiClientSettings, BaseChatModel):
         run_manager: CallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> ChatResult:
+        messages = resolve_media(self, messages)
         call = self._prepare(messages, stop, kwargs)
         body = self._client.request_json(
             "POST",
@@ -242,6 +274,7 @@ class ChatGemini(GeminiClientSettings, BaseChatModel):
         run_manager: AsyncCallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> ChatResult:
+        messages = await aresolve_media(self, messages)
         call = self._prepare(messages, stop, kwargs)
         body = await self._client.arequest_json(
             "POST",
@@ -270,6 +303,7 @@ class ChatGemini(GeminiClientSettings, BaseChatModel):
         run_manager: CallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> Iterator[ChatGenerationChunk]:
+        messages = resolve_media(self, messages)
         call = self._prepare_stream(messages, stop, kwargs)
         state = _from_gemini.StreamState(call.model)
         events = self._client.stream_json(
@@ -293,6 +327,7 @@ class ChatGemini(GeminiClientSettings, BaseChatModel):
         run_manager: AsyncCallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> AsyncIterator[ChatGenerationChunk]:
+        messages = await aresolve_media(self, messages)
         call = self._prepare_stream(messages, stop, kwargs)
         state = _from_gemini.StreamState(call.model)
         events = self._client.astream_json(

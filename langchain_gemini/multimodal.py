@@ -208,4 +208,15 @@ ResponseModalities = Annotated[list[Modality], BeforeValidator(to_modalities)]
 MediaResolutionInput = Annotated[MediaResolution, BeforeValidator(to_media_resolution)]
 SpeechConfigInput = Annotated[str | dict[str, Any], AfterValidator(to_speech_config)]
 ImageConfigInput = Annotated[dict[str, Any], AfterValidator(to_image_config)]
-MediaFetchInput = Literal["fetch", "pass_through", "refuse"] | MediaFetchPolicy
+
+
+def _check_fetch_policy(value: Any) -> Any:
+    from langchain_gemini._media_fetch import fetch_settings
+
+    fetch_settings(value)  # raises ValueError naming the bad limit
+    return value
+
+
+MediaFetchInput = Annotated[
+    Literal["fetch", "pass_through", "refuse"] | MediaFetchPolicy, AfterValidator(_check_fetch_policy)
+]

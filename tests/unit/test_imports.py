@@ -8,6 +8,10 @@ EXPECTED = {
     "GeminiConnectionError",
     "GeminiContextOverflowError",
     "GeminiError",
+    "GeminiFile",
+    "GeminiFileError",
+    "GeminiFileTimeoutError",
+    "GeminiFiles",
     "GeminiNotFoundError",
     "GeminiPermissionDeniedError",
     "GeminiRateLimitError",
@@ -17,7 +21,11 @@ EXPECTED = {
     "GeminiTimeoutError",
     "HarmBlockThreshold",
     "HarmCategory",
+    "MediaFetchPolicy",
+    "MediaResolution",
+    "Modality",
     "__version__",
+    "wav_bytes",
 }
 
 
