@@ -1,0 +1,80 @@
+"""A local, wire-faithful Gemini REST server for tests, demos, benchmarks and your own CI.
+
+`GeminiEmulator` speaks the Gemini Developer API (`/v1beta`, and `/v1` for the stable paths) on loopback:
+`models.list` / `models.get`, `generateContent`, `streamGenerateContent` (`?alt=sse` or a streamed JSON array),
+`countTokens`, `embedContent` and `batchEmbedContents`. It needs only the standard library and holds requests to
+the real API's rules, answering mistakes with Google's own error bodies: unknown fields, empty parts, bad roles,
+missing MIME types, out-of-range generation settings, thinking budgets, schema and size limits, context overflow.
+It is deliberately not tuned to any client, `langchain_gemini` included.
+
+In a test::
+
+    from langchain_gemini import ChatGemini
+    from langchain_gemini.testing import Fault, GeminiEmulator
+
+    with GeminiEmulator() as emulator:
+        model = ChatGemini(model="gemini-2.5-flash", api_key="any-key", base_url=emulator.base_url)
+        model.invoke("Hello")                              # a deterministic default answer
+        emulator.enqueue({"candidates": [{"content": {"role": "model", "parts": [{"text": "Hi!"}]},
+                                          "finishReason": "STOP"}]})
+        model.invoke("Hello")                              # answered with the scripted response
+        emulator.inject(Fault(status=429, retry_delay="2s"))
+        emulator.requests[-1].json                         # what the client sent, as sent
+
+As a pytest fixture::
+
+    @pytest.fixture(scope="session")
+    def gemini():
+        with GeminiEmulator() as emulator:
+            yield emulator
+
+    @pytest.fixture(autouse=True)
+    def _clean(gemini):
+        gemini.reset()
+
+As a separate process (CI services, other languages): ``python -m langchain_gemini.testing --port 0`` prints
+``GEMINI_EMULATOR_URL=http://127.0.0.1:<port>`` once listening (``--latency-ms``, ``--api-key`` and
+``--stream-events`` are optional). Drive it over HTTP: ``POST /_emulator/config`` (``latency``,
+``stream_events``), ``POST /_emulator/faults`` (a `Fault` as JSON), ``POST /_emulator/responses``,
+``POST /_emulator/reset``, ``GET /_emulator/stats`` and ``GET /_emulator/requests``.
+
+Answers, in order of precedence: an `enqueue`d response, the first responder (`add_responder`) that returns one,
+then a deterministic default: a short reply quoting the prompt with a digest of the request; JSON valid against
+`responseSchema` / `responseJsonSchema`; a function call when tools are declared (mode ANY, or AUTO after a user
+turn), with arguments taken from the prompt's numbers and 'quoted' strings; thought summaries and
+`thoughtsTokenCount` on thinking models; cumulative `usageMetadata` on every stream event.
+
+Magic phrases anywhere in the prompt text make the outcomes a client must survive easy to reach:
+
+* ``[emulator:block-prompt]``: HTTP 200, `promptFeedback.blockReason` SAFETY, no candidates;
+* ``[emulator:finish-safety]``: a candidate with finishReason SAFETY, safety ratings and no content;
+* ``[emulator:finish-recitation]``: half the answer, finishReason RECITATION and citation metadata;
+* ``[emulator:finish-malformed-function-call]``: finishReason MALFORMED_FUNCTION_CALL with a finishMessage.
+
+Any non-empty API key is accepted unless `api_key` is given (send it in ``x-goog-api-key`` or ``?key=``).
+"""
+
+from langchain_gemini.testing._faults import Fault, FaultKind
+from langchain_gemini.testing._generate import (
+    BLOCK_PROMPT_TRIGGER,
+    MALFORMED_CALL_TRIGGER,
+    RECITATION_TRIGGER,
+    SAFETY_TRIGGER,
+)
+from langchain_gemini.testing._models import DEFAULT_MODELS, ModelInfo
+from langchain_gemini.testing._server import GeminiEmulator
+from langchain_gemini.testing._state import EmulatorStats, RecordedRequest
+
+__all__ = [
+    "BLOCK_PROMPT_TRIGGER",
+    "DEFAULT_MODELS",
+    "MALFORMED_CALL_TRIGGER",
+    "RECITATION_TRIGGER",
+    "SAFETY_TRIGGER",
+    "EmulatorStats",
+    "Fault",
+    "FaultKind",
+    "GeminiEmulator",
+    "ModelInfo",
+    "RecordedRequest",
+]

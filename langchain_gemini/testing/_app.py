@@ -1,0 +1,323 @@
+"""Routing and the API methods: from a parsed HTTP request to a `Reply`.
+
+Order of checks for an API request, as Google's front end applies them: payload size, then the caller's key,
+then injected faults, then the model and method, then the JSON body (transcoding, then validation), then the
+answer (scripted queue, responders, defaults).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import re
+import sys
+import traceback
+from typing import Any
+
+from langchain_gemini.testing import _control
+from langchain_gemini.testing._embed import batch_embed_contents, embed_content
+from langchain_gemini.testing._errors import (
+    ApiError,
+    api_key_invalid,
+    invalid_argument,
+    model_not_found,
+    unregistered_caller,
+)
+from langchain_gemini.testing._faults import Fault
+from langchain_gemini.testing._generate import default_response
+from langchain_gemini.testing._http import HttpRequest, Reply
+from langchain_gemini.testing._models import ModelInfo
+from langchain_gemini.testing._normalize import normalize, parse_json
+from langchain_gemini.testing._rules import CONTENT_RULES, check, roles
+from langchain_gemini.testing._state import RecordedRequest, State
+from langchain_gemini.testing._stream import (
+    ARRAY_END,
+    error_chunk,
+    frame_events,
+    pad_text,
+    split_response,
+    strip_finish,
+)
+from langchain_gemini.testing._tokens import Tally, prompt_tally
+
+MAX_PAYLOAD_BYTES = 20 * 1024 * 1024  # "The maximum total request size is 20 MB" [001]
+_ROUTE = re.compile(r"/(v1beta|v1|v1alpha)/models(?:/([^/:]+)(?::([A-Za-z]+))?)?/?")
+_POST_ACTIONS = {
+    "generateContent": "generateContent",
+    "streamGenerateContent": "generateContent",
+    "countTokens": "countTokens",
+    "embedContent": "embedContent",
+    "batchEmbedContents": "embedContent",
+}
+# Google's front end answers unknown URLs with an HTML page, not JSON.
+_NOT_FOUND_PAGE = (
+    "<!DOCTYPE html>\n<html lang=en>\n  <meta charset=utf-8>\n  <title>Error 404 (Not Found)!!1</title>\n"
+    "  <p><b>404.</b> <ins>That\u2019s an error.</ins>\n  <p>The requested URL <code>{path}</code> was not found "
+    "on this server.  <ins>That\u2019s all we know.</ins>\n"
+)
+
+
+class App:
+    """The emulator's request handler."""
+
+    def __init__(self, state: State) -> None:
+        self.state = state
+
+    def handle(self, request: HttpRequest) -> Reply:
+        """Answer one request (never raises)."""
+        if request.path.startswith("/_emulator/"):
+            return _control.handle(self.state, request)
+        match = _ROUTE.fullmatch(request.path)
+        action = _action(request.method, match)
+        if match is None or action is None:
+            page = _NOT_FOUND_PAGE.format(path=request.path).encode()
+            return Reply(status=404, body=page, content_type="text/html; charset=UTF-8")
+        version, model_id = match.group(1), match.group(2)
+        stream = action == "streamGenerateContent"
+        sse = request.query.get("alt") == "sse"
+        recorded = _recorded(request, model_id, action)
+        self.state.record(recorded)
+        try:
+            reply = self._api(request, recorded, version, model_id, action)
+        except Exception as exc:  # noqa: BLE001 - an emulator bug must reach the test as a 500, not a hang
+            error = exc if isinstance(exc, ApiError) else _internal(exc)
+            body = error.encode()
+            if stream and not sse:  # the JSON-array stream wraps its errors in a list (reliability.md 7.1)
+                body = b"[" + body.rstrip() + b"\n]"
+            reply = Reply(status=error.code, body=body, headers=dict(error.headers))
+        reply.api = True
+        reply.delay += self.state.latency
+        return reply
+
+    def _api(
+        self, request: HttpRequest, recorded: RecordedRequest, version: str, model_id: str | None, action: str
+    ) -> Reply:
+        if len(request.body) > MAX_PAYLOAD_BYTES:  # reliability.md section 7 quotes the wording
+            raise invalid_argument(f"Request payload size exceeds the limit: {MAX_PAYLOAD_BYTES} bytes.")
+        self._authenticate(request)
+        fault = self.state.take_fault(action, model_id)
+        if fault is not None and fault.kind == "status":
+            return _status_reply(fault, model_id)
+        if fault is not None and fault.kind == "drop":
+            return Reply(drop=True, delay=fault.delay)
+        if action == "listModels":
+            reply = self._list_models(request)
+        else:
+            model = self._model(model_id or "", version, action)
+            reply = self._method(request, recorded, model, action)
+        if fault is not None:
+            reply = _apply_fault(reply, fault, request.query.get("alt") == "sse")
+        return reply
+
+    def _authenticate(self, request: HttpRequest) -> None:
+        key = request.headers.get("x-goog-api-key") or request.query.get("key")
+        if not key:
+            if request.headers.get("authorization", "").lower().startswith("bearer "):
+                return  # OAuth callers are identified by their token (reference 1.1)
+            raise unregistered_caller()
+        expected = self.state.api_key
+        if expected is not None and key != expected:
+            raise api_key_invalid(key)
+
+    def _model(self, model_id: str, version: str, action: str) -> ModelInfo:
+        model = self.state.models.get(model_id)
+        if action == "getModel":
+            if model is None:  # the get endpoint's own wording (observed "Model is not found: models/x ...")
+                raise ApiError(404, f"Model is not found: models/{model_id} for api version {version}")
+            return model
+        needed = _POST_ACTIONS[action]
+        if model is None or needed not in model.methods:
+            raise model_not_found(model_id, version, action)
+        return model
+
+    def _method(self, request: HttpRequest, recorded: RecordedRequest, model: ModelInfo, action: str) -> Reply:
+        if action == "getModel":
+            return _json_reply(model.resource())
+        body = parse_json(request.body) if request.body else {}
+        if action not in ("generateContent", "streamGenerateContent"):
+            scripted = self._responder_answer(recorded)
+            if scripted is not None:
+                return _json_reply(_checked(scripted))
+        if action == "embedContent":
+            return _raw_reply(embed_content(body, model))
+        if action == "batchEmbedContents":
+            return _raw_reply(batch_embed_contents(body, model))
+        if action == "countTokens":
+            return _json_reply(_count_tokens(body, model))
+        return self._generate(request, recorded, body, model, action)
+
+    def _generate(
+        self, request: HttpRequest, recorded: RecordedRequest, body: Any, model: ModelInfo, action: str
+    ) -> Reply:
+        normalized = normalize(body, "GenerateContentRequest")
+        check(normalized, model)
+        stream = action == "streamGenerateContent"
+        sse = request.query.get("alt") == "sse"
+        scripted = self.state.take_scripted(action)
+        if scripted is None:
+            scripted = self._responder_answer(recorded)
+        if scripted is None:
+            digest = hashlib.blake2b(request.body, digest_size=4).hexdigest()
+            answer = default_response(normalized, model, digest, self._response_id(digest))
+            if stream:
+                pad_text(answer, self.state.stream_events)
+            scripted = answer
+        if not stream:
+            return _json_reply(_checked(scripted))
+        events = (
+            scripted if isinstance(scripted, list) else split_response(_checked(scripted), self.state.stream_events)
+        )
+        return _stream_reply(events, sse)
+
+    def _responder_answer(self, recorded: RecordedRequest) -> Any:
+        for responder in list(self.state.responders):
+            answer = responder(recorded)
+            if answer is not None:
+                return answer
+        return None
+
+    def _list_models(self, request: HttpRequest) -> Reply:
+        models = [m.resource() for m in self.state.models.values()]
+        try:
+            size = int(request.query.get("pageSize") or 50)
+            offset = _page_offset(request.query.get("pageToken", ""))
+        except ValueError:
+            raise invalid_argument("Invalid page token.") from None
+        size = min(max(size, 1), 1000) if size > 0 else 50
+        page: dict[str, Any] = {"models": models[offset : offset + size]}
+        if offset + size < len(models):
+            page["nextPageToken"] = base64.urlsafe_b64encode(f"offset:{offset + size}".encode()).decode()
+        return _json_reply(page)
+
+    def _response_id(self, digest: str) -> str:
+        raw = hashlib.blake2b(f"{digest}:{self.state.next_sequence()}".encode(), digest_size=16).digest()
+        return base64.urlsafe_b64encode(raw).decode().rstrip("=")[:22]
+
+
+def _internal(exc: Exception) -> ApiError:
+    """A crash inside the emulator (or a responder): printed, and answered as Google's 500."""
+    traceback.print_exception(exc, file=sys.stderr)
+    return ApiError(500, f"Internal error in the Gemini emulator: {type(exc).__name__}: {exc}")
+
+
+def _action(method: str, match: re.Match[str] | None) -> str | None:
+    if match is None:
+        return None
+    model, verb = match.group(2), match.group(3)
+    if method == "GET" and verb is None:
+        return "getModel" if model else "listModels"
+    if method == "POST" and model and verb in _POST_ACTIONS:
+        return verb
+    return None
+
+
+def _recorded(request: HttpRequest, model: str | None, action: str) -> RecordedRequest:
+    try:
+        body = json.loads(request.body) if request.body else None
+    except ValueError:
+        body = None
+    return RecordedRequest(
+        request.method, request.path, dict(request.query), dict(request.headers), body, model, action
+    )
+
+
+def _page_offset(token: str) -> int:
+    if not token:
+        return 0
+    text = base64.urlsafe_b64decode(token.encode()).decode()
+    if not text.startswith("offset:"):
+        raise ValueError(token)
+    return int(text.removeprefix("offset:"))
+
+
+def _count_tokens(body: Any, model: ModelInfo) -> dict[str, Any]:
+    request = normalize(body, "CountTokensRequest")
+    inner = request.get("generateContentRequest")
+    if inner is not None and request.get("contents"):
+        # "You can either send Model + Contents or a generate_content_request, but never both" (proto comment)
+        raise invalid_argument("You can either send Model + Contents or a generate_content_request, but never both.")
+    if inner is not None:
+        check(inner, model, "CountTokensRequest.generate_content_request", request_rules=[roles])
+        tally = prompt_tally(inner)
+    else:
+        check(request, model, "CountTokensRequest", field_rules=CONTENT_RULES, request_rules=[roles])
+        tally = Tally().contents(request["contents"])
+    out: dict[str, Any] = {}
+    if tally.total:
+        out["totalTokens"] = tally.total
+    out["promptTokensDetails"] = tally.details()
+    return out
+
+
+def _json_reply(payload: Any) -> Reply:
+    return Reply(body=json.dumps(payload, ensure_ascii=False).encode())
+
+
+def _raw_reply(pieces: list[str]) -> Reply:
+    if len(pieces) == 1:
+        return Reply(body=pieces[0].encode())
+    return Reply(parts=[p.encode() for p in pieces])
+
+
+def _stream_reply(events: list[dict[str, Any]], sse: bool) -> Reply:
+    content_type = "text/event-stream" if sse else "application/json; charset=UTF-8"
+    return Reply(chunks=frame_events(events, sse), content_type=content_type)
+
+
+def _checked(answer: Any) -> Any:
+    """A scripted answer shaped `{"error": {...}}` is sent as that error, with its `code` as the status."""
+    if isinstance(answer, dict) and isinstance(answer.get("error"), dict):
+        error = answer["error"]
+        code = int(error.get("code", 500))
+        raise ApiError(code, str(error.get("message", "")), status=error.get("status"), details=error.get("details"))
+    return answer
+
+
+def _status_reply(fault: Fault, model: str | None) -> Reply:
+    if fault.body is not None:
+        headers = dict(fault.headers)
+        return Reply(
+            status=fault.status,
+            body=fault.body.encode(),
+            content_type=fault.content_type,
+            headers=headers,
+            delay=fault.delay,
+        )
+    error = fault.error(model)
+    return Reply(status=error.code, body=error.encode(), headers=error.headers, delay=fault.delay)
+
+
+def _apply_fault(reply: Reply, fault: Fault, sse: bool) -> Reply:
+    """Turn a normal answer into the faulty one (delay, malformed body, broken stream)."""
+    reply.delay += fault.delay
+    if fault.kind == "malformed_json":
+        if reply.chunks is not None:
+            reply.chunks = [reply.chunks[0][: max(len(reply.chunks[0]) // 2, 8)]]
+        else:
+            reply.body = reply.body[: max(len(reply.body) // 2, 1)]
+        return reply
+    if fault.kind == "delay" or reply.chunks is None or reply.status != 200:
+        return reply
+    events = reply.chunks if sse else reply.chunks[:-1]
+    end = [] if sse else [ARRAY_END]
+    kept = events[: max(fault.after_events, 0)]
+    if fault.kind == "truncate_stream":
+        if kept and len(kept) == len(events):
+            kept[-1] = _unfinished(kept[-1], sse)
+        reply.chunks = kept + end
+    elif fault.kind == "mid_stream_raw_error":
+        reply.chunks = [*kept, error_chunk(fault.error(None), sse, raw=True)]
+    else:
+        reply.chunks = [*kept, error_chunk(fault.error(None), sse, raw=False), *end]
+    return reply
+
+
+def _unfinished(chunk: bytes, sse: bool) -> bytes:
+    text = chunk.decode()
+    if sse:
+        event = json.loads(text.removeprefix("data: "))
+        return b"data: " + json.dumps(strip_finish(event), ensure_ascii=False).encode() + b"\r\n\r\n"
+    lead = "[" if text.startswith("[") else "\n,\r\n"
+    event = json.loads(text[len(lead) :])
+    return (lead + json.dumps(strip_finish(event), indent=2, ensure_ascii=False)).encode()

@@ -1,0 +1,225 @@
+"""Default answers to generateContent: deterministic, plausible, and shaped like the real API's.
+
+* Text: a short reply quoting the last user text and an 8-hex digest of the request body, so tests can tell
+  requests apart; the same request always gets the same reply.
+* Thinking models report `thoughtsTokenCount` unless thinking is off, and put a `{"text": ..., "thought": true}`
+  summary part first when `includeThoughts` is true. `maxOutputTokens` covers thoughts and answer together, so a
+  small limit can leave no answer text (finishReason MAX_TOKENS), as on the real 2.5 models.
+* `stopSequences` truncate before the earliest match (finishReason STOP); `maxOutputTokens` truncates at 4 chars
+  per token (MAX_TOKENS); `candidateCount` > 1 gives that many candidates, each with its `index`.
+* `responseMimeType` application/json gives JSON valid against the schema (`_schema_gen`); text/x.enum one enum
+  value. Tools follow `_responder`. Image models add an inline PNG when IMAGE is requested; TTS models answer
+  with 24 kHz 16-bit PCM audio.
+* Magic phrases anywhere in the prompt's text trigger the outcomes a client must handle (see `TRIGGERS`).
+* Proto3 style: zero and default values are omitted (no `"index": 0`), every response has `modelVersion` (the
+  requested model id) and `responseId`.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from langchain_gemini.testing._models import ModelInfo
+from langchain_gemini.testing._responder import function_calls, last_user_text, tool_result_reply
+from langchain_gemini.testing._schema_gen import Hints, generate, json_without_schema
+from langchain_gemini.testing._tokens import AUDIO_TOKENS_PER_SECOND, Tally, prompt_tally, text_tokens
+
+BLOCK_PROMPT_TRIGGER = "[emulator:block-prompt]"
+SAFETY_TRIGGER = "[emulator:finish-safety]"
+RECITATION_TRIGGER = "[emulator:finish-recitation]"
+MALFORMED_CALL_TRIGGER = "[emulator:finish-malformed-function-call]"
+TRIGGERS = (BLOCK_PROMPT_TRIGGER, SAFETY_TRIGGER, RECITATION_TRIGGER, MALFORMED_CALL_TRIGGER)
+
+# 1x1 transparent PNG and 0.1 s of 24 kHz mono 16-bit PCM silence: the smallest honest media payloads.
+_PNG = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="
+_PCM = base64.b64encode(bytes(4800)).decode()
+_OUTPUT_IMAGE_TOKENS = 1290  # "Output images up to 1024x1024px consume 1290 tokens" [001]
+_DANGEROUS_HIGH = [
+    {"category": "HARM_CATEGORY_DANGEROUS_CONTENT", "probability": "HIGH", "blocked": True},
+    {"category": "HARM_CATEGORY_HARASSMENT", "probability": "NEGLIGIBLE"},
+    {"category": "HARM_CATEGORY_HATE_SPEECH", "probability": "NEGLIGIBLE"},
+    {"category": "HARM_CATEGORY_SEXUALLY_EXPLICIT", "probability": "NEGLIGIBLE"},
+]
+
+
+def all_text(request: dict[str, Any]) -> str:
+    """Every text part of the request (contents and system instruction), joined."""
+    contents = list(request.get("contents", ()))
+    if "systemInstruction" in request:
+        contents.append(request["systemInstruction"])
+    return "\n".join(p.get("text", "") for c in contents for p in c.get("parts", ()))
+
+
+def thinking_state(request: dict[str, Any], model: ModelInfo) -> tuple[bool, bool, int | None]:
+    """(thinking on, include thoughts, budget) for a validated request."""
+    config = request.get("generationConfig", {}).get("thinkingConfig", {})
+    if not model.thinks:
+        return False, False, None
+    budget = config.get("thinkingBudget")
+    level = config.get("thinkingLevel", "THINKING_LEVEL_UNSPECIFIED")
+    if budget is None:
+        on = model.thinks_by_default or level != "THINKING_LEVEL_UNSPECIFIED"
+    else:
+        on = budget != 0
+    return on, on and bool(config.get("includeThoughts")), budget
+
+
+@dataclass(frozen=True)
+class _Turn:
+    """What every candidate of one answer shares."""
+
+    request: dict[str, Any]
+    model: ModelInfo
+    digest: str
+    thoughts: int
+    include_thoughts: bool
+    prompt: str
+
+
+def default_response(request: dict[str, Any], model: ModelInfo, digest: str, response_id: str) -> dict[str, Any]:
+    """The emulator's answer to a validated GenerateContentRequest."""
+    tally = prompt_tally(request)
+    text = all_text(request)
+    if BLOCK_PROMPT_TRIGGER in text:
+        usage = {
+            "promptTokenCount": tally.total,
+            "totalTokenCount": tally.total,
+            "promptTokensDetails": tally.details(),
+        }
+        feedback = {"blockReason": "SAFETY", "safetyRatings": _DANGEROUS_HIGH}
+        return {"promptFeedback": feedback, "usageMetadata": usage, "modelVersion": model.id, "responseId": response_id}
+    thinking, include, budget = thinking_state(request, model)
+    thoughts = 0
+    if thinking:
+        thoughts = 32 + int(digest, 16) % 96
+        if budget is not None and budget > 0:
+            thoughts = min(thoughts, budget)
+    turn = _Turn(request, model, digest, thoughts, include, text)
+    count = request.get("generationConfig", {}).get("candidateCount", 1)
+    candidates = [_candidate(turn, index) for index in range(count)]
+    usage = _usage(tally, candidates, thoughts)
+    return {"candidates": candidates, "usageMetadata": usage, "modelVersion": model.id, "responseId": response_id}
+
+
+def _candidate(turn: _Turn, index: int) -> dict[str, Any]:
+    request, model = turn.request, turn.model
+    if SAFETY_TRIGGER in turn.prompt:
+        return _indexed({"finishReason": "SAFETY", "safetyRatings": _DANGEROUS_HIGH}, index)
+    if MALFORMED_CALL_TRIGGER in turn.prompt:
+        message = "Malformed function call: print(default_api.lookup(query='x'"
+        malformed = {"content": {"role": "model"}, "finishReason": "MALFORMED_FUNCTION_CALL", "finishMessage": message}
+        return _indexed(malformed, index)
+    if model.output_modalities == ("AUDIO",):  # TTS: text in, audio only out
+        parts = _media_parts(request, model, "STOP")
+        return _indexed({"content": {"parts": parts, "role": "model"}, "finishReason": "STOP"}, index)
+    parts = []
+    if turn.include_thoughts:
+        said = len(last_user_text(request))
+        summary = (
+            f"**Answering the request**\n\nThe user wrote {said} characters; a short reply will do. [{turn.digest}]"
+        )
+        parts.append({"text": summary, "thought": True})
+    calls = function_calls(request, model, f"{turn.digest}:{index}", turn.thoughts > 0)
+    if calls:
+        parts.extend(calls)
+        return _indexed({"content": {"parts": parts, "role": "model"}, "finishReason": "STOP"}, index)
+    answer, finish = _limited(_answer_text(request, turn.digest, index), request, turn.thoughts)
+    if RECITATION_TRIGGER in turn.prompt:
+        answer, finish = answer[: len(answer) // 2], "RECITATION"
+    if answer:
+        parts.append({"text": answer})
+    parts.extend(_media_parts(request, model, finish))
+    candidate: dict[str, Any] = {"content": {"parts": parts, "role": "model"} if parts else {"role": "model"}}
+    candidate["finishReason"] = finish
+    if finish == "RECITATION":
+        source = {"startIndex": 0, "endIndex": len(answer.encode()), "uri": "https://example.com/recited-source"}
+        candidate["citationMetadata"] = {"citationSources": [source]}
+    return _indexed(candidate, index)
+
+
+def _limited(answer: str, request: dict[str, Any], thoughts: int) -> tuple[str, str]:
+    """Apply stopSequences (STOP) and maxOutputTokens, which also pays for the thoughts (MAX_TOKENS)."""
+    config = request.get("generationConfig", {})
+    stop_at = _stop_index(answer, config.get("stopSequences", ()))
+    if stop_at is not None:
+        answer = answer[:stop_at]
+    limit = config.get("maxOutputTokens")
+    if limit is not None and text_tokens(answer) > limit - thoughts:
+        return answer[: max(limit - thoughts, 0) * 4], "MAX_TOKENS"
+    return answer, "STOP"
+
+
+def _indexed(candidate: dict[str, Any], index: int) -> dict[str, Any]:
+    if index:
+        candidate["index"] = index
+    return candidate
+
+
+def _answer_text(request: dict[str, Any], digest: str, index: int) -> str:
+    config = request.get("generationConfig", {})
+    hints = Hints(last_user_text(request))
+    mime = config.get("responseMimeType", "text/plain")
+    schema, dialect_json = config.get("responseSchema"), False
+    if schema is None and "responseJsonSchema" in config:
+        schema, dialect_json = config["responseJsonSchema"], True
+    if mime == "application/json":
+        if schema is None:
+            return json.dumps(json_without_schema(hints, _reply(request, digest, index)), ensure_ascii=False)
+        return json.dumps(generate(schema, hints, json_schema=dialect_json), ensure_ascii=False)
+    if mime == "text/x.enum" and isinstance(schema, dict) and schema.get("enum"):
+        return str(generate({"enum": schema["enum"]}, hints))
+    return _reply(request, digest, index)
+
+
+def _reply(request: dict[str, Any], digest: str, index: int) -> str:
+    reply = tool_result_reply(request)
+    if reply is None:
+        said = " ".join(last_user_text(request).split())
+        quoted = said if len(said) <= 60 else said[:57] + "..."
+        reply = f'Emulated reply to "{quoted}" (request {digest}). The same request always gets this answer.'
+    return reply if index == 0 else f"{reply} (candidate {index + 1})"
+
+
+def _stop_index(text: str, stops: list[str]) -> int | None:
+    found = [i for i in (text.find(s) for s in stops if s) if i >= 0]
+    return min(found) if found else None
+
+
+def _media_parts(request: dict[str, Any], model: ModelInfo, finish: str) -> list[dict[str, Any]]:
+    wanted = request.get("generationConfig", {}).get("responseModalities") or ()
+    if finish != "STOP":
+        return []
+    if "IMAGE" in wanted and "IMAGE" in model.output_modalities:
+        return [{"inlineData": {"mimeType": "image/png", "data": _PNG}}]
+    if "AUDIO" in model.output_modalities:
+        return [{"inlineData": {"mimeType": "audio/L16;codec=pcm;rate=24000", "data": _PCM}}]
+    return []
+
+
+def output_tokens(part: dict[str, Any]) -> int:
+    """Tokens an output part costs (thought summaries are billed as thoughtsTokenCount instead)."""
+    if part.get("thought"):
+        return 0
+    if "text" in part:
+        return text_tokens(part["text"])
+    if "functionCall" in part:
+        return text_tokens(json.dumps(part["functionCall"], separators=(",", ":"), ensure_ascii=False))
+    if "inlineData" in part:
+        image = part["inlineData"]["mimeType"].startswith("image/")
+        return _OUTPUT_IMAGE_TOKENS if image else AUDIO_TOKENS_PER_SECOND
+    return 0
+
+
+def _usage(tally: Tally, candidates: list[dict[str, Any]], thoughts: int) -> dict[str, Any]:
+    produced = sum(output_tokens(p) for c in candidates for p in c.get("content", {}).get("parts", ()))
+    usage: dict[str, Any] = {"promptTokenCount": tally.total}
+    if produced:
+        usage["candidatesTokenCount"] = produced
+    usage["totalTokenCount"] = tally.total + produced + thoughts
+    usage["promptTokensDetails"] = tally.details()
+    if thoughts:
+        usage["thoughtsTokenCount"] = thoughts
+    return usage

@@ -1,0 +1,277 @@
+"""The request messages the emulator accepts, as data: one table per proto message.
+
+The tables mirror `google/ai/generativelanguage/v1beta/*.proto` (2025) for the fields a REST client sends. Every
+field is known by its JSON (lowerCamel) name and by its proto (snake_case) name, because the API accepts both in
+request bodies (reference section "Name casing"). Anything not listed is an unknown name and is rejected the way
+Google's JSON transcoder rejects it (see `_normalize.py`).
+
+To teach the emulator a new request field, add a row here; nothing else needs to change for it to be accepted.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# Value kinds. Scalars are checked and converted by `_normalize`; "struct" is a JSON object kept verbatim
+# (google.protobuf.Struct) and "value" any JSON value kept verbatim (google.protobuf.Value).
+STRING, INT32, INT64, FLOAT, DOUBLE, BOOL, BYTES = "string", "int32", "int64", "float", "double", "bool", "bytes"
+ENUM, MESSAGE, MAP, STRUCT, VALUE = "enum", "message", "map", "struct", "value"
+
+_PACKAGE = "type.googleapis.com/google.ai.generativelanguage.v1beta."
+
+
+@dataclass(frozen=True, slots=True)
+class Field:
+    """One field of a request message."""
+
+    camel: str
+    snake: str
+    kind: str
+    ref: str = ""  # message or enum name for MESSAGE/MAP/ENUM
+    repeated: bool = False
+    oneof: str = ""  # name of the oneof group the field belongs to
+
+
+def _snake(camel: str) -> str:
+    return re.sub(r"(?<!^)([A-Z])", r"_\1", camel).lower()
+
+
+def _f(camel: str, kind: str, ref: str = "", *, rep: bool = False, oneof: str = "") -> Field:
+    return Field(camel, _snake(camel), kind, ref, rep, oneof)
+
+
+def _msg(*fields: Field) -> dict[str, Field]:
+    """Index a message's fields by both spellings."""
+    table: dict[str, Field] = {}
+    for field in fields:
+        table[field.camel] = field
+        table[field.snake] = field
+    return table
+
+
+_DATA = "data"
+
+MESSAGES: dict[str, dict[str, Field]] = {
+    "GenerateContentRequest": _msg(
+        _f("model", STRING),
+        _f("contents", MESSAGE, "Content", rep=True),
+        _f("systemInstruction", MESSAGE, "Content"),
+        _f("tools", MESSAGE, "Tool", rep=True),
+        _f("toolConfig", MESSAGE, "ToolConfig"),
+        _f("safetySettings", MESSAGE, "SafetySetting", rep=True),
+        _f("generationConfig", MESSAGE, "GenerationConfig"),
+        _f("cachedContent", STRING),
+    ),
+    "CountTokensRequest": _msg(
+        _f("model", STRING),
+        _f("contents", MESSAGE, "Content", rep=True),
+        _f("generateContentRequest", MESSAGE, "GenerateContentRequest"),
+    ),
+    "EmbedContentRequest": _msg(
+        _f("model", STRING),
+        _f("content", MESSAGE, "Content"),
+        _f("taskType", ENUM, "TaskType"),
+        _f("title", STRING),
+        _f("outputDimensionality", INT32),
+    ),
+    "BatchEmbedContentsRequest": _msg(
+        _f("model", STRING),
+        _f("requests", MESSAGE, "EmbedContentRequest", rep=True),
+    ),
+    "Content": _msg(_f("role", STRING), _f("parts", MESSAGE, "Part", rep=True)),
+    "Part": _msg(
+        _f("text", STRING, oneof=_DATA),
+        _f("inlineData", MESSAGE, "Blob", oneof=_DATA),
+        _f("fileData", MESSAGE, "FileData", oneof=_DATA),
+        _f("functionCall", MESSAGE, "FunctionCall", oneof=_DATA),
+        _f("functionResponse", MESSAGE, "FunctionResponse", oneof=_DATA),
+        _f("executableCode", MESSAGE, "ExecutableCode", oneof=_DATA),
+        _f("codeExecutionResult", MESSAGE, "CodeExecutionResult", oneof=_DATA),
+        _f("thought", BOOL),
+        _f("thoughtSignature", BYTES),
+        _f("videoMetadata", MESSAGE, "VideoMetadata", oneof="metadata"),
+        _f("partMetadata", STRUCT),
+        _f("mediaResolution", MESSAGE, "PartMediaResolution"),
+    ),
+    "Blob": _msg(_f("mimeType", STRING), _f("data", BYTES)),
+    "FileData": _msg(_f("mimeType", STRING), _f("fileUri", STRING)),
+    "FunctionCall": _msg(_f("id", STRING), _f("name", STRING), _f("args", STRUCT)),
+    "FunctionResponse": _msg(
+        _f("id", STRING),
+        _f("name", STRING),
+        _f("response", STRUCT),
+        _f("parts", MESSAGE, "FunctionResponsePart", rep=True),
+        _f("willContinue", BOOL),
+        _f("scheduling", ENUM, "Scheduling"),
+    ),
+    "FunctionResponsePart": _msg(_f("inlineData", MESSAGE, "Blob")),
+    "ExecutableCode": _msg(_f("language", ENUM, "Language"), _f("code", STRING)),
+    "CodeExecutionResult": _msg(_f("outcome", ENUM, "Outcome"), _f("output", STRING)),
+    "VideoMetadata": _msg(_f("startOffset", STRING), _f("endOffset", STRING), _f("fps", DOUBLE)),
+    "PartMediaResolution": _msg(_f("level", ENUM, "MediaResolution")),
+    "Tool": _msg(
+        _f("functionDeclarations", MESSAGE, "FunctionDeclaration", rep=True),
+        _f("googleSearchRetrieval", MESSAGE, "GoogleSearchRetrieval"),
+        _f("codeExecution", MESSAGE, "Empty"),
+        _f("googleSearch", MESSAGE, "GoogleSearch"),
+        _f("urlContext", MESSAGE, "Empty"),
+    ),
+    "Empty": {},
+    "GoogleSearch": _msg(_f("timeRangeFilter", MESSAGE, "Interval")),
+    "Interval": _msg(_f("startTime", STRING), _f("endTime", STRING)),
+    "GoogleSearchRetrieval": _msg(_f("dynamicRetrievalConfig", MESSAGE, "DynamicRetrievalConfig")),
+    "DynamicRetrievalConfig": _msg(_f("mode", ENUM, "DynamicMode"), _f("dynamicThreshold", FLOAT)),
+    "FunctionDeclaration": _msg(
+        _f("name", STRING),
+        _f("description", STRING),
+        _f("behavior", ENUM, "Behavior"),
+        _f("parameters", MESSAGE, "Schema"),
+        _f("parametersJsonSchema", VALUE),
+        _f("response", MESSAGE, "Schema"),
+        _f("responseJsonSchema", VALUE),
+    ),
+    # google.ai.generativelanguage.v1beta.Schema: the OpenAPI subset. JSON-Schema-only keywords such as
+    # additionalProperties, $ref, $defs, oneOf, allOf or const are unknown names here, as on the real API.
+    "Schema": _msg(
+        _f("type", ENUM, "Type"),
+        _f("format", STRING),
+        _f("title", STRING),
+        _f("description", STRING),
+        _f("nullable", BOOL),
+        _f("enum", STRING, rep=True),
+        _f("items", MESSAGE, "Schema"),
+        _f("maxItems", INT64),
+        _f("minItems", INT64),
+        _f("properties", MAP, "Schema"),
+        _f("required", STRING, rep=True),
+        _f("minProperties", INT64),
+        _f("maxProperties", INT64),
+        _f("minLength", INT64),
+        _f("maxLength", INT64),
+        _f("pattern", STRING),
+        _f("example", VALUE),
+        _f("anyOf", MESSAGE, "Schema", rep=True),
+        _f("propertyOrdering", STRING, rep=True),
+        _f("default", VALUE),
+        _f("minimum", DOUBLE),
+        _f("maximum", DOUBLE),
+    ),
+    "ToolConfig": _msg(
+        _f("functionCallingConfig", MESSAGE, "FunctionCallingConfig"),
+        _f("retrievalConfig", MESSAGE, "RetrievalConfig"),
+    ),
+    "FunctionCallingConfig": _msg(_f("mode", ENUM, "Mode"), _f("allowedFunctionNames", STRING, rep=True)),
+    "RetrievalConfig": _msg(_f("latLng", MESSAGE, "LatLng"), _f("languageCode", STRING)),
+    "LatLng": _msg(_f("latitude", DOUBLE), _f("longitude", DOUBLE)),
+    "SafetySetting": _msg(_f("category", ENUM, "HarmCategory"), _f("threshold", ENUM, "HarmBlockThreshold")),
+    "GenerationConfig": _msg(
+        _f("candidateCount", INT32),
+        _f("stopSequences", STRING, rep=True),
+        _f("maxOutputTokens", INT32),
+        _f("temperature", FLOAT),
+        _f("topP", FLOAT),
+        _f("topK", INT32),
+        _f("seed", INT32),
+        _f("responseMimeType", STRING),
+        _f("responseSchema", MESSAGE, "Schema"),
+        _f("responseJsonSchema", VALUE),
+        _f("presencePenalty", FLOAT),
+        _f("frequencyPenalty", FLOAT),
+        _f("responseLogprobs", BOOL),
+        _f("logprobs", INT32),
+        _f("enableEnhancedCivicAnswers", BOOL),
+        _f("responseModalities", ENUM, "Modality", rep=True),
+        _f("speechConfig", MESSAGE, "SpeechConfig"),
+        _f("thinkingConfig", MESSAGE, "ThinkingConfig"),
+        _f("mediaResolution", ENUM, "MediaResolution"),
+        _f("imageConfig", MESSAGE, "ImageConfig"),
+    ),
+    "ThinkingConfig": _msg(
+        _f("includeThoughts", BOOL), _f("thinkingBudget", INT32), _f("thinkingLevel", ENUM, "ThinkingLevel")
+    ),
+    "ImageConfig": _msg(_f("aspectRatio", STRING), _f("imageSize", STRING)),
+    "SpeechConfig": _msg(
+        _f("voiceConfig", MESSAGE, "VoiceConfig"),
+        _f("multiSpeakerVoiceConfig", MESSAGE, "MultiSpeakerVoiceConfig"),
+        _f("languageCode", STRING),
+    ),
+    "VoiceConfig": _msg(_f("prebuiltVoiceConfig", MESSAGE, "PrebuiltVoiceConfig")),
+    "PrebuiltVoiceConfig": _msg(_f("voiceName", STRING)),
+    "MultiSpeakerVoiceConfig": _msg(_f("speakerVoiceConfigs", MESSAGE, "SpeakerVoiceConfig", rep=True)),
+    "SpeakerVoiceConfig": _msg(_f("speaker", STRING), _f("voiceConfig", MESSAGE, "VoiceConfig")),
+}
+
+# Enum values in proto number order (the JSON transcoder also accepts the number).
+ENUMS: dict[str, tuple[str, ...]] = {
+    "Type": ("TYPE_UNSPECIFIED", "STRING", "NUMBER", "INTEGER", "BOOLEAN", "ARRAY", "OBJECT", "NULL"),
+    "HarmCategory": (
+        "HARM_CATEGORY_UNSPECIFIED",
+        "HARM_CATEGORY_DEROGATORY",
+        "HARM_CATEGORY_TOXICITY",
+        "HARM_CATEGORY_VIOLENCE",
+        "HARM_CATEGORY_SEXUAL",
+        "HARM_CATEGORY_MEDICAL",
+        "HARM_CATEGORY_DANGEROUS",
+        "HARM_CATEGORY_HARASSMENT",
+        "HARM_CATEGORY_HATE_SPEECH",
+        "HARM_CATEGORY_SEXUALLY_EXPLICIT",
+        "HARM_CATEGORY_DANGEROUS_CONTENT",
+        "HARM_CATEGORY_CIVIC_INTEGRITY",
+    ),
+    "HarmBlockThreshold": (
+        "HARM_BLOCK_THRESHOLD_UNSPECIFIED",
+        "BLOCK_LOW_AND_ABOVE",
+        "BLOCK_MEDIUM_AND_ABOVE",
+        "BLOCK_ONLY_HIGH",
+        "BLOCK_NONE",
+        "OFF",
+    ),
+    "Mode": ("MODE_UNSPECIFIED", "AUTO", "ANY", "NONE", "VALIDATED"),
+    "DynamicMode": ("MODE_UNSPECIFIED", "MODE_DYNAMIC"),
+    "TaskType": (
+        "TASK_TYPE_UNSPECIFIED",
+        "RETRIEVAL_QUERY",
+        "RETRIEVAL_DOCUMENT",
+        "SEMANTIC_SIMILARITY",
+        "CLASSIFICATION",
+        "CLUSTERING",
+        "QUESTION_ANSWERING",
+        "FACT_VERIFICATION",
+        "CODE_RETRIEVAL_QUERY",
+    ),
+    "Modality": ("MODALITY_UNSPECIFIED", "TEXT", "IMAGE", "AUDIO"),
+    "MediaResolution": (
+        "MEDIA_RESOLUTION_UNSPECIFIED",
+        "MEDIA_RESOLUTION_LOW",
+        "MEDIA_RESOLUTION_MEDIUM",
+        "MEDIA_RESOLUTION_HIGH",
+    ),
+    "ThinkingLevel": ("THINKING_LEVEL_UNSPECIFIED", "MINIMAL", "LOW", "MEDIUM", "HIGH"),
+    "Language": ("LANGUAGE_UNSPECIFIED", "PYTHON"),
+    "Outcome": ("OUTCOME_UNSPECIFIED", "OUTCOME_OK", "OUTCOME_FAILED", "OUTCOME_DEADLINE_EXCEEDED"),
+    "Behavior": ("UNSPECIFIED", "BLOCKING", "NON_BLOCKING"),
+    "Scheduling": ("SCHEDULING_UNSPECIFIED", "SILENT", "WHEN_IDLE", "INTERRUPT"),
+}
+
+# Schema types appear in both cases in Google's own samples ("object" in [001] Python, "OBJECT" in JS/[004]);
+# the docs' REST samples send lowercase thinking levels ("low"/"high"). Every other enum is case-sensitive.
+CASE_INSENSITIVE_ENUMS = frozenset({"Type", "ThinkingLevel"})
+
+TYPE_NAMES = {
+    STRING: "TYPE_STRING",
+    INT32: "TYPE_INT32",
+    INT64: "TYPE_INT64",
+    FLOAT: "TYPE_FLOAT",
+    DOUBLE: "TYPE_DOUBLE",
+    BOOL: "TYPE_BOOL",
+    BYTES: "TYPE_BYTES",
+    STRUCT: "type.googleapis.com/google.protobuf.Struct",
+}
+
+
+def type_name(field: Field) -> str:
+    """The type label Google prints in "Invalid value at '<path>' (<label>), <value>" errors."""
+    if field.kind in (ENUM, MESSAGE, MAP):
+        return _PACKAGE + field.ref
+    return TYPE_NAMES.get(field.kind, field.kind)

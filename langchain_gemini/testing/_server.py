@@ -1,0 +1,217 @@
+"""`GeminiEmulator`: the emulator in a background thread with its own event loop, and the standalone runner."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import signal
+import sys
+import threading
+from collections.abc import Callable, Iterable
+from types import TracebackType
+from typing import Any
+
+from langchain_gemini.testing._app import App
+from langchain_gemini.testing._control import configure
+from langchain_gemini.testing._faults import Fault
+from langchain_gemini.testing._http import Hooks, HttpProtocol
+from langchain_gemini.testing._models import ModelInfo
+from langchain_gemini.testing._state import EmulatorStats, RecordedRequest, Scripted, State
+
+_START_TIMEOUT = 10.0
+
+
+class _Server:
+    """The listening socket and its connections, on one event loop."""
+
+    def __init__(self, state: State) -> None:
+        self.state = state
+        self.app = App(state)
+        self.connections: set[HttpProtocol] = set()
+        self.hooks = Hooks(self.app.handle, self._count_connection, self._count_request)
+        self.server: asyncio.Server | None = None
+
+    def _count_connection(self) -> None:
+        self.state.stats.connections_opened += 1
+
+    def _count_request(self) -> None:
+        self.state.stats.requests_served += 1
+
+    async def listen(self, host: str, port: int) -> int:
+        loop = asyncio.get_running_loop()
+        self.server = await loop.create_server(lambda: HttpProtocol(self.hooks, self.connections), host, port)
+        return int(self.server.sockets[0].getsockname()[1])
+
+    async def close(self) -> None:
+        if self.server is not None:
+            self.server.close()
+        for connection in list(self.connections):
+            if connection.transport is not None:
+                connection.transport.abort()
+        if self.server is not None:
+            await self.server.wait_closed()
+
+
+class GeminiEmulator:
+    """A wire-faithful Gemini REST server on loopback, for tests, demos and benchmarks.
+
+    Example:
+        >>> with GeminiEmulator() as emulator:  # doctest: +SKIP
+        ...     model = ChatGemini(model="gemini-2.5-flash", api_key="test", base_url=emulator.base_url)
+        ...     model.invoke("Hello")
+    """
+
+    def __init__(
+        self,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        api_key: str | None = None,
+        latency: float = 0.0,
+        models: Iterable[ModelInfo] | None = None,
+    ) -> None:
+        """Configure (but do not start) an emulator.
+
+        Args:
+            host: Interface to listen on.
+            port: Port to listen on; 0 picks a free one (see `base_url` after `start`).
+            api_key: The only key accepted; None accepts any non-empty key.
+            latency: Seconds to wait before answering every API request.
+            models: Model registry; defaults to `DEFAULT_MODELS`.
+        """
+        self.host = host
+        self.port = port
+        self._state = State(api_key=api_key, latency=latency)
+        if models is not None:
+            self._state.set_models(models)
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
+        self._server: _Server | None = None
+
+    @property
+    def base_url(self) -> str:
+        """`http://HOST:PORT` (no `/v1beta`); valid once started."""
+        if self._server is None:
+            raise RuntimeError("the emulator is not running; call start() first")
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}"
+
+    @property
+    def requests(self) -> list[RecordedRequest]:
+        """The API requests received since start or the last `reset()`, oldest first (a copy)."""
+        with self._state.lock:
+            return list(self._state.requests)
+
+    @property
+    def stats(self) -> EmulatorStats:
+        """Connection and request counters (a snapshot)."""
+        stats = self._state.stats
+        return EmulatorStats(stats.connections_opened, stats.requests_served)
+
+    @property
+    def models(self) -> dict[str, ModelInfo]:
+        """The model registry by id."""
+        return dict(self._state.models)
+
+    def start(self) -> GeminiEmulator:
+        """Start serving in a background thread; returns self.
+
+        Raises:
+            RuntimeError: If already running or the server could not start.
+        """
+        if self._thread is not None:
+            raise RuntimeError("the emulator is already running")
+        loop = asyncio.new_event_loop()
+        server = _Server(self._state)
+        ready = threading.Event()
+        failure: list[BaseException] = []
+
+        def run() -> None:
+            asyncio.set_event_loop(loop)
+            try:
+                self.port = loop.run_until_complete(server.listen(self.host, self.port))
+            except BaseException as exc:  # noqa: BLE001 - reported to the starting thread
+                failure.append(exc)
+                ready.set()
+                loop.close()
+                return
+            ready.set()
+            loop.run_forever()
+            loop.run_until_complete(server.close())
+            loop.close()
+
+        thread = threading.Thread(target=run, name=f"gemini-emulator-{id(self):x}", daemon=True)
+        thread.start()
+        if not ready.wait(_START_TIMEOUT) or failure:
+            raise RuntimeError("the Gemini emulator failed to start") from (failure[0] if failure else None)
+        self._loop, self._thread, self._server = loop, thread, server
+        return self
+
+    def stop(self) -> None:
+        """Stop serving and close every connection (idempotent)."""
+        loop, thread = self._loop, self._thread
+        if loop is None or thread is None:
+            return
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(_START_TIMEOUT)
+        self._loop = self._thread = self._server = None
+
+    def __enter__(self) -> GeminiEmulator:
+        return self.start()
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, traceback: TracebackType | None
+    ) -> None:
+        self.stop()
+
+    def enqueue(self, response: Scripted, *, method: str | None = None) -> None:
+        """Script the next generateContent / streamGenerateContent answer.
+
+        Args:
+            response: A GenerateContentResponse dict (split into realistic events when streamed), or a list of
+                events sent as-is to a stream. A dict `{"error": {"code": 429, ...}}` is answered as that error.
+            method: Only consumed by this method ("generateContent" or "streamGenerateContent").
+        """
+        self._state.enqueue(response, method)
+
+    def add_responder(self, fn: Callable[[RecordedRequest], dict[str, Any] | list[dict[str, Any]] | None]) -> None:
+        """Add a rule: the first responder returning a non-None answer wins; None falls through.
+
+        Responders see every POST method (generate, stream, countTokens, embeddings) after validation and the
+        scripted queue; their answer is sent like an `enqueue`d one.
+        """
+        with self._state.lock:
+            self._state.responders.append(fn)
+
+    def inject(self, fault: Fault) -> None:
+        """Arm a fault for the next matching request(s)."""
+        self._state.add_fault(fault)
+
+    def configure(self, *, latency: float | None = None, stream_events: int | None = None) -> None:
+        """Change the per-request latency (seconds) and the number of events a default stream is split into."""
+        configure(self._state, {"latency": latency, "stream_events": stream_events})
+
+    def reset(self) -> None:
+        """Clear recorded requests, scripted answers, responders, faults and statistics."""
+        self._state.reset()
+
+
+async def serve(host: str, port: int, *, api_key: str | None, latency: float, stream_events: int | None = None) -> None:
+    """Run an emulator in the current event loop until SIGINT or SIGTERM, announcing its URL on stdout."""
+    state = State(api_key=api_key, latency=latency)
+    if stream_events is not None:
+        state.stream_events = stream_events
+    server = _Server(state)
+    bound = await server.listen(host, port)
+    shown = f"[{host}]" if ":" in host else host
+    sys.stdout.write(f"GEMINI_EMULATOR_URL=http://{shown}:{bound}\n")
+    sys.stdout.flush()
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(sig, stop.set)
+    try:
+        await stop.wait()
+    finally:
+        await server.close()

@@ -1,0 +1,188 @@
+r"""streamGenerateContent: one GenerateContentResponse split into events, and the two wire framings.
+
+Events follow reference section 5: text arrives as deltas; a functionCall or inline media part arrives whole in
+one event; `finishReason` (and the candidate's ratings, citations, finish message) only on the last event;
+`usageMetadata` on every event, cumulative, the last one equal to the unary usage; `modelVersion` and
+`responseId` on every event.
+
+Framings: with `?alt=sse`, each event is one line `data: <json>` followed by a blank line, CRLF line ends, no
+`[DONE]`; without it, a streamed JSON array `[{...}\n,\r\n{...}\n]` of pretty-printed objects.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from langchain_gemini.testing._errors import ApiError
+
+_WORDS = re.compile(r"\S+\s*|\s+")
+_FILLER = " The emulator adds this sentence so that the stream has enough text to split."
+_CANDIDATE_TAIL = (
+    "finishReason",
+    "finishMessage",
+    "safetyRatings",
+    "citationMetadata",
+    "groundingMetadata",
+    "avgLogprobs",
+    "logprobsResult",
+    "urlContextMetadata",
+)
+
+
+def pad_text(response: dict[str, Any], events: int) -> dict[str, Any]:
+    """Lengthen a default answer so it splits into `events` pieces of a few characters (usage kept honest)."""
+    candidates = response.get("candidates") or []
+    if not candidates:
+        return response
+    parts = candidates[0].get("content", {}).get("parts", [])
+    texts = [p for p in parts if "text" in p and not p.get("thought")]
+    if not texts or candidates[0].get("finishReason") != "STOP":
+        return response
+    target = 4 * events
+    added = 0
+    while len(texts[-1]["text"]) < target:
+        texts[-1]["text"] += _FILLER
+        added += len(_FILLER)
+    if added:
+        usage = response.get("usageMetadata", {})
+        extra = (added + 3) // 4
+        usage["candidatesTokenCount"] = usage.get("candidatesTokenCount", 0) + extra
+        usage["totalTokenCount"] = usage.get("totalTokenCount", 0) + extra
+    return response
+
+
+def split_text(text: str, pieces: int) -> list[str]:
+    """`text` in at most `pieces` consecutive pieces, cut at word boundaries when there are enough words."""
+    if pieces <= 1 or len(text) <= 1:
+        return [text]
+    words = _WORDS.findall(text)
+    units = words if len(words) >= pieces else list(text)
+    pieces = min(pieces, len(units))
+    size, extra = divmod(len(units), pieces)
+    out, start = [], 0
+    for index in range(pieces):
+        end = start + size + (1 if index < extra else 0)
+        out.append("".join(units[start:end]))
+        start = end
+    return out
+
+
+def _part_pieces(parts: list[dict[str, Any]], events: int) -> list[dict[str, Any]]:
+    """Split text parts over the event budget; other parts stay whole."""
+    text_parts = [p for p in parts if isinstance(p.get("text"), str) and p["text"]]
+    splittable = {id(p) for p in text_parts}
+    budget = max(len(text_parts), events - (len(parts) - len(text_parts)))
+    total = sum(len(p["text"]) for p in text_parts) or 1
+    pieces: list[dict[str, Any]] = []
+    for part in parts:
+        if id(part) not in splittable:
+            pieces.append(part)
+            continue
+        share = max(1, round(budget * len(part["text"]) / total))
+        for index, chunk in enumerate(split_text(part["text"], share)):
+            piece = {**part, "text": chunk}
+            if index and "thoughtSignature" in piece:  # a signature travels once, on the part's first piece
+                del piece["thoughtSignature"]
+            pieces.append(piece)
+    return pieces
+
+
+def split_response(response: dict[str, Any], events: int) -> list[dict[str, Any]]:
+    """The events a stream of `response` consists of (at least one)."""
+    candidates = response.get("candidates")
+    if not candidates:
+        return [response]
+    per_candidate = [_part_pieces(c.get("content", {}).get("parts", []), events) for c in candidates]
+    count = max(1, *(len(p) for p in per_candidate))
+    envelope = {k: v for k, v in response.items() if k not in ("candidates", "usageMetadata")}
+    usage = response.get("usageMetadata")
+    sent, total_chars = 0, sum(_size(p) for pieces in per_candidate for p in pieces) or 1
+    out = []
+    for index in range(count):
+        event_candidates = []
+        for candidate, pieces in zip(candidates, per_candidate, strict=True):
+            last = index == count - 1
+            if index >= len(pieces) and not last:
+                continue
+            event_candidates.append(_event_candidate(candidate, pieces[index] if index < len(pieces) else None, last))
+            if index < len(pieces):
+                sent += _size(pieces[index])
+        event: dict[str, Any] = {"candidates": event_candidates}
+        if usage is not None:
+            event["usageMetadata"] = _cumulative(usage, sent / total_chars, index == count - 1)
+        event.update(envelope)
+        out.append(event)
+    return out
+
+
+def _size(piece: dict[str, Any]) -> int:
+    if piece.get("thought"):  # thoughts are billed in thoughtsTokenCount, not candidatesTokenCount
+        return 0
+    return len(piece["text"]) if "text" in piece else 16
+
+
+def _event_candidate(candidate: dict[str, Any], piece: dict[str, Any] | None, last: bool) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    if piece is not None:
+        out["content"] = {"parts": [piece], "role": candidate.get("content", {}).get("role", "model")}
+    elif last and "content" in candidate and not candidate["content"].get("parts"):
+        out["content"] = candidate["content"]
+    if last:
+        out.update({k: candidate[k] for k in _CANDIDATE_TAIL if k in candidate})
+    if "index" in candidate:
+        out["index"] = candidate["index"]
+    return out
+
+
+def _cumulative(usage: dict[str, Any], fraction: float, last: bool) -> dict[str, Any]:
+    if last:
+        return usage
+    produced = int(usage.get("candidatesTokenCount", 0) * fraction)
+    out = dict(usage)
+    if produced:
+        out["candidatesTokenCount"] = produced
+    else:
+        out.pop("candidatesTokenCount", None)
+    out["totalTokenCount"] = usage.get("totalTokenCount", 0) - usage.get("candidatesTokenCount", 0) + produced
+    return out
+
+
+_encode = json.JSONEncoder(ensure_ascii=False).encode  # built once: json.dumps(..., ensure_ascii=False) is not
+
+
+def sse_event(event: dict[str, Any]) -> bytes:
+    """One SSE event as Google frames it."""
+    return b"data: " + _encode(event).encode() + b"\r\n\r\n"
+
+
+def array_event(event: dict[str, Any], first: bool) -> bytes:
+    """One element of the streamed JSON array (its opening bracket or separating comma included)."""
+    lead = "[" if first else "\n,\r\n"
+    return (lead + json.dumps(event, indent=2, ensure_ascii=False)).encode()
+
+
+ARRAY_END = b"\n]"
+
+
+def frame_events(events: list[dict[str, Any]], sse: bool) -> list[bytes]:
+    """The body chunks of a complete stream."""
+    if sse:
+        return [sse_event(e) for e in events]
+    return [array_event(e, i == 0) for i, e in enumerate(events)] + [ARRAY_END]
+
+
+def error_chunk(error: ApiError, sse: bool, raw: bool) -> bytes:
+    """A mid-stream error: `data: {"error": ...}`, or the raw pretty-printed block Google sends without `data:`."""
+    if raw:
+        return error.encode()
+    if sse:
+        return sse_event(error.body())
+    return b"\n,\r\n" + json.dumps(error.body(), indent=2).encode()
+
+
+def strip_finish(event: dict[str, Any]) -> dict[str, Any]:
+    """A copy of `event` without finish information (for truncated streams)."""
+    candidates = [{k: v for k, v in c.items() if k not in _CANDIDATE_TAIL} for c in event.get("candidates", ())]
+    return {**event, "candidates": candidates}
