@@ -19,11 +19,19 @@ class Control:
         parts = urlsplit(url)
         self._conn = http.client.HTTPConnection(parts.hostname or "127.0.0.1", parts.port, timeout=30)
 
-    def call(self, method: str, path: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
-        data = None if body is None else json.dumps(body).encode()
+    def _send(self, method: str, path: str, data: bytes | None) -> http.client.HTTPResponse:
         headers = {"content-type": "application/json"} if data is not None else {}
         self._conn.request(method, f"/_emulator/{path}", body=data, headers=headers)
-        response = self._conn.getresponse()
+        return self._conn.getresponse()
+
+    def call(self, method: str, path: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
+        data = None if body is None else json.dumps(body).encode()
+        try:
+            response = self._send(method, path, data)
+        except (ConnectionError, http.client.HTTPException):
+            # The server may close an idle keep-alive connection: one retry on a fresh one.
+            self._conn.close()
+            response = self._send(method, path, data)
         payload = response.read()
         if response.status >= 400:
             raise RuntimeError(f"emulator control {path}: HTTP {response.status} {payload[:200]!r}")

@@ -27,7 +27,7 @@ from benchmarks._spec import ALL_CLIENTS, Spec, Variant  # noqa: E402
 from benchmarks._worker import RESULT_PREFIX  # noqa: E402
 
 # One module per benchmark; later issues add theirs here.
-MODULES = ("bench_import", "bench_invoke", "bench_stream", "bench_abatch", "bench_pool")
+MODULES = ("bench_import", "bench_invoke", "bench_stream", "bench_abatch", "bench_embed", "bench_pool")
 WORKER_TIMEOUT = 300.0
 
 

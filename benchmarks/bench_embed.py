@@ -1,0 +1,147 @@
+"""Embeddings: 5,000 texts in batches of 100 (the API maximum per batchEmbedContents).
+
+``aembed_documents`` with 100 ms server latency against a floor that keeps 8
+batches in flight (a concurrent floor is the fair reference: nothing in the API
+forces batches to be sequential), and ``embed_documents`` at zero latency, where
+the comparison is client CPU against a sequential sync floor.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from typing import Any
+
+from benchmarks import _clients as c
+from benchmarks._control import ConnectionCounter
+from benchmarks._spec import Metric, Spec, Variant
+
+MODEL = "gemini-embedding-001"
+DIMENSIONS = 768  # as in the baseline; the default 3072 would make JSON parsing dominate every client
+BATCH = 100
+FLOOR_CONCURRENCY = 8
+
+SPEC = Spec(
+    name="embed",
+    module="bench_embed",
+    metrics=(
+        Metric("wall_s", "wall s", digits=2),
+        Metric("cpu_s", "client CPU s", digits=2),
+        Metric("new_conns", "new TCP conns"),
+    ),
+    variants=(
+        Variant(
+            "aembed 5k, 100 ms",
+            params={"texts": 5000, "mode": "async"},
+            quick={"texts": 1000},
+            server={"latency": 0.1},
+        ),
+        Variant("embed 5k, 0 ms", params={"texts": 5000, "mode": "sync"}, quick={"texts": 1000}),
+    ),
+)
+
+
+def _texts(n: int) -> list[str]:
+    return [f"Document {i}: notes on topic {i % 17} for retrieval." for i in range(n)]
+
+
+def _batch_body(texts: list[str]) -> bytes:
+    model = f"models/{MODEL}"
+    requests = [
+        {"model": model, "content": {"parts": [{"text": t}]}, "outputDimensionality": DIMENSIONS} for t in texts
+    ]
+    return json.dumps({"requests": requests}).encode()
+
+
+def _vectors(content: bytes) -> list[list[float]]:
+    return [e["values"] for e in json.loads(content)["embeddings"]]
+
+
+def _endpoint(url: str) -> str:
+    return f"{url}/v1beta/models/{MODEL}:batchEmbedContents"
+
+
+def _embeddings(client: str, url: str) -> Any:
+    if client == "anchor":
+        from langchain_google_genai import GoogleGenerativeAIEmbeddings
+
+        return GoogleGenerativeAIEmbeddings(
+            model=MODEL, google_api_key=c.API_KEY, base_url=url, output_dimensionality=DIMENSIONS
+        )
+    from langchain_gemini import GeminiEmbeddings
+
+    return GeminiEmbeddings(model=MODEL, api_key=c.API_KEY, base_url=url, output_dimensionality=DIMENSIONS)
+
+
+Embed = Any  # (texts) -> vectors, sync or async depending on the variant
+
+
+def _sync_floor(client: str, url: str) -> Embed:
+    http = c.http_module(client).Client(timeout=60.0)
+
+    def embed(texts: list[str]) -> list[list[float]]:
+        vectors: list[list[float]] = []
+        for start in range(0, len(texts), BATCH):
+            body = _batch_body(texts[start : start + BATCH])
+            response = http.post(_endpoint(url), content=body, headers=c.FLOOR_HEADERS)
+            response.raise_for_status()
+            vectors.extend(_vectors(response.content))
+        return vectors
+
+    return embed
+
+
+def _async_floor(client: str, url: str) -> Embed:
+    http_module = c.http_module(client)
+    limits = http_module.Limits(max_connections=FLOOR_CONCURRENCY, max_keepalive_connections=FLOOR_CONCURRENCY)
+    http = http_module.AsyncClient(limits=limits, timeout=60.0)
+
+    async def one(gate: asyncio.Semaphore, chunk: list[str]) -> list[list[float]]:
+        async with gate:
+            response = await http.post(_endpoint(url), content=_batch_body(chunk), headers=c.FLOOR_HEADERS)
+            response.raise_for_status()
+            return _vectors(response.content)
+
+    async def embed(texts: list[str]) -> list[list[float]]:
+        gate = asyncio.Semaphore(FLOOR_CONCURRENCY)
+        chunks = [texts[i : i + BATCH] for i in range(0, len(texts), BATCH)]
+        results = await asyncio.gather(*(one(gate, chunk) for chunk in chunks))
+        return [v for part in results for v in part]
+
+    return embed
+
+
+def _embedder(client: str, url: str, mode: str) -> Embed:
+    if client.startswith("floor"):
+        return _sync_floor(client, url) if mode == "sync" else _async_floor(client, url)
+    model = _embeddings(client, url)
+    return model.embed_documents if mode == "sync" else model.aembed_documents
+
+
+def _timed(embed: Any, texts: list[str], mark: Any) -> tuple[float, float]:
+    """Warm up (imports, first connections), mark, then time one call of ``texts``."""
+    embed(_texts(FLOOR_CONCURRENCY * BATCH))  # enough batches to open every floor connection
+    mark()
+    wall, cpu = time.perf_counter(), time.process_time()
+    vectors = embed(texts)
+    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    if len(vectors) != len(texts) or len(vectors[0]) != DIMENSIONS:
+        raise RuntimeError(f"{len(vectors)} vectors of {len(vectors[0])} values for {len(texts)} texts")
+    return wall, cpu
+
+
+def run(client: str, params: dict[str, Any], url: str) -> dict[str, float]:
+    counter = ConnectionCounter(url)
+    texts = _texts(params["texts"])
+    embed = _embedder(client, url, params["mode"])
+    if params["mode"] == "async":
+        # One loop for warm-up and measurement, so the async client's connections carry over.
+        loop = asyncio.new_event_loop()
+        wall, cpu = _timed(lambda t: loop.run_until_complete(embed(t)), texts, counter.mark)
+        loop.close()
+    else:
+        wall, cpu = _timed(embed, texts, counter.mark)
+    new_conns = counter.since_mark()
+    counter.close()
+    return {"wall_s": wall, "cpu_s": cpu, "new_conns": float(new_conns)}
