@@ -7,8 +7,8 @@ for the returned number of seconds or raises the error. The hint parsers here ar
 
 from __future__ import annotations
 
-import math
 import random
+import re
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -31,11 +31,19 @@ _RETRY_INFO = "type.googleapis.com/google.rpc.RetryInfo"
 _QUOTA_FAILURE = "type.googleapis.com/google.rpc.QuotaFailure"
 
 
-def _usable(seconds: float) -> float | None:
-    """Positive hints (including inf) are usable; 0, negative and NaN fall back to backoff."""
-    if math.isnan(seconds) or seconds <= 0:
+# A number as servers write one: digits, an optional fraction and exponent. `float()` alone would also take
+# "inf", "nan", "1_000" and non-ASCII digits; reliability.md case 7 counts those as garbage (backoff), while a
+# numeric literal that overflows to infinity is a real, too-long hint (give up with retry_after set).
+_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?", re.ASCII)
+
+
+def _parse_seconds(text: str) -> float | None:
+    """A positive number of seconds from a numeric literal, ``inf`` only on overflow; else ``None``."""
+    text = text.strip()
+    if not _NUMBER.fullmatch(text):
         return None
-    return seconds
+    seconds = float(text)
+    return seconds if seconds > 0 else None
 
 
 def parse_duration(value: object) -> float | None:
@@ -45,14 +53,12 @@ def parse_duration(value: object) -> float | None:
         value: The raw ``retryDelay`` value from a ``google.rpc.RetryInfo`` detail.
 
     Returns:
-        The delay in seconds if it is positive (``inf`` included), else ``None``.
+        The delay in seconds if it is positive (``inf`` if the number overflows), else ``None``
+        (also for ``"infs"``, ``"nans"`` and other text that is not a number).
     """
     if not isinstance(value, str) or not value.endswith("s"):
         return None
-    try:
-        return _usable(float(value[:-1]))
-    except ValueError:
-        return None
+    return _parse_seconds(value[:-1])
 
 
 def parse_retry_after(value: str, *, now: float | None = None) -> float | None:
@@ -63,19 +69,19 @@ def parse_retry_after(value: str, *, now: float | None = None) -> float | None:
         now: The current Unix time; defaults to ``time.time()``.
 
     Returns:
-        The delay in seconds if it is positive (``inf`` included), else ``None``.
+        The delay in seconds if it is positive (``inf`` if the number overflows, e.g. ``1e999``),
+        else ``None`` (``0``, negative, ``nan``, ``inf`` and other garbage).
     """
-    try:
-        return _usable(float(value))
-    except ValueError:
-        pass
+    if _NUMBER.fullmatch(value.strip()):
+        return _parse_seconds(value)
     try:
         when = parsedate_to_datetime(value)
     except (TypeError, ValueError, IndexError):
         return None
     if when.tzinfo is None:  # an HTTP-date is always GMT
         return None
-    return _usable(when.timestamp() - (time.time() if now is None else now))
+    seconds = when.timestamp() - (time.time() if now is None else now)
+    return seconds if seconds > 0 else None
 
 
 def _details_of_type(details: Iterable[Any], type_url: str) -> list[dict[str, Any]]:
@@ -87,7 +93,8 @@ def retry_hint(details: Iterable[Any], headers: Mapping[str, str] | None = None)
 
     Precedence: ``RetryInfo.retryDelay`` in the body (the only hint Gemini sends for 429s), then
     ``retry-after-ms``, then ``Retry-After``. A source that is absent or unusable (0, negative,
-    NaN, garbage) falls through to the next one.
+    ``nan``, ``inf``, garbage) falls through to the next one; a number that overflows to infinity
+    is usable and gives up (it is above any ``max_server_delay``).
 
     Args:
         details: The ``error.details`` list of the response body.
@@ -102,10 +109,7 @@ def retry_hint(details: Iterable[Any], headers: Mapping[str, str] | None = None)
             return delay
     lower = {k.lower(): v for k, v in (headers or {}).items()}
     if "retry-after-ms" in lower:
-        try:
-            ms = _usable(float(lower["retry-after-ms"]))
-        except ValueError:
-            ms = None
+        ms = _parse_seconds(lower["retry-after-ms"])
         if ms is not None:
             return ms / 1000.0
     if "retry-after" in lower:

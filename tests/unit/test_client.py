@@ -122,8 +122,10 @@ FROZEN = 1_700_000_000.0
         ({"Retry-After": "-5"}, [0.5]),
         ({"Retry-After": "nan"}, [0.5]),
         ({"Retry-After": "abc"}, [0.5]),
-        ({"Retry-After": "inf"}, []),  # brief: an infinite hint gives up at once
-        ({"Retry-After": "1e999"}, []),
+        ({"Retry-After": "inf"}, [0.5]),  # a literal infinity is garbage, like nan
+        ({"retry-after-ms": "inf"}, [0.5]),
+        ({"Retry-After": "1e999"}, []),  # a numeric overflow is a hint above the cap: give up
+        ({"retry-after-ms": "1e999"}, []),
     ],
 )
 def test_header_hints_on_503(api, server, sleeps, gm, monkeypatch, headers, expected) -> None:

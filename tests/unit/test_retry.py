@@ -10,6 +10,8 @@ from datetime import datetime, timezone
 from email.utils import format_datetime
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from langchain_gemini._retry import (
     RETRYABLE_STATUSES,
@@ -53,7 +55,10 @@ def _quota(quota_id: str) -> dict[str, object]:
         ("0s", None),
         ("-3s", None),
         ("nans", None),
-        ("1e999s", math.inf),
+        ("infs", None),  # not a number: garbage, like nan
+        ("-Infinitys", None),
+        ("1e999s", math.inf),  # a number that overflows: too long, give up
+        ("1_000s", None),
         ("47", None),  # not a Duration: no unit
         ("abc", None),
         (47, None),
@@ -79,9 +84,19 @@ def _http_date(offset: float) -> str:
         ("nan", None),
         ("abc", None),
         ("", None),
-        ("inf", math.inf),
+        # Literal infinities are garbage (backoff); a numeric overflow is a too-long hint (give up).
+        ("inf", None),
+        ("INF", None),
+        ("+inf", None),
+        ("-inf", None),
+        ("Infinity", None),
+        (" -infinity ", None),
         ("1e999", math.inf),
+        ("+1E999", math.inf),
         ("-1e999", None),
+        ("1_000", None),
+        ("\u0663", None),  # a non-ASCII digit that float() would accept
+        (".5", 0.5),
         (_http_date(20), 20.0),
         (_http_date(-20), None),
     ],
@@ -105,6 +120,9 @@ def test_parse_retry_after_uses_the_clock(monkeypatch: pytest.MonkeyPatch) -> No
         ([_retry_info("0s")], {"retry-after": "4"}, 4.0),  # unusable sources fall through
         ([], {"retry-after-ms": "garbage", "retry-after": "4"}, 4.0),
         ([], {"retry-after-ms": "1e999"}, math.inf),
+        ([], {"retry-after-ms": "inf", "retry-after": "4"}, 4.0),  # literal inf is garbage: falls through
+        ([], {"retry-after-ms": "-Infinity"}, None),
+        ([], {"retry-after-ms": "nan", "retry-after": "inf"}, None),
         ([], {"retry-after": "nan"}, None),
         ([{"@type": "x"}, "not a dict"], None, None),
         ([], None, None),
@@ -187,10 +205,26 @@ def test_hint_wins_over_backoff_and_too_long_hint_gives_up() -> None:
     assert RetryPolicy(max_server_delay=7200).next_delay(0, too_long) == 3600.0
 
 
-@pytest.mark.parametrize("value", ["0", "-5", "nan", "abc", "-1e999"])
-def test_unusable_hints_fall_back_to_backoff(value: str) -> None:
+@pytest.mark.parametrize("value", ["0", "-5", "nan", "inf", "-inf", "Infinity", "abc", "-1e999"])
+@pytest.mark.parametrize("header", ["retry-after", "retry-after-ms"])
+def test_unusable_hints_fall_back_to_backoff(header: str, value: str) -> None:
     policy = RetryPolicy(jitter=lambda: 0.0)
-    assert policy.next_delay(1, _status(503, **{"retry-after": value})) == 1.0
+    error = _status(503, **{header: value})
+    assert error.retry_after is None
+    assert policy.next_delay(1, error) == 1.0
+
+
+@pytest.mark.parametrize("header", ["retry-after", "retry-after-ms"])
+def test_overflowing_hint_gives_up_with_retry_after(header: str) -> None:
+    error = _status(503, **{header: "1e999"})
+    assert error.retry_after == math.inf
+    assert RetryPolicy(jitter=lambda: 0.0).next_delay(0, error) is None
+
+
+@given(st.text(max_size=40))
+def test_hint_parsers_never_raise(value: str) -> None:
+    for result in (parse_retry_after(value, now=NOW), parse_duration(value), retry_hint([], {"retry-after-ms": value})):
+        assert result is None or result > 0
 
 
 def test_per_day_quota_is_never_retried() -> None:
