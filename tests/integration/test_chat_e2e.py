@@ -126,9 +126,13 @@ def test_mid_stream_errors_raise_after_the_first_chunks(emulator: GeminiEmulator
     emulator.configure(stream_events=6)
     emulator.inject(Fault(kind=kind, status=500, after_events=2, times=1))  # type: ignore[arg-type]
     received: list[str] = []
-    with pytest.raises(GeminiServerError):
+
+    def consume() -> None:
         for chunk in make(emulator).stream("hi"):
             received.append(chunk.text)
+
+    with pytest.raises(GeminiServerError):
+        consume()
     assert len(received) == 2
     assert len(emulator.requests) == 1
 

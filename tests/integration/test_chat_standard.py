@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -17,10 +16,9 @@ _CONNECTION: dict[str, Any] = {}
 
 
 @pytest.fixture(autouse=True)
-def _point_at_endpoint(gemini_emulator: GeminiEmulator | None) -> Iterator[None]:
+def _point_at_endpoint(gemini_emulator: GeminiEmulator | None) -> None:
     _CONNECTION.clear()
     _CONNECTION.update(connection_params(gemini_emulator))
-    yield
 
 
 class TestChatGeminiStandard(ChatModelIntegrationTests):
