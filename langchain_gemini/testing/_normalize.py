@@ -158,7 +158,7 @@ class _Walker:
                 out.append(self.single(item, field))
                 self.stack.pop()
             return out
-        if isinstance(value, list) and field.kind != VALUE:
+        if isinstance(value, list) and field.kind not in (VALUE, STRUCT):
             text = "Invalid JSON payload received. Proto field is not repeating, cannot start list."
             self.errors.append((self.path(), text))
             return None

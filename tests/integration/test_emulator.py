@@ -1,0 +1,528 @@
+"""The Gemini emulator's endpoints and default answers, through raw httpx on loopback."""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+
+from langchain_gemini.testing import (
+    BLOCK_PROMPT_TRIGGER,
+    MALFORMED_CALL_TRIGGER,
+    RECITATION_TRIGGER,
+    SAFETY_TRIGGER,
+    GeminiEmulator,
+    ModelInfo,
+)
+
+FLASH = "gemini-2.5-flash"
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[GeminiEmulator]:
+    with GeminiEmulator() as emulator:
+        yield emulator
+
+
+@pytest.fixture
+def emu(server: GeminiEmulator) -> GeminiEmulator:
+    server.reset()
+    server.configure(latency=0, stream_events=4)
+    return server
+
+
+@pytest.fixture
+def client(emu: GeminiEmulator) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=emu.base_url, headers={"x-goog-api-key": "test-key"}, timeout=30) as client:
+        yield client
+
+
+def generate(client: httpx.Client, body: dict[str, Any], model: str = FLASH) -> dict[str, Any]:
+    response = client.post(f"/v1beta/models/{model}:generateContent", json=body)
+    assert response.status_code == 200, response.text
+    return response.json()  # type: ignore[no-any-return]
+
+
+def ask(text: str, **extra: Any) -> dict[str, Any]:
+    return {"contents": [{"role": "user", "parts": [{"text": text}]}], **extra}
+
+
+def text_of(answer: dict[str, Any], index: int = 0) -> str:
+    parts = answer["candidates"][index].get("content", {}).get("parts", [])
+    return "".join(p.get("text", "") for p in parts if not p.get("thought"))
+
+
+# --- models -------------------------------------------------------------------------------------------------
+
+
+def test_models_list_and_get(client: httpx.Client) -> None:
+    listed = client.get("/v1beta/models").json()
+    names = [m["name"] for m in listed["models"]]
+    assert "models/gemini-2.5-flash" in names
+    assert "models/gemini-embedding-001" in names
+    assert "nextPageToken" not in listed
+    model = client.get("/v1beta/models/gemini-2.5-pro").json()
+    assert model["inputTokenLimit"] == 1_048_576
+    assert model["outputTokenLimit"] == 65_536
+    assert "generateContent" in model["supportedGenerationMethods"]
+    assert model["thinking"] is True
+    assert "thinking" not in client.get("/v1/models/gemini-2.0-flash").json()
+
+
+def test_models_paging_walks_every_model_once(client: httpx.Client) -> None:
+    seen: list[str] = []
+    token = ""
+    pages = 0
+    while True:
+        page = client.get("/v1beta/models", params={"pageSize": 2, "pageToken": token}).json()
+        assert len(page["models"]) <= 2
+        seen += [m["name"] for m in page["models"]]
+        pages += 1
+        token = page.get("nextPageToken", "")
+        if not token:
+            break
+    everything = [m["name"] for m in client.get("/v1beta/models", params={"pageSize": 1000}).json()["models"]]
+    assert seen == everything
+    assert pages == math.ceil(len(everything) / 2)
+    bad = client.get("/v1beta/models", params={"pageToken": "garbage!"})
+    assert bad.status_code == 400
+
+
+def test_unknown_model_is_googles_404(client: httpx.Client) -> None:
+    response = client.post("/v1beta/models/gemini-9:generateContent", json=ask("x"))
+    assert response.status_code == 404
+    assert response.json()["error"] == {
+        "code": 404,
+        "message": "models/gemini-9 is not found for API version v1beta, or is not supported for generateContent. "
+        "Call ListModels to see the list of available models and their supported methods.",
+        "status": "NOT_FOUND",
+    }
+    got = client.get("/v1beta/models/gemini-9")
+    assert got.status_code == 404
+    assert got.json()["error"]["message"] == "Model is not found: models/gemini-9 for api version v1beta"
+
+
+@pytest.mark.parametrize(
+    ("model", "action", "body"),
+    [
+        ("gemini-embedding-001", "generateContent", ask("x")),
+        ("gemini-2.5-flash", "embedContent", {"content": {"parts": [{"text": "x"}]}}),
+        ("gemini-2.5-flash-preview-tts", "embedContent", {"content": {"parts": [{"text": "x"}]}}),
+    ],
+)
+def test_method_the_model_does_not_support_is_404(client: httpx.Client, model: str, action: str, body: Any) -> None:
+    response = client.post(f"/v1beta/models/{model}:{action}", json=body)
+    assert response.status_code == 404
+    assert f"or is not supported for {action}." in response.json()["error"]["message"]
+
+
+def test_unknown_routes_get_googles_html_404(client: httpx.Client) -> None:
+    for method, path in [
+        ("GET", "/v1beta/files/abc"),
+        ("POST", "/v1beta/models/gemini-2.5-flash:explode"),
+        ("GET", "/v1beta/models/gemini-2.5-flash:generateContent"),
+    ]:
+        response = client.request(method, path)
+        assert response.status_code == 404
+        assert response.headers["content-type"].startswith("text/html")
+        assert "That\u2019s an error." in response.text
+
+
+def test_custom_model_registry() -> None:
+    tiny = ModelInfo("tiny-model", "Tiny", input_token_limit=10)
+    with GeminiEmulator(models=[tiny]) as emulator, httpx.Client(base_url=emulator.base_url) as client:
+        headers = {"x-goog-api-key": "k"}
+        assert [m["name"] for m in client.get("/v1beta/models", headers=headers).json()["models"]] == [
+            "models/tiny-model"
+        ]
+        over = client.post("/v1beta/models/tiny-model:generateContent", json=ask("x" * 60), headers=headers)
+        assert over.json()["error"]["message"] == (
+            "The input token count (15) exceeds the maximum number of tokens allowed (10)."
+        )
+
+
+# --- auth ---------------------------------------------------------------------------------------------------
+
+
+def test_missing_key_is_403_unregistered_caller(emu: GeminiEmulator) -> None:
+    response = httpx.post(f"{emu.base_url}/v1beta/models/{FLASH}:generateContent", json=ask("x"))
+    assert response.status_code == 403
+    error = response.json()["error"]
+    assert error["status"] == "PERMISSION_DENIED"
+    assert error["message"].startswith("Method doesn't allow unregistered callers")
+
+
+def test_key_is_accepted_from_header_query_or_bearer(emu: GeminiEmulator) -> None:
+    url = f"{emu.base_url}/v1beta/models/{FLASH}:generateContent"
+    assert httpx.post(url, json=ask("x"), params={"key": "k"}).status_code == 200
+    assert httpx.post(url, json=ask("x"), headers={"Authorization": "Bearer token"}).status_code == 200
+    assert httpx.post(url, json=ask("x"), headers={"x-goog-api-key": ""}).status_code == 403
+
+
+def test_wrong_key_is_400_api_key_invalid() -> None:
+    with GeminiEmulator(api_key="right") as emulator:
+        url = f"{emulator.base_url}/v1beta/models/{FLASH}:generateContent"
+        assert httpx.post(url, json=ask("x"), headers={"x-goog-api-key": "right"}).status_code == 200
+        response = httpx.post(url, json=ask("x"), headers={"x-goog-api-key": "AIzaWRONGKEY"})
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert error["message"] == "API key not valid. Please pass a valid API key."
+    info = next(d for d in error["details"] if d["@type"].endswith("ErrorInfo"))
+    assert info["reason"] == "API_KEY_INVALID"
+    assert info["metadata"] == {"service": "generativelanguage.googleapis.com"}
+    debug = next(d for d in error["details"] if d["@type"].endswith("DebugInfo"))
+    assert "AIzaWRONGKEY" in debug["detail"]  # as Google sometimes does: clients must redact it
+
+
+# --- generateContent defaults ---------------------------------------------------------------------------------
+
+
+def test_default_answer_shape_and_determinism(client: httpx.Client) -> None:
+    first = generate(client, ask("Hello there"))
+    again = generate(client, ask("Hello there"))
+    other = generate(client, ask("Something else"))
+    assert text_of(first) == text_of(again)
+    assert text_of(first) != text_of(other)
+    assert "Hello there" in text_of(first)
+    candidate = first["candidates"][0]
+    assert candidate["content"]["role"] == "model"
+    assert candidate["finishReason"] == "STOP"
+    assert "index" not in candidate  # proto3 JSON omits zero values
+    assert first["modelVersion"] == FLASH
+    assert first["responseId"]
+    assert first["responseId"] != again["responseId"]
+    usage = first["usageMetadata"]
+    assert usage["promptTokenCount"] == 3  # ceil(len("Hello there") / 4)
+    assert usage["candidatesTokenCount"] == math.ceil(len(text_of(first)) / 4)
+    assert (
+        usage["totalTokenCount"]
+        == usage["promptTokenCount"] + usage["candidatesTokenCount"] + usage["thoughtsTokenCount"]
+    )
+    assert usage["promptTokensDetails"] == [{"modality": "TEXT", "tokenCount": 3}]
+
+
+def test_snake_case_requests_are_accepted_like_camel_case(client: httpx.Client) -> None:
+    camel = {
+        "contents": [
+            {
+                "role": "user",
+                "parts": [{"text": "Hi"}, {"inlineData": {"mimeType": "image/png", "data": "iVBORw0KGgo="}}],
+            }
+        ],
+        "systemInstruction": {"parts": [{"text": "Be brief."}]},
+        "generationConfig": {
+            "maxOutputTokens": 1000,
+            "stopSequences": ["zzz"],
+            "thinkingConfig": {"thinkingBudget": 0},
+        },
+        "safetySettings": [{"category": "HARM_CATEGORY_HARASSMENT", "threshold": "BLOCK_NONE"}],
+    }
+    snake = {
+        "contents": [
+            {
+                "role": "user",
+                "parts": [{"text": "Hi"}, {"inline_data": {"mime_type": "image/png", "data": "iVBORw0KGgo="}}],
+            }
+        ],
+        "system_instruction": {"parts": [{"text": "Be brief."}]},
+        "generation_config": {
+            "max_output_tokens": 1000,
+            "stop_sequences": ["zzz"],
+            "thinking_config": {"thinking_budget": 0},
+        },
+        "safety_settings": [{"category": "HARM_CATEGORY_HARASSMENT", "threshold": "BLOCK_NONE"}],
+    }
+    one, two = generate(client, camel), generate(client, snake)
+    assert one["usageMetadata"] == two["usageMetadata"]
+    assert one["usageMetadata"]["promptTokensDetails"] == [
+        {"modality": "TEXT", "tokenCount": 4},
+        {"modality": "IMAGE", "tokenCount": 258},
+    ]
+    assert "thoughtsTokenCount" not in one["usageMetadata"]  # thinking switched off by budget 0
+
+
+def test_thinking_models_report_thoughts_and_summaries(client: httpx.Client) -> None:
+    plain = generate(client, ask("Think"))
+    assert plain["usageMetadata"]["thoughtsTokenCount"] > 0
+    assert all(not p.get("thought") for p in plain["candidates"][0]["content"]["parts"])
+    summarised = generate(client, ask("Think", generationConfig={"thinkingConfig": {"includeThoughts": True}}))
+    parts = summarised["candidates"][0]["content"]["parts"]
+    assert parts[0]["thought"] is True
+    assert parts[0]["text"]
+    assert not parts[1].get("thought")
+    lite = generate(client, ask("Think"), model="gemini-2.5-flash-lite")  # does not think by default
+    assert "thoughtsTokenCount" not in lite["usageMetadata"]
+    level = generate(
+        client,
+        ask("Think", generationConfig={"thinkingConfig": {"thinkingLevel": "low"}}),
+        model="gemini-3-pro-preview",
+    )
+    assert level["usageMetadata"]["thoughtsTokenCount"] > 0
+    old = generate(client, ask("Think"), model="gemini-2.0-flash")
+    assert "thoughtsTokenCount" not in old["usageMetadata"]
+
+
+def test_stop_sequences_and_max_output_tokens(client: httpx.Client) -> None:
+    off = {"thinkingConfig": {"thinkingBudget": 0}}
+    full = text_of(generate(client, ask("Hello", generationConfig=off)))
+    stopped = generate(client, ask("Hello", generationConfig={**off, "stopSequences": ["request", "Hello"]}))
+    assert text_of(stopped) == full[: full.index("Hello")]
+    assert stopped["candidates"][0]["finishReason"] == "STOP"
+    capped = generate(client, ask("Hello", generationConfig={**off, "maxOutputTokens": 3}))
+    assert text_of(capped) == full[:12]
+    assert capped["candidates"][0]["finishReason"] == "MAX_TOKENS"
+    # On thinking models maxOutputTokens also pays for the thoughts: a small limit leaves no answer at all.
+    starved = generate(client, ask("Hello", generationConfig={"maxOutputTokens": 5}))
+    assert starved["candidates"][0] == {"content": {"role": "model"}, "finishReason": "MAX_TOKENS"}
+
+
+def test_candidate_count(client: httpx.Client) -> None:
+    answer = generate(client, ask("Hello", generationConfig={"candidateCount": 3}))
+    candidates = answer["candidates"]
+    assert [c.get("index", 0) for c in candidates] == [0, 1, 2]
+    assert len({text_of(answer, i) for i in range(3)}) == 3
+    total = sum(math.ceil(len(text_of(answer, i)) / 4) for i in range(3))
+    assert answer["usageMetadata"]["candidatesTokenCount"] == total
+
+
+def test_json_mode_with_and_without_schema(client: httpx.Client) -> None:
+    schema = {
+        "type": "OBJECT",
+        "properties": {
+            "name": {"type": "STRING"},
+            "age": {"type": "INTEGER", "minimum": 0, "maximum": 150},
+            "tags": {"type": "ARRAY", "items": {"type": "STRING", "enum": ["a", "b"]}, "minItems": 2},
+            "nick": {"type": "STRING", "nullable": True},
+            "when": {"type": "STRING", "format": "date-time"},
+        },
+        "required": ["name", "age"],
+        "propertyOrdering": ["name", "age"],
+    }
+    config = {"responseMimeType": "application/json", "responseSchema": schema}
+    value = json.loads(text_of(generate(client, ask("Describe 'Ada', aged 36", generationConfig=config))))
+    assert list(value)[:2] == ["name", "age"]
+    assert value["name"] == "Ada"
+    assert value["age"] == 36
+    assert value["tags"] == ["a", "a"]
+    assert value["when"] == "2025-01-01T00:00:00Z"
+    prompt = "Tell me a joke. Return JSON with 'setup' and 'punchline' keys."
+    free = json.loads(text_of(generate(client, ask(prompt, generationConfig={"responseMimeType": "application/json"}))))
+    assert set(free) == {"setup", "punchline"}
+
+
+def test_response_json_schema_with_refs_and_anyof(client: httpx.Client) -> None:
+    schema = {
+        "$defs": {
+            "Pet": {
+                "type": "object",
+                "properties": {"kind": {"enum": ["cat", "dog"]}, "age": {"type": "integer"}},
+                "required": ["kind"],
+            }
+        },
+        "type": "object",
+        "properties": {
+            "owner": {"type": "string"},
+            "pet": {"$ref": "#/$defs/Pet"},
+            "maybe": {"anyOf": [{"type": "null"}, {"type": "number", "minimum": 2.5}]},
+            "pair": {"type": "array", "prefixItems": [{"type": "boolean"}, {"const": "x"}]},
+        },
+        "required": ["owner", "pet"],
+    }
+    config = {"responseMimeType": "application/json", "responseJsonSchema": schema}
+    value = json.loads(text_of(generate(client, ask("My dog is 4", generationConfig=config))))
+    assert list(value) == ["owner", "pet", "maybe", "pair"]  # JSON Schema keeps declaration order
+    assert value["pet"] == {"kind": "dog", "age": 4}
+    assert value["maybe"] == 4.0
+    assert value["pair"] == [True, "x"]
+
+
+def test_enum_mime_type_returns_one_value(client: httpx.Client) -> None:
+    config = {
+        "responseMimeType": "text/x.enum",
+        "responseSchema": {"type": "STRING", "enum": ["Percussion", "Woodwind"]},
+    }
+    assert text_of(generate(client, ask("What family is the flute? Woodwind?", generationConfig=config))) == "Woodwind"
+    assert text_of(generate(client, ask("No hint here", generationConfig=config))) == "Percussion"
+
+
+# --- tools --------------------------------------------------------------------------------------------------
+
+MAGIC = {
+    "name": "magic_function",
+    "parameters": {"type": "OBJECT", "properties": {"input": {"type": "INTEGER"}}, "required": ["input"]},
+}
+WEATHER = {
+    "name": "get_weather",
+    "parametersJsonSchema": {
+        "type": "object",
+        "properties": {"location": {"type": "string"}},
+        "required": ["location"],
+    },
+}
+
+
+def _tools(mode: str | None = None, allowed: list[str] | None = None) -> dict[str, Any]:
+    out: dict[str, Any] = {"tools": [{"functionDeclarations": [MAGIC, WEATHER]}]}
+    if mode:
+        config: dict[str, Any] = {"mode": mode}
+        if allowed:
+            config["allowedFunctionNames"] = allowed
+        out["toolConfig"] = {"functionCallingConfig": config}
+    return out
+
+
+def _calls(answer: dict[str, Any]) -> list[dict[str, Any]]:
+    return [p["functionCall"] for p in answer["candidates"][0]["content"]["parts"] if "functionCall" in p]
+
+
+def test_forced_call_takes_arguments_from_the_prompt(client: httpx.Client) -> None:
+    answer = generate(client, ask("What is the value of magic_function(3)? Use the tool.", **_tools("ANY")))
+    assert _calls(answer) == [{"name": "magic_function", "args": {"input": 3}}]  # 2.5 models send no call id
+    assert "thoughtSignature" in answer["candidates"][0]["content"]["parts"][0]  # thinking + tools
+    named = generate(client, ask("Hello!", **_tools("ANY", ["get_weather"])))
+    assert _calls(named) == [{"name": "get_weather", "args": {"location": "example location"}}]
+    quoted = generate(client, ask("Weather for 'Paris'?", **_tools("ANY", ["get_weather"])))
+    assert _calls(quoted)[0]["args"] == {"location": "Paris"}
+
+
+def test_auto_mode_calls_then_answers_after_the_function_response(client: httpx.Client) -> None:
+    first = generate(client, ask("What is the weather in San Francisco? use get_weather", **_tools()))
+    assert [c["name"] for c in _calls(first)] == ["get_weather"]
+    history = {
+        "contents": [
+            {"role": "user", "parts": [{"text": "What is the weather? use get_weather"}]},
+            first["candidates"][0]["content"],
+            {"role": "user", "parts": [{"functionResponse": {"name": "get_weather", "response": {"result": "sunny"}}}]},
+        ],
+        **_tools(),
+    }
+    second = generate(client, history)
+    assert _calls(second) == []
+    assert "sunny" in text_of(second)
+    none = generate(client, ask("use get_weather", **_tools("NONE")))
+    assert _calls(none) == []
+
+
+def test_parallel_calls_and_gemini_3_call_ids(client: httpx.Client) -> None:
+    both = generate(
+        client, ask("Call get_weather and magic_function(7)", **_tools("ANY")), model="gemini-3-pro-preview"
+    )
+    calls = _calls(both)
+    assert [c["name"] for c in calls] == ["magic_function", "get_weather"]
+    assert calls[0]["args"] == {"input": 7}
+    assert all(c["id"] for c in calls)
+    assert calls[0]["id"] != calls[1]["id"]
+
+
+def test_declaration_without_parameters_gets_empty_args(client: httpx.Client) -> None:
+    body = ask(
+        "go",
+        tools=[{"functionDeclarations": [{"name": "no_args"}]}],
+        toolConfig={"functionCallingConfig": {"mode": "ANY"}},
+    )
+    assert _calls(generate(client, body)) == [{"name": "no_args", "args": {}}]
+
+
+# --- triggers and media -------------------------------------------------------------------------------------
+
+
+def test_blocked_prompt_is_200_with_prompt_feedback_and_no_candidates(client: httpx.Client) -> None:
+    answer = generate(client, ask(f"Please {BLOCK_PROMPT_TRIGGER}"))
+    assert "candidates" not in answer
+    assert answer["promptFeedback"]["blockReason"] == "SAFETY"
+    assert answer["usageMetadata"]["promptTokenCount"] > 0
+
+
+def test_safety_recitation_and_malformed_call_finishes(client: httpx.Client) -> None:
+    safety = generate(client, ask(SAFETY_TRIGGER))["candidates"][0]
+    assert safety["finishReason"] == "SAFETY"
+    assert "content" not in safety
+    assert any(r.get("blocked") for r in safety["safetyRatings"])
+    recited = generate(client, ask(RECITATION_TRIGGER))["candidates"][0]
+    assert recited["finishReason"] == "RECITATION"
+    assert recited["citationMetadata"]["citationSources"][0]["uri"]
+    malformed = generate(client, ask(MALFORMED_CALL_TRIGGER))["candidates"][0]
+    assert malformed["finishReason"] == "MALFORMED_FUNCTION_CALL"
+    assert malformed["finishMessage"]
+
+
+def test_image_and_speech_output(client: httpx.Client) -> None:
+    image = generate(
+        client,
+        ask("Draw a cat", generationConfig={"responseModalities": ["TEXT", "IMAGE"]}),
+        model="gemini-2.5-flash-image",
+    )
+    parts = image["candidates"][0]["content"]["parts"]
+    assert parts[0]["text"]
+    assert parts[1]["inlineData"]["mimeType"] == "image/png"
+    speech = generate(
+        client, ask("Say hi", generationConfig={"responseModalities": ["AUDIO"]}), model="gemini-2.5-flash-preview-tts"
+    )
+    (audio,) = speech["candidates"][0]["content"]["parts"]
+    assert audio["inlineData"]["mimeType"] == "audio/L16;codec=pcm;rate=24000"
+
+
+# --- countTokens and embeddings -----------------------------------------------------------------------------
+
+
+def test_count_tokens_both_forms(client: httpx.Client) -> None:
+    contents = [
+        {"role": "user", "parts": [{"text": "x" * 40}, {"inlineData": {"mimeType": "image/jpeg", "data": "AAAA"}}]}
+    ]
+    simple = client.post(f"/v1beta/models/{FLASH}:countTokens", json={"contents": contents}).json()
+    assert simple == {
+        "totalTokens": 268,
+        "promptTokensDetails": [{"modality": "TEXT", "tokenCount": 10}, {"modality": "IMAGE", "tokenCount": 258}],
+    }
+    system = {"parts": [{"text": "y" * 8}]}
+    full = client.post(
+        f"/v1beta/models/{FLASH}:countTokens",
+        json={
+            "generateContentRequest": {"model": f"models/{FLASH}", "contents": contents, "systemInstruction": system}
+        },
+    ).json()
+    assert full["totalTokens"] == 270  # the system instruction counts too
+
+
+def test_embeddings_are_deterministic_unit_vectors_with_raw_prefixes(client: httpx.Client) -> None:
+    def embed(text: str, **extra: Any) -> list[float]:
+        body = {"content": {"parts": [{"text": text}]}, **extra}
+        response = client.post("/v1beta/models/gemini-embedding-001:embedContent", json=body)
+        assert response.status_code == 200, response.text
+        return response.json()["embedding"]["values"]  # type: ignore[no-any-return]
+
+    full = embed("hello")
+    assert len(full) == 3072
+    assert all(isinstance(v, float) for v in full)
+    assert math.isclose(math.sqrt(sum(v * v for v in full)), 1.0, rel_tol=1e-6)
+    assert embed("hello", taskType="RETRIEVAL_DOCUMENT", title="Greeting") == full
+    assert embed("goodbye") != full
+    short = embed("hello", outputDimensionality=768)
+    assert short == full[:768]  # the truncated prefix, not renormalized
+    assert math.sqrt(sum(v * v for v in short)) < 0.9
+    assert embed("hello", outputDimensionality=130) == full[:130]
+
+
+def test_batch_embeddings_keep_order(client: httpx.Client) -> None:
+    texts = ["foo", "bar", "baz"]
+    requests = [
+        {"model": "models/gemini-embedding-001", "content": {"parts": [{"text": t}]}, "outputDimensionality": 256}
+        for t in texts
+    ]
+    batch = client.post("/v1beta/models/gemini-embedding-001:batchEmbedContents", json={"requests": requests})
+    assert batch.status_code == 200
+    vectors = [e["values"] for e in batch.json()["embeddings"]]
+    singles = [
+        client.post(
+            "/v1beta/models/gemini-embedding-001:embedContent",
+            json={"content": {"parts": [{"text": t}]}, "outputDimensionality": 256},
+        ).json()["embedding"]["values"]
+        for t in texts
+    ]
+    assert vectors == singles
+    big = client.post("/v1beta/models/gemini-embedding-001:batchEmbedContents", json={"requests": requests[:1] * 100})
+    assert len(big.json()["embeddings"]) == 100
