@@ -1,4 +1,4 @@
-"""Files API plumbing: upload sources, the resumable protocol's headers, and raw sends over `GeminiClient`.
+"""Files API plumbing: upload sources and the resumable protocol's headers and answers (pure, no network).
 
 Resumable upload (gemini-rest-api.md 1.7):
 
@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-from collections.abc import AsyncIterator, Iterator, Mapping
+from collections.abc import AsyncIterator, Iterator
 from typing import IO, TYPE_CHECKING, Any, Union
 from urllib.parse import urlsplit
 
@@ -24,8 +24,6 @@ from langchain_gemini.errors import GeminiResponseValidationError
 
 if TYPE_CHECKING:
     import httpx
-
-    from langchain_gemini._client import GeminiClient
 
 FileSource = Union[str, "os.PathLike[str]", bytes, bytearray, memoryview, IO[bytes]]
 
@@ -192,60 +190,11 @@ def check_chunk(response: httpx.Response, last: bool) -> dict[str, Any] | None:
     return file
 
 
-def _same_origin(url: str, base_url: str) -> bool:
-    a, b = urlsplit(url), urlsplit(base_url)
-    return (a.scheme, a.hostname, a.port) == (b.scheme, b.hostname, b.port)
+def same_origin_url(url: str, base_url: str) -> str:
+    """The session URL moved onto `base_url`'s scheme, host and port (path and query kept).
 
-
-class RawSender:
-    """Non-JSON requests (custom headers, raw bodies, absolute session URLs) through a `GeminiClient`.
-
-    `GeminiClient` exposes JSON calls only, so this adapter reuses its pooled httpx clients, retry loop and error
-    mapping. The API key goes to the session URL only when it is on the API's own origin.
+    Google answers with a session URL on its own host; behind a proxy or a regional endpoint `base_url` differs, and
+    the key may only go to `base_url` (google-genai 3.4's `upload_file` rewrites the URL the same way).
     """
-
-    def __init__(self, client: GeminiClient, base_url: str, timeout: float | None) -> None:
-        self._client = client
-        self._base_url = base_url
-        self._timeout = timeout
-
-    def _start_request(
-        self, http: httpx.Client | httpx.AsyncClient, path: str, body: Mapping[str, Any], headers: dict[str, str]
-    ) -> httpx.Request:
-        request = self._client._build(http, "POST", path, body=body, params=None, timeout=self._timeout)
-        request.headers.update(headers)
-        return request
-
-    def _chunk_request(
-        self, http: httpx.Client | httpx.AsyncClient, url: str, data: bytes, headers: dict[str, str]
-    ) -> httpx.Request:
-        import httpx
-
-        if _same_origin(url, self._base_url):
-            headers = {**headers, "x-goog-api-key": self._client._secret}
-        timeout = httpx.Timeout(self._timeout) if self._timeout else httpx.USE_CLIENT_DEFAULT
-        return http.build_request("POST", url, content=data, headers=headers, timeout=timeout)
-
-    def start(self, path: str, body: Mapping[str, Any], headers: dict[str, str]) -> httpx.Response:
-        """Send the `start` request; retried like any API call."""
-        http = self._client._sync_client()
-        request = self._start_request(http, path, body, headers)
-        return self._client._send(http, request, self._client._policy_for(None), stream=False)
-
-    async def astart(self, path: str, body: Mapping[str, Any], headers: dict[str, str]) -> httpx.Response:
-        """Async `start`."""
-        http = self._client._async_client()
-        request = self._start_request(http, path, body, headers)
-        return await self._client._asend(http, request, self._client._policy_for(None), stream=False)
-
-    def chunk(self, url: str, data: bytes, headers: dict[str, str]) -> httpx.Response:
-        """Send one chunk to the session URL; a failed attempt resends the same chunk at the same offset."""
-        http = self._client._sync_client()
-        request = self._chunk_request(http, url, data, headers)
-        return self._client._send(http, request, self._client._policy_for(None), stream=False)
-
-    async def achunk(self, url: str, data: bytes, headers: dict[str, str]) -> httpx.Response:
-        """Async `chunk`."""
-        http = self._client._async_client()
-        request = self._chunk_request(http, url, data, headers)
-        return await self._client._asend(http, request, self._client._policy_for(None), stream=False)
+    session, base = urlsplit(url), urlsplit(base_url)
+    return session._replace(scheme=base.scheme, netloc=base.netloc).geturl()

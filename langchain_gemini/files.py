@@ -30,10 +30,10 @@ from langchain_gemini._base import GeminiClientSettings
 from langchain_gemini._upload import (
     DEFAULT_CHUNK_SIZE,
     FileSource,
-    RawSender,
     UploadSource,
     check_chunk,
     chunk_headers,
+    same_origin_url,
     session,
     start_body,
     start_headers,
@@ -185,9 +185,6 @@ class GeminiFiles(GeminiClientSettings):
         """`{base_url}/{api_version}/`: the prefix of this endpoint's file URIs."""
         return f"{self.base_url}/{self.api_version}/"
 
-    def _sender(self) -> RawSender:
-        return RawSender(self._client, self.base_url, self.timeout)
-
     # -- upload ------------------------------------------------------------------------------------------------
 
     def upload(
@@ -217,13 +214,15 @@ class GeminiFiles(GeminiClientSettings):
         """
         src = UploadSource(source, mime_type)
         try:
-            sender = self._sender()
-            path = f"/upload/{self.api_version}/files"
-            started = sender.start(path, start_body(src, display_name, name), start_headers(src))
+            body, headers = start_body(src, display_name, name), start_headers(src)
+            started = self._client.send("POST", f"/upload/{self.api_version}/files", body=body, headers=headers)
             url, size = session(started.headers, chunk_size)
+            url = same_origin_url(url, self.base_url)
             file: dict[str, Any] | None = None
             for offset, data, last in src.chunks(size):
-                file = check_chunk(sender.chunk(url, data, chunk_headers(offset, last)), last)
+                # A failed attempt resends the same chunk at the same offset (the client's retry policy).
+                answer = self._client.send("POST", url, content=data, headers=chunk_headers(offset, last))
+                file = check_chunk(answer, last)
         finally:
             src.close()
         return GeminiFile.from_json(file or {})
@@ -240,13 +239,15 @@ class GeminiFiles(GeminiClientSettings):
         """Async `upload`; file reads happen in a worker thread."""
         src = await asyncio.to_thread(UploadSource, source, mime_type)
         try:
-            sender = self._sender()
+            body, headers = start_body(src, display_name, name), start_headers(src)
             path = f"/upload/{self.api_version}/files"
-            started = await sender.astart(path, start_body(src, display_name, name), start_headers(src))
+            started = await self._client.asend("POST", path, body=body, headers=headers)
             url, size = session(started.headers, chunk_size)
+            url = same_origin_url(url, self.base_url)
             file: dict[str, Any] | None = None
             async for offset, data, last in src.achunks(size):
-                file = check_chunk(await sender.achunk(url, data, chunk_headers(offset, last)), last)
+                answer = await self._client.asend("POST", url, content=data, headers=chunk_headers(offset, last))
+                file = check_chunk(answer, last)
         finally:
             src.close()
         return GeminiFile.from_json(file or {})
