@@ -302,7 +302,7 @@ def _from_v1(block: Mapping[str, Any], label: str, kind: str) -> MediaRef:
     if isinstance(file_id, str) and file_id:
         ref.uri = file_id
         return ref
-    msg = f"{label}: a {kind} block needs 'base64', 'url' or 'file_id'"
+    msg = f"{label}: this {kind} block needs 'base64', 'url' or 'file_id'"
     raise ValueError(msg)
 
 

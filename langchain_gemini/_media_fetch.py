@@ -95,7 +95,10 @@ def safe_url(url: str) -> str:
     """The URL without query, fragment or credentials, for error messages (signed URLs carry secrets)."""
     parts = urlsplit(url)
     host = parts.hostname or ""
-    port = f":{parts.port}" if parts.port else ""
+    try:
+        port = f":{parts.port}" if parts.port else ""
+    except ValueError:
+        port = ""
     return f"{parts.scheme}://{host}{port}{parts.path}"
 
 
@@ -164,8 +167,20 @@ def _addresses(infos: list[tuple[Any, ...]]) -> list[str]:
     return list(seen)
 
 
+def _literal(host: str) -> list[str] | None:
+    import ipaddress
+
+    try:
+        return [str(ipaddress.ip_address(host))]
+    except ValueError:
+        return None
+
+
 def resolve(host: str, port: int) -> list[str]:
-    """All addresses of `host` (a literal IP resolves to itself)."""
+    """All addresses of `host` (a literal IP is its own answer, without a lookup)."""
+    literal = _literal(host)
+    if literal is not None:
+        return literal
     try:
         return _addresses(socket.getaddrinfo(host, port, type=socket.SOCK_STREAM))
     except OSError as exc:
@@ -175,6 +190,9 @@ def resolve(host: str, port: int) -> list[str]:
 
 async def aresolve(host: str, port: int) -> list[str]:
     """Async `resolve`: the event loop's getaddrinfo runs in a worker thread."""
+    literal = _literal(host)
+    if literal is not None:
+        return literal
     try:
         infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except OSError as exc:
@@ -296,15 +314,16 @@ def fetch(url: str, settings: FetchSettings) -> Fetched:
     import httpx
 
     download = _Download(url, settings)
+    target = download.target
+    address = pick_address(target, resolve(target.host, target.port), settings)  # vetted before any connection
     with new_client(settings) as client:
-        target: _Target | None = download.target
-        while target is not None:
-            address = pick_address(target, resolve(target.host, target.port), settings)
+        while True:
+            request = _pinned_request(client, target, address, download.remaining())
             try:
-                response = client.send(_pinned_request(client, target, address, download.remaining()), stream=True)
+                response = client.send(request, stream=True)
                 try:
-                    target = download.next_target(response)
-                    if target is None:
+                    following = download.next_target(response)
+                    if following is None:
                         for chunk in response.iter_bytes():
                             download.add(chunk)
                         return download.result(response)
@@ -312,7 +331,8 @@ def fetch(url: str, settings: FetchSettings) -> Fetched:
                     response.close()
             except httpx.HTTPError as exc:
                 raise download.transport_error(exc) from exc
-    raise AssertionError("unreachable")  # pragma: no cover
+            target = following
+            address = pick_address(target, resolve(target.host, target.port), settings)
 
 
 async def afetch(url: str, settings: FetchSettings) -> Fetched:
@@ -320,17 +340,16 @@ async def afetch(url: str, settings: FetchSettings) -> Fetched:
     import httpx
 
     download = _Download(url, settings)
+    target = download.target
+    address = pick_address(target, await aresolve(target.host, target.port), settings)
     async with new_async_client(settings) as client:
-        target: _Target | None = download.target
-        while target is not None:
-            address = pick_address(target, await aresolve(target.host, target.port), settings)
+        while True:
+            request = _pinned_request(client, target, address, download.remaining())
             try:
-                response = await client.send(
-                    _pinned_request(client, target, address, download.remaining()), stream=True
-                )
+                response = await client.send(request, stream=True)
                 try:
-                    target = download.next_target(response)
-                    if target is None:
+                    following = download.next_target(response)
+                    if following is None:
                         async for chunk in response.aiter_bytes():
                             download.add(chunk)
                         return download.result(response)
@@ -338,4 +357,5 @@ async def afetch(url: str, settings: FetchSettings) -> Fetched:
                     await response.aclose()
             except httpx.HTTPError as exc:
                 raise download.transport_error(exc) from exc
-    raise AssertionError("unreachable")  # pragma: no cover
+            target = following
+            address = pick_address(target, await aresolve(target.host, target.port), settings)
