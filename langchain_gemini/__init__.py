@@ -7,6 +7,7 @@ small httpx client. Errors raised by either are the classes of `langchain_gemini
 from langchain_gemini._media_output import wav_bytes
 from langchain_gemini._version import __version__
 from langchain_gemini.chat_models import ChatGemini
+from langchain_gemini.embeddings import GeminiEmbeddings
 from langchain_gemini.errors import (
     GeminiAPIError,
     GeminiAuthenticationError,
@@ -33,6 +34,7 @@ __all__ = [
     "GeminiBadRequestError",
     "GeminiConnectionError",
     "GeminiContextOverflowError",
+    "GeminiEmbeddings",
     "GeminiError",
     "GeminiFile",
     "GeminiFileError",

@@ -7,6 +7,7 @@ EXPECTED = {
     "GeminiBadRequestError",
     "GeminiConnectionError",
     "GeminiContextOverflowError",
+    "GeminiEmbeddings",
     "GeminiError",
     "GeminiFile",
     "GeminiFileError",

@@ -1,0 +1,363 @@
+"""`GeminiEmbeddings`: LangChain embeddings for the Gemini Developer API (`embedContent`, `batchEmbedContents`)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Literal, get_args
+
+from langchain_core.embeddings import Embeddings
+from pydantic import ConfigDict, Field, field_validator, model_validator
+
+from langchain_gemini._base import GeminiClientSettings
+from langchain_gemini._batching import batch_ranges, map_in_tasks, map_in_threads
+from langchain_gemini.chat_models import model_path
+from langchain_gemini.errors import GeminiResponseValidationError
+
+TaskType = Literal[
+    "SEMANTIC_SIMILARITY",
+    "CLASSIFICATION",
+    "CLUSTERING",
+    "RETRIEVAL_DOCUMENT",
+    "RETRIEVAL_QUERY",
+    "CODE_RETRIEVAL_QUERY",
+    "QUESTION_ANSWERING",
+    "FACT_VERIFICATION",
+]
+"""The task types of the embeddings guide (reference 11.2)."""
+
+TASK_TYPES: tuple[str, ...] = get_args(TaskType)
+DOCUMENT_TASK_TYPE = "RETRIEVAL_DOCUMENT"
+QUERY_TASK_TYPE = "RETRIEVAL_QUERY"
+# The API answers larger batches with 400 "at most 100 requests can be in one batch" (langchain-ai/langchainjs#4491).
+MAX_BATCH_SIZE = 100
+# gemini-embedding-001's documented input limit (reference 11.1); the other Gemini embedding models share it.
+INPUT_TOKEN_LIMIT = 2048
+# Model id -> (smallest, full) output size. Only the full size comes back unit-length (reference 11.3).
+_DIMENSIONS: dict[str, tuple[int, int]] = {
+    "gemini-embedding-001": (128, 3072),
+    "text-embedding-004": (1, 768),
+}
+
+
+def estimate_tokens(text: str) -> int:
+    """A deliberately high estimate of the tokens Gemini counts for `text`, without its tokenizer.
+
+    One token per ASCII digit (digits are split one by one), one per three other ASCII characters, and for other
+    characters one per two UTF-8 bytes beyond the first: 0.5 for Greek, Cyrillic, Arabic or Hebrew letters, 1 for
+    CJK, 1.5 for emoji. Gemini averages about four characters per token on English, so plain English passes up to
+    about 6,000 characters (the API's own limit is near 8,000).
+    """
+    data = text.encode("utf-8", "surrogatepass")
+    digits = sum(map(data.count, b"0123456789"))
+    if data.isascii():
+        ascii_count, extra = len(data), 0
+    else:
+        ascii_count = len(text.encode("ascii", "ignore"))
+        extra = len(data) - len(text)
+    return digits + -(-(ascii_count - digits) // 3) + -(-extra // 2)
+
+
+def _short_enough(text: str) -> bool:
+    # At most 1.5 estimated tokens per character: most texts skip the estimate altogether.
+    return 3 * len(text) <= 2 * INPUT_TOKEN_LIMIT
+
+
+def check_task_type(value: Any, field: str = "task_type") -> str:
+    """Return `value` as one of `TASK_TYPES` (any letter case), or raise a `ValueError` naming `field`."""
+    if isinstance(value, str) and value.upper() in TASK_TYPES:
+        return value.upper()
+    shown = repr(value) if isinstance(value, str) and len(value) <= 40 else type(value).__name__
+    raise ValueError(f"{field} must be one of {', '.join(TASK_TYPES)}; got {shown}")
+
+
+def check_dimensions(model: str, value: Any) -> int:
+    """Return `value` if it is a valid `output_dimensionality` for `model`, else raise a `ValueError`."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"output_dimensionality must be an int; got {type(value).__name__}")
+    low, high = _DIMENSIONS.get(_model_id(model), (1, None))
+    if value < low or (high is not None and value > high):
+        allowed = f"{low} to {high}" if high is not None else f">= {low}"
+        raise ValueError(f"output_dimensionality for {_model_id(model)} must be {allowed}; got {value}")
+    return value
+
+
+def _model_id(model: str) -> str:
+    return model.removeprefix("models/")
+
+
+def _check_texts(texts: Sequence[str], check_length: bool) -> None:
+    """Refuse, before anything is sent, what the API would reject or silently cut."""
+    if isinstance(texts, str):
+        raise TypeError("texts must be a list of strings, not a single string")
+    for index, text in enumerate(texts):
+        _check_text(text, f"texts[{index}]", check_length)
+
+
+def _check_text(text: Any, name: str, check_length: bool) -> None:
+    if not isinstance(text, str):
+        raise TypeError(f"{name} must be a str; got {type(text).__name__}")
+    if not text:
+        raise ValueError(f"{name} is empty; the API rejects empty content")
+    if text.isascii() and _short_enough(text):
+        return
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError(f"{name} is not valid Unicode (it contains a lone surrogate)") from None
+    if check_length and not _short_enough(text) and (tokens := estimate_tokens(text)) > INPUT_TOKEN_LIMIT:
+        raise ValueError(
+            f"{name} is too long: about {tokens} tokens by a conservative estimate, over the {INPUT_TOKEN_LIMIT}-"
+            "token input limit, past which the text would not be embedded whole. Split it (e.g. with a text "
+            "splitter), or pass check_input_length=False to let the API decide."
+        )
+
+
+def _check_titles(titles: Any, count: int, task_type: str) -> list[str | None]:
+    if isinstance(titles, str) or not isinstance(titles, Sequence):
+        raise TypeError("titles must be a list with one title (or None) per text")
+    if len(titles) != count:
+        raise ValueError(f"titles has {len(titles)} entries for {count} texts; give one title (or None) per text")
+    if task_type != DOCUMENT_TASK_TYPE:
+        # EmbedContentRequest.title is "Only applicable when TaskType is RETRIEVAL_DOCUMENT" (reference 11.2).
+        raise ValueError(f"titles need task_type {DOCUMENT_TASK_TYPE}; the API applies no title to {task_type}")
+    for index, title in enumerate(titles):
+        if title is not None and not isinstance(title, str):
+            raise TypeError(f"titles[{index}] must be a str or None; got {type(title).__name__}")
+    return list(titles)
+
+
+def _vector(item: Any, normalize: bool) -> list[float]:
+    values = item.get("values") if isinstance(item, dict) else None
+    if not isinstance(values, list) or not values:
+        raise GeminiResponseValidationError("an embedding has no values")
+    try:
+        if normalize:
+            scale = math.hypot(*values)
+            # The API answers a prefix of a unit vector; rescaling makes it unit length again (reference 11.3).
+            return [x / scale for x in values] if scale else list(map(float, values))
+        return list(map(float, values))  # JSON `0` parses as an int; callers are promised floats
+    except (TypeError, ValueError):
+        raise GeminiResponseValidationError("an embedding has values that are not numbers") from None
+
+
+def _batch_vectors(response: dict[str, Any], count: int, normalize: bool) -> list[list[float]]:
+    embeddings = response.get("embeddings")
+    if not isinstance(embeddings, list) or len(embeddings) != count:
+        got = len(embeddings) if isinstance(embeddings, list) else "no"
+        raise GeminiResponseValidationError(f"batchEmbedContents answered {got} embeddings for {count} texts")
+    return [_vector(item, normalize) for item in embeddings]
+
+
+@dataclass(frozen=True)
+class _Call:
+    """A validated call: the request of every text, sent in slices of `batches`."""
+
+    path: str
+    requests: list[dict[str, Any]]
+    batches: list[range]
+    normalize: bool
+
+    def body(self, batch: range) -> dict[str, Any]:
+        return {"requests": self.requests[batch.start : batch.stop]}
+
+    def vectors(self, response: dict[str, Any], batch: range) -> list[list[float]]:
+        return _batch_vectors(response, len(batch), self.normalize)
+
+    @staticmethod
+    def join(parts: list[list[list[float]]]) -> list[list[float]]:
+        return [vector for part in parts for vector in part]
+
+
+class GeminiEmbeddings(GeminiClientSettings, Embeddings):
+    """Text embeddings from Google's Gemini Developer API.
+
+    Example:
+        ```python
+        from langchain_gemini import GeminiEmbeddings
+
+        embeddings = GeminiEmbeddings(output_dimensionality=768)  # key from GOOGLE_API_KEY or GEMINI_API_KEY
+        vectors = embeddings.embed_documents(["Paris is the capital of France.", "Bread needs yeast."])
+        query = embeddings.embed_query("Which city is France's capital?")
+        ```
+
+    Documents go out through `batchEmbedContents`, `batch_size` texts per request and up to `max_concurrency`
+    requests at once; the vectors come back in input order. Each request has its own retries (see
+    `max_retries`), so a rate-limited batch is resent alone; if one fails for good, the call raises its error and
+    returns nothing. Queries use `embedContent`. Documents are embedded as `RETRIEVAL_DOCUMENT` and queries as
+    `RETRIEVAL_QUERY` unless `task_type` / `query_task_type` or a per-call `task_type` say otherwise.
+
+    Bad input is refused before any request with a `ValueError` or `TypeError` naming it: an empty string, a text
+    over the model's 2,048-token input limit (by `estimate_tokens`, which errs high), an unknown task type, an
+    out-of-range `output_dimensionality`, titles that do not match the texts. An empty list returns `[]`
+    without a request. Errors from the API are the classes in `langchain_gemini.errors`.
+    """
+
+    # Unknown constructor arguments are errors: a misspelt `output_dimensionality` must not be silently ignored.
+    model_config = ConfigDict(extra="forbid")
+
+    model: str = "gemini-embedding-001"
+    """Embedding model id (a `models/` prefix is accepted)."""
+
+    task_type: TaskType | None = None
+    """Task type for documents and queries alike (`TASK_TYPES`, any case). `None` embeds documents as
+    `RETRIEVAL_DOCUMENT` and queries as `RETRIEVAL_QUERY`."""
+
+    query_task_type: TaskType | None = None
+    """Task type for `embed_query` only, ahead of `task_type`: e.g. `QUESTION_ANSWERING`, `FACT_VERIFICATION` or
+    `CODE_RETRIEVAL_QUERY`, whose documents the guide says to embed as `RETRIEVAL_DOCUMENT`."""
+
+    output_dimensionality: int | None = None
+    """Vector size; `None` is the model's full size (3072 for gemini-embedding-001, which takes 128 to 3072;
+    768 and 1536 are the recommended smaller sizes)."""
+
+    normalize: bool = True
+    """Rescale vectors to unit length when `output_dimensionality` is below the model's full size. The API
+    truncates a unit vector and leaves the rest to the caller, as the embeddings guide explains."""
+
+    batch_size: int = Field(default=MAX_BATCH_SIZE, ge=1, le=MAX_BATCH_SIZE)
+    """Texts per `batchEmbedContents` request (at most 100, the API's limit)."""
+
+    max_concurrency: int = Field(default=8, ge=1)
+    """Batch requests in flight at once, sync (worker threads) and async. 1 sends them one after another."""
+
+    check_input_length: bool = True
+    """Refuse texts that `estimate_tokens` puts over the 2,048-token input limit before sending anything. With
+    False such texts go to the API as they are, and what happens to the excess is up to the API."""
+
+    @field_validator("task_type", "query_task_type", mode="before")
+    @classmethod
+    def _normalize_task_type(cls, value: Any, info: Any) -> Any:
+        return None if value is None else check_task_type(value, info.field_name)
+
+    @model_validator(mode="after")
+    def _check_output_dimensionality(self) -> GeminiEmbeddings:
+        if self.output_dimensionality is not None:
+            check_dimensions(self.model, self.output_dimensionality)
+        return self
+
+    # -- public API ------------------------------------------------------------------------------------------------
+
+    def embed_documents(
+        self,
+        texts: list[str],
+        *,
+        task_type: str | None = None,
+        titles: Sequence[str | None] | None = None,
+        output_dimensionality: int | None = None,
+    ) -> list[list[float]]:
+        """Embed documents, one vector per text in input order.
+
+        Args:
+            texts: The texts; none may be empty.
+            task_type: Overrides the instance's task type for this call.
+            titles: One title (or `None`) per text; only with task type `RETRIEVAL_DOCUMENT`, where the API uses
+                it to embed the text better. Empty titles are not sent.
+            output_dimensionality: Overrides the instance's vector size for this call.
+
+        Raises:
+            ValueError: Bad input, before any request.
+            TypeError: A text or title that is not a string, before any request.
+            GeminiError: A batch failed after its retries.
+        """
+        call = self._documents_call(texts, task_type, titles, output_dimensionality)
+
+        def send(batch: range) -> list[list[float]]:
+            return call.vectors(self._client.request_json("POST", call.path, body=call.body(batch)), batch)
+
+        return call.join(map_in_threads(send, call.batches, self.max_concurrency))
+
+    async def aembed_documents(
+        self,
+        texts: list[str],
+        *,
+        task_type: str | None = None,
+        titles: Sequence[str | None] | None = None,
+        output_dimensionality: int | None = None,
+    ) -> list[list[float]]:
+        """Async `embed_documents`: up to `max_concurrency` batches awaited at once."""
+        call = self._documents_call(texts, task_type, titles, output_dimensionality)
+
+        async def send(batch: range) -> list[list[float]]:
+            return call.vectors(await self._client.arequest_json("POST", call.path, body=call.body(batch)), batch)
+
+        return call.join(await map_in_tasks(send, call.batches, self.max_concurrency))
+
+    def embed_query(
+        self, text: str, *, task_type: str | None = None, output_dimensionality: int | None = None
+    ) -> list[float]:
+        """Embed a search query (task type `RETRIEVAL_QUERY` unless overridden).
+
+        Args:
+            text: The query; not empty.
+            task_type: Overrides `query_task_type` / `task_type` for this call.
+            output_dimensionality: Overrides the instance's vector size for this call.
+
+        Raises:
+            ValueError: Bad input, before any request.
+            GeminiError: The request failed after its retries.
+        """
+        path, body, normalize = self._query_call(text, task_type, output_dimensionality)
+        return _query_vector(self._client.request_json("POST", path, body=body), normalize)
+
+    async def aembed_query(
+        self, text: str, *, task_type: str | None = None, output_dimensionality: int | None = None
+    ) -> list[float]:
+        """Async `embed_query`."""
+        path, body, normalize = self._query_call(text, task_type, output_dimensionality)
+        return _query_vector(await self._client.arequest_json("POST", path, body=body), normalize)
+
+    # -- request preparation (shared by sync and async) ------------------------------------------------------------
+
+    def _documents_call(
+        self, texts: Sequence[str], task_type: str | None, titles: Any, output_dimensionality: int | None
+    ) -> _Call:
+        task = check_task_type(task_type) if task_type is not None else self.task_type or DOCUMENT_TASK_TYPE
+        dims = self._dimensions(output_dimensionality)
+        _check_texts(texts, self.check_input_length)
+        named = _check_titles(titles, len(texts), task) if titles is not None else None
+        shared = self._request_fields(task, dims)
+        requests = [{**shared, "content": {"parts": [{"text": text}]}} for text in texts]
+        if named is not None:
+            for request, title in zip(requests, named, strict=True):
+                if title:
+                    request["title"] = title
+        return _Call(
+            path=f"{model_path(self.model)}:batchEmbedContents",
+            requests=requests,
+            batches=batch_ranges(len(requests), self.batch_size),
+            normalize=self._normalizes(dims),
+        )
+
+    def _query_call(
+        self, text: str, task_type: str | None, output_dimensionality: int | None
+    ) -> tuple[str, dict[str, Any], bool]:
+        if task_type is not None:
+            task = check_task_type(task_type)
+        else:
+            task = self.query_task_type or self.task_type or QUERY_TASK_TYPE
+        dims = self._dimensions(output_dimensionality)
+        _check_text(text, "text", self.check_input_length)
+        body = {**self._request_fields(task, dims), "content": {"parts": [{"text": text}]}}
+        return f"{model_path(self.model)}:embedContent", body, self._normalizes(dims)
+
+    def _request_fields(self, task: str, dims: int | None) -> dict[str, Any]:
+        # `model` is required inside each batch entry and must match the path's model (reference 1.5).
+        fields: dict[str, Any] = {"model": model_path(self.model), "taskType": task}
+        if dims is not None:
+            fields["outputDimensionality"] = dims
+        return fields
+
+    def _dimensions(self, per_call: int | None) -> int | None:
+        return self.output_dimensionality if per_call is None else check_dimensions(self.model, per_call)
+
+    def _normalizes(self, dims: int | None) -> bool:
+        if not self.normalize or dims is None:
+            return False
+        known = _DIMENSIONS.get(_model_id(self.model))
+        return known is None or dims < known[1]  # an unknown model's full size is unknown: rescaling is harmless
+
+
+def _query_vector(response: dict[str, Any], normalize: bool) -> list[float]:
+    return _vector(response.get("embedding"), normalize)
