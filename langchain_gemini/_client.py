@@ -1,8 +1,8 @@
 """HTTP transport for the Gemini REST API: the only module that imports httpx or sleeps.
 
-`GeminiClient` sends JSON requests and reads JSON or SSE responses, retrying failed attempts as
-`RetryPolicy` decides. Retries happen only before a response starts: once a stream has begun,
-partial output may already be visible, so any failure is raised.
+`GeminiClient` sends JSON requests (raw ones with `send`) and reads JSON or SSE responses,
+retrying failed attempts as `RetryPolicy` decides. Retries happen only before a response starts:
+once a stream has begun, partial output may already be visible, so any failure is raised.
 
 No idempotency key exists in the Gemini API: retrying after a ReadTimeout or a dropped
 connection may bill a generation twice.
@@ -25,13 +25,11 @@ import httpx
 from pydantic import SecretStr
 
 from langchain_gemini._retry import RetryPolicy
-from langchain_gemini._sse import SSEDecoder, SSEMessage
+from langchain_gemini._sse import EventReader, SSEDecoder
 from langchain_gemini._version import __version__
 from langchain_gemini.errors import (
     GeminiError,
     GeminiResponseValidationError,
-    GeminiStreamError,
-    error_from_body,
     error_from_response,
     error_from_transport,
     redact,
@@ -49,40 +47,6 @@ DEFAULT_TIMEOUT = httpx.Timeout(600.0, connect=5.0)
 DEFAULT_LIMITS = httpx.Limits(max_connections=64, max_keepalive_connections=64)
 DEFAULT_USER_AGENT = f"langchain-gemini/{__version__}"
 _SSE = {"alt": "sse"}
-
-
-def _is_final(event: Mapping[str, Any]) -> bool:
-    """A stream is complete once a candidate has a finishReason or the prompt was blocked."""
-    candidates = event.get("candidates")
-    if isinstance(candidates, list) and any(isinstance(c, dict) and c.get("finishReason") for c in candidates):
-        return True
-    feedback = event.get("promptFeedback")
-    return isinstance(feedback, dict) and bool(feedback.get("blockReason"))
-
-
-class _EventReader:
-    """Turns decoded SSE messages into events, raising API errors and truncation."""
-
-    __slots__ = ("_secret", "completed")
-
-    def __init__(self, secret: str) -> None:
-        self._secret = secret
-        self.completed = False
-
-    def accept(self, message: SSEMessage) -> dict[str, Any]:
-        if message.kind == "error":
-            raise error_from_body(message.data, secret=self._secret)
-        if message.kind == "invalid":
-            raise GeminiResponseValidationError(
-                "stream event is not a JSON object", body=redact(message.data, self._secret), is_retryable=False
-            )
-        event: dict[str, Any] = message.data
-        self.completed = self.completed or _is_final(event)
-        return event
-
-    def finish(self) -> None:
-        if not self.completed:
-            raise GeminiStreamError("stream ended before completion (no finishReason)")
 
 
 class GeminiClient:
@@ -174,7 +138,7 @@ class GeminiClient:
             GeminiError: The mapped failure of the last attempt.
         """
         client = self._sync_client()
-        request = self._build(client, method, path, body=body, params=params, timeout=timeout)
+        request = self._build_json(client, method, path, body=body, params=params, timeout=timeout)
         response = self._send(client, request, self._policy_for(max_retries), stream=False)
         return self._parse_json(response)
 
@@ -190,7 +154,7 @@ class GeminiClient:
     ) -> dict[str, Any]:
         """Async `request_json`."""
         client = self._async_client()
-        request = self._build(client, method, path, body=body, params=params, timeout=timeout)
+        request = self._build_json(client, method, path, body=body, params=params, timeout=timeout)
         response = await self._asend(client, request, self._policy_for(max_retries), stream=False)
         return self._parse_json(response)
 
@@ -224,9 +188,9 @@ class GeminiClient:
             GeminiResponseValidationError: An event is not a JSON object.
         """
         client = self._sync_client()
-        request = self._build(client, "POST", path, body=body, params=_SSE, timeout=timeout)
+        request = self._build_json(client, "POST", path, body=body, params=_SSE, timeout=timeout)
         response = self._send(client, request, self._policy_for(max_retries), stream=True)
-        decoder, reader = SSEDecoder(), _EventReader(self._secret)
+        decoder, reader = SSEDecoder(), EventReader(self._secret)
         try:
             for chunk in response.iter_bytes():
                 for message in decoder.feed(chunk):
@@ -249,9 +213,9 @@ class GeminiClient:
     ) -> AsyncIterator[dict[str, Any]]:
         """Async `stream_json`."""
         client = self._async_client()
-        request = self._build(client, "POST", path, body=body, params=_SSE, timeout=timeout)
+        request = self._build_json(client, "POST", path, body=body, params=_SSE, timeout=timeout)
         response = await self._asend(client, request, self._policy_for(max_retries), stream=True)
-        decoder, reader = SSEDecoder(), _EventReader(self._secret)
+        decoder, reader = SSEDecoder(), EventReader(self._secret)
         try:
             async for chunk in response.aiter_bytes():
                 for message in decoder.feed(chunk):
@@ -263,6 +227,66 @@ class GeminiClient:
             raise error_from_transport(exc, secret=self._secret) from exc
         finally:
             await response.aclose()
+
+    def send(
+        self,
+        method: str,
+        path_or_url: str,
+        *,
+        body: Mapping[str, Any] | None = None,
+        content: bytes | None = None,
+        headers: Mapping[str, str] | None = None,
+        params: Mapping[str, str] | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> httpx.Response:
+        """Send one request with caller-chosen headers and body (e.g. an upload), with retries.
+
+        Args:
+            method: HTTP method.
+            path_or_url: A path as for `request_json`, or an absolute ``http(s)://`` URL on the
+                same scheme, host and port as ``base_url``.
+            body: A JSON body (sent with ``content-type: application/json`` unless ``headers``
+                set one). Not together with ``content``.
+            content: A raw body.
+            headers: Extra headers; they may not set ``x-goog-api-key``.
+            params: Query parameters, merged with any in an absolute URL.
+            timeout: Per-call timeout in seconds (all four phases).
+            max_retries: Per-call retry count. A retry resends the same body.
+
+        Returns:
+            The 2xx response, its body read.
+
+        Raises:
+            ValueError: For a URL on another origin, a key header, or both ``body`` and ``content``.
+            GeminiError: The mapped failure of the last attempt.
+        """
+        client = self._sync_client()
+        raw, all_headers = self._raw_parts(body, content, headers)
+        request = self._build(
+            client, method, path_or_url, content=raw, headers=all_headers, params=params, timeout=timeout
+        )
+        return self._send(client, request, self._policy_for(max_retries), stream=False)
+
+    async def asend(
+        self,
+        method: str,
+        path_or_url: str,
+        *,
+        body: Mapping[str, Any] | None = None,
+        content: bytes | None = None,
+        headers: Mapping[str, str] | None = None,
+        params: Mapping[str, str] | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> httpx.Response:
+        """Async `send`."""
+        client = self._async_client()
+        raw, all_headers = self._raw_parts(body, content, headers)
+        request = self._build(
+            client, method, path_or_url, content=raw, headers=all_headers, params=params, timeout=timeout
+        )
+        return await self._asend(client, request, self._policy_for(max_retries), stream=False)
 
     def close(self) -> None:
         """Close the sync httpx client we created (a supplied one is left open)."""
@@ -337,7 +361,39 @@ class GeminiClient:
             return self._policy
         return replace(self._policy, max_retries=_check_retries(max_retries))
 
+    def _url(self, path_or_url: str, params: Mapping[str, str] | None) -> httpx.URL:
+        if not path_or_url[:8].lower().startswith(("http://", "https://")):
+            url = httpx.URL(self._base_url + path_or_url if path_or_url.startswith("/") else self._prefix + path_or_url)
+        else:
+            url = httpx.URL(path_or_url)
+            # Every request carries the key header: a URL from a response (an upload session) may only
+            # point back at the API itself, or the key would go to whatever host the response named.
+            if _origin(url) != _origin(httpx.URL(self._base_url)):
+                raise ValueError("refusing to send the API key to a URL outside base_url's scheme, host and port")
+        return url.copy_merge_params(params) if params else url  # merged: a session URL keeps its own query
+
     def _build(
+        self,
+        client: httpx.Client | httpx.AsyncClient,
+        method: str,
+        path_or_url: str,
+        *,
+        content: bytes | None,
+        headers: Mapping[str, str],
+        params: Mapping[str, str] | None,
+        timeout: float | None,
+    ) -> httpx.Request:
+        # The key is added per request, never to client defaults (httpx prints those in clear).
+        per_call = None if timeout is None else httpx.Timeout(timeout)
+        return client.build_request(
+            method,
+            self._url(path_or_url, params),
+            content=content,
+            headers={**headers, "x-goog-api-key": self._secret},
+            timeout=per_call or self._timeout or httpx.USE_CLIENT_DEFAULT,
+        )
+
+    def _build_json(
         self,
         client: httpx.Client | httpx.AsyncClient,
         method: str,
@@ -347,21 +403,23 @@ class GeminiClient:
         params: Mapping[str, str] | None,
         timeout: float | None,
     ) -> httpx.Request:
-        url = self._base_url + path if path.startswith("/") else self._prefix + path
-        content = None
+        content = None if body is None else _encode(body)
+        return self._build(client, method, path, content=content, headers=self._headers, params=params, timeout=timeout)
+
+    def _raw_parts(
+        self, body: Mapping[str, Any] | None, content: bytes | None, headers: Mapping[str, str] | None
+    ) -> tuple[bytes | None, dict[str, str]]:
+        """The content and headers of a `send` call."""
+        if body is not None and content is not None:
+            raise ValueError("pass body (JSON) or content (bytes), not both")
+        merged = httpx.Headers({"user-agent": self._headers["user-agent"]})
         if body is not None:
-            content = json.dumps(body, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode("utf-8")
-        # The key is added per request, never to client defaults (httpx prints those in clear).
-        headers = {**self._headers, "x-goog-api-key": self._secret}
-        per_call = None if timeout is None else httpx.Timeout(timeout)
-        return client.build_request(
-            method,
-            url,
-            content=content,
-            params=params,
-            headers=headers,
-            timeout=per_call or self._timeout or httpx.USE_CLIENT_DEFAULT,
-        )
+            merged["content-type"] = "application/json"
+            content = _encode(body)
+        merged.update(headers or {})
+        if "x-goog-api-key" in merged:
+            raise ValueError("headers must not set x-goog-api-key: the client adds the key itself")
+        return content, dict(merged)
 
     def _status_error(self, response: httpx.Response) -> GeminiError:
         return error_from_response(response.status_code, response.headers, response.content, secret=self._secret)
@@ -428,6 +486,15 @@ class GeminiClient:
                     )
                     self._async_clients[loop] = client
         return client
+
+
+def _origin(url: httpx.URL) -> tuple[str, str, int | None]:
+    # httpx drops a default port only when the scheme was written in lower case.
+    return url.scheme, url.host, url.port or {"http": 80, "https": 443}.get(url.scheme)
+
+
+def _encode(body: Mapping[str, Any]) -> bytes:
+    return json.dumps(body, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode("utf-8")
 
 
 def _check_retries(max_retries: int) -> int:

@@ -1,4 +1,7 @@
-"""Incremental decoder for Gemini's ``alt=sse`` streams. Pure: bytes in, parsed messages out.
+"""Incremental decoder for Gemini's ``alt=sse`` streams. Pure: bytes in, messages, then events out.
+
+`SSEDecoder` turns bytes into messages; `EventReader` turns messages into events or the errors
+they carry, and notices a stream that ends before any event completed the answer.
 
 Lines are split only at CR, LF and CRLF, as the SSE spec defines them. ``str.splitlines()`` (and
 so httpx's ``iter_lines``) also breaks at U+2028, U+2029, U+0085 and a few control characters,
@@ -14,7 +17,10 @@ from __future__ import annotations
 import codecs
 import json
 import re
+from collections.abc import Mapping
 from typing import Any, Literal, NamedTuple
+
+from langchain_gemini.errors import GeminiResponseValidationError, GeminiStreamError, error_from_body, redact
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
@@ -168,3 +174,43 @@ class SSEDecoder:
             data = self._data
             out.append(_classify(data[0] if len(data) == 1 else "\n".join(data)))
             self._data = []
+
+
+def _is_final(event: Mapping[str, Any]) -> bool:
+    """A stream is complete once a candidate has a finishReason or the prompt was blocked."""
+    candidates = event.get("candidates")
+    if isinstance(candidates, list) and any(isinstance(c, dict) and c.get("finishReason") for c in candidates):
+        return True
+    feedback = event.get("promptFeedback")
+    return isinstance(feedback, dict) and bool(feedback.get("blockReason"))
+
+
+class EventReader:
+    """Turns decoded messages into events; raises API errors, invalid events and truncation.
+
+    Args:
+        secret: The API key, redacted from every error built here.
+    """
+
+    __slots__ = ("_secret", "completed")
+
+    def __init__(self, secret: str) -> None:
+        self._secret = secret
+        self.completed = False
+
+    def accept(self, message: SSEMessage) -> dict[str, Any]:
+        """The event in `message`, or raise the error it carries."""
+        if message.kind == "error":
+            raise error_from_body(message.data, secret=self._secret)
+        if message.kind == "invalid":
+            raise GeminiResponseValidationError(
+                "stream event is not a JSON object", body=redact(message.data, self._secret), is_retryable=False
+            )
+        event: dict[str, Any] = message.data
+        self.completed = self.completed or _is_final(event)
+        return event
+
+    def finish(self) -> None:
+        """At a clean end of stream: raise `GeminiStreamError` if no event completed the answer."""
+        if not self.completed:
+            raise GeminiStreamError("stream ended before completion (no finishReason)")
