@@ -134,7 +134,8 @@ class App:
     def _method(self, request: HttpRequest, recorded: RecordedRequest, model: ModelInfo, action: str) -> Reply:
         if action == "getModel":
             return _json_reply(model.resource())
-        body = parse_json(request.body) if request.body else {}
+        # The record already holds the parsed body; parse again only to report malformed JSON in Google's words.
+        body = recorded.json if recorded.json is not None else parse_json(request.body) if request.body else {}
         if action not in ("generateContent", "streamGenerateContent"):
             scripted = self._responder_answer(recorded)
             if scripted is not None:

@@ -104,5 +104,8 @@ class Fault:
             details.append(retry_info(self.retry_delay))
         details.extend(self.details)
         message = self.message or DEFAULT_MESSAGES.get(self.status, "The service encountered an error.")
+        if self.message is None and self.status == 429 and self.retry_delay is not None:
+            delay = self.retry_delay if isinstance(self.retry_delay, str) else f"{self.retry_delay:g}s"
+            message += f"\nPlease retry in {delay}."  # the real bodies repeat the delay in prose
         status = self.status_name or STATUS_NAMES.get(self.status, "UNKNOWN")
         return ApiError(self.status, message, status=status, details=details, headers=dict(self.headers))

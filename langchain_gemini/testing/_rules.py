@@ -276,6 +276,37 @@ def roles(request: dict[str, Any], model: ModelInfo) -> ApiError | None:
     return None
 
 
+def function_turns(request: dict[str, Any], model: ModelInfo) -> ApiError | None:
+    """Function calls and responses must alternate properly, with Google's three messages.
+
+    Verbatim from google-gemini/gemini-cli#11814 (a history that starts with a call is rejected), #4217 and
+    #17857 (part counts), langchain-ai/langchain#27799 (a response without a preceding call).
+    """
+    previous: dict[str, Any] | None = None
+    for content in request.get("contents", ()):
+        parts = content.get("parts", ())
+        calls = sum("functionCall" in p for p in parts)
+        responses = sum("functionResponse" in p for p in parts)
+        if calls and (previous is None or previous.get("role", "user") != "user"):
+            return invalid_argument(
+                "Please ensure that function call turn comes immediately after a user turn or after a function "
+                "response turn."
+            )
+        if responses:
+            called = sum("functionCall" in p for p in previous.get("parts", ())) if previous else 0
+            if not called:
+                return invalid_argument(
+                    "Please ensure that function response turn comes immediately after a function call turn."
+                )
+            if called != responses:
+                return invalid_argument(
+                    "Please ensure that the number of function response parts is equal to the number of function "
+                    "call parts of the function call turn."
+                )
+        previous = content
+    return None
+
+
 def thinking(request: dict[str, Any], model: ModelInfo) -> ApiError | None:
     """ThinkingConfig against the model's budget table (reference 8.2), with Google's messages."""
     config = request.get("generationConfig", {}).get("thinkingConfig")
@@ -341,7 +372,7 @@ def input_tokens(request: dict[str, Any], model: ModelInfo) -> ApiError | None:
     return None
 
 
-REQUEST_RULES: list[RequestRule] = [roles, thinking, modalities, cached_content, input_tokens]
+REQUEST_RULES: list[RequestRule] = [roles, function_turns, thinking, modalities, cached_content, input_tokens]
 
 
 def check(

@@ -58,6 +58,7 @@ def test_status_fault_with_retry_info_and_quota_failure(client: httpx.Client, em
     error = response.json()["error"]
     assert error["status"] == "RESOURCE_EXHAUSTED"
     assert error["message"].startswith("You exceeded your current quota")
+    assert error["message"].endswith("\nPlease retry in 23s.")
     types = [d["@type"].rsplit(".", 1)[-1] for d in error["details"]]
     assert types == ["Help", "QuotaFailure", "RetryInfo"]
     assert error["details"][-1]["retryDelay"] == "23s"

@@ -37,6 +37,8 @@ def _params(schema: dict[str, Any]) -> dict[str, Any]:
 
 OBJ = {"type": "OBJECT", "properties": {"a": {"type": "STRING"}}}
 B64_PNG = "iVBORw0KGgo="
+CALL = {"role": "model", "parts": [{"functionCall": {"name": "f", "args": {}}}]}
+ANSWER = {"role": "user", "parts": [{"functionResponse": {"name": "f", "response": {"result": 1}}}]}
 
 # (id, model, action, body, status, fragment of the error message)
 CASES: list[tuple[str, str, str, Any, int, str]] = [
@@ -357,6 +359,36 @@ CASES: list[tuple[str, str, str, Any, int, str]] = [
         for role in ("function", "tool", "system", "assistant")
     ],
     (
+        "history-starts-with-a-call",
+        FLASH,
+        "generateContent",
+        {"contents": [CALL, ANSWER]},
+        400,
+        "Please ensure that function call turn comes immediately after a user turn or after a function response turn.",
+    ),
+    (
+        "response-without-call",
+        FLASH,
+        "generateContent",
+        {"contents": [{"role": "user", "parts": [{"text": "q"}]}, ANSWER]},
+        400,
+        "Please ensure that function response turn comes immediately after a function call turn.",
+    ),
+    (
+        "response-count-mismatch",
+        FLASH,
+        "generateContent",
+        {
+            "contents": [
+                {"role": "user", "parts": [{"text": "q"}]},
+                CALL,
+                {"role": "user", "parts": ANSWER["parts"] * 2},
+            ]
+        },
+        400,
+        "Please ensure that the number of function response parts is equal to the number of function call parts",
+    ),
+    (
         "thinking-on-non-thinking-model",
         "gemini-2.0-flash",
         "generateContent",
@@ -626,6 +658,14 @@ def test_payload_over_20_mb_is_rejected(client: httpx.Client) -> None:
         _parts({"inlineData": {"mimeType": "image/png", "data": "-_-_"}}),  # so is the URL-safe alphabet
         _params({"type": "object", "properties": {"a": {"type": "string", "nullable": True}}, "required": ["a"]}),
         _tool({"name": "no_params"}),
+        {
+            "contents": [
+                {"role": "user", "parts": [{"text": "q"}]},
+                CALL,
+                ANSWER,
+                {"role": "model", "parts": [{"text": "a"}]},
+            ]
+        },
         _tool({"name": "ns.tool-name_1"}),
         _config(thinkingConfig={"thinkingBudget": -1, "includeThoughts": True}),
         _config(thinkingConfig={"thinkingBudget": 0}),
@@ -638,6 +678,7 @@ def test_payload_over_20_mb_is_rejected(client: httpx.Client) -> None:
         "urlsafe-b64",
         "lowercase-types",
         "no-params",
+        "call-history",
         "dots-dashes",
         "dynamic-budget",
         "flash-off",
