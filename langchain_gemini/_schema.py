@@ -1,51 +1,39 @@
 """JSON Schema -> the two schema forms Gemini accepts (pure functions over plain dicts).
 
-Gemini takes tool parameters and structured-output schemas in one of two forms:
+* **JSON Schema**: `FunctionDeclaration.parametersJsonSchema`, `GenerationConfig.responseJsonSchema` [1][2]. Google
+  lists what the model honours (`$id $defs $ref $anchor type format title description enum items prefixItems
+  minItems maxItems minimum maximum anyOf oneOf properties additionalProperties required propertyOrdering`); other
+  keywords are accepted and ignored [3]; a node with `$ref` may carry only other `$` keywords [1][4].
+* **The OpenAPI 3.0 subset**: `parameters`, `responseSchema`, i.e. the `Schema` proto message with the 22 fields
+  of `OPENAPI_KEYS` [5]. An unknown key is a 400 ("Unknown name ... Cannot find field" [3]); there is no `$ref`,
+  `additionalProperties` (Vertex-only [6]), `const`, `oneOf` or `allOf`.
 
-* **JSON Schema**, as `FunctionDeclaration.parametersJsonSchema` / `GenerationConfig.responseJsonSchema` [1][2].
-  Google lists the keywords the model honours (`$id $defs $ref $anchor type format title description enum items
-  prefixItems minItems maxItems minimum maximum anyOf oneOf properties additionalProperties required`, plus
-  `propertyOrdering`); other keywords are accepted and silently ignored [3], and "if $ref is set on a sub-schema,
-  no other properties, except for those starting as a $, may be set" [1][4].
-* **The OpenAPI 3.0 subset**, as `parameters` / `responseSchema`: the `Schema` proto message, whose 22 fields are
-  `OPENAPI_KEYS` [5]. Being a proto, an unknown key is a 400 ("Unknown name ... Cannot find field" [3]); it has no
-  `$ref`, `additionalProperties`, `const`, `oneOf` or `allOf` (additionalProperties is Vertex-only [6]).
+`to_json_schema` keeps the caller's schema, rewriting only what the API would reject or ignore. `to_openapi_schema`
+translates into the proto's fields and logs every keyword it cannot carry, with its path, at DEBUG on the
+`langchain_gemini` logger. What the OpenAPI form loses: free-form objects (`dict[str, X]`, empty models; OBJECT
+needs non-empty `properties` [7], so the property is left out, a required one with a WARNING); objects inside `Any`;
+recursion below `MAX_REF_DEPTH` levels; `multipleOf`, `uniqueItems`, `not`, `if`/`then`/`else`,
+`patternProperties`, `discriminator`, `examples`, tuple positions, and the exclusivity of non-integer bounds.
+`schema_mode` picks the form for a model.
 
-`to_json_schema` keeps the caller's schema and rewrites only what the API would reject or ignore.
-`to_openapi_schema` translates into the proto's fields and logs, at DEBUG on the `langchain_gemini` logger, every
-keyword it cannot carry, with its path. `schema_mode` picks the form for a model.
-
-What the OpenAPI form cannot carry (everything else is kept; see `to_openapi_schema`):
-
-* free-form objects (`dict[str, X]`, `additionalProperties` without `properties`, empty models): OBJECT must have
-  non-empty `properties` [7], so such a property is left out (a required one with a WARNING);
-* `Any` becomes "string, number, boolean, a list of those, or null": objects cannot be expressed;
-* recursion is unrolled `MAX_REF_DEPTH` times; the recursive property is left out at the deepest level;
-* `multipleOf`, `uniqueItems`, `not`, `if`/`then`/`else`, `patternProperties`, `discriminator`, `examples`, tuple
-  positions (`prefixItems` become a union of item types), exclusivity of non-integer bounds.
-
-Sources:
-[1] GenerationConfig.response_json_schema field comment, generativelanguage v1beta, as published in Google's
-    clients (googleapis.github.io/kotlin-genai .../-generate-content-config/response-json-schema.html).
-[2] "Gemini API structured outputs" (blog.google, Nov 2025): JSON Schema on all actively supported models.
-[3] googleapis/python-genai#1093: `const` is rejected under `parameters`, silently dropped under
-    `parameters_json_schema`.
-[4] API error "$ref ... was set alongside unsupported fields" (anomalyco/opencode#12295).
-[5] Gemini API discovery document v1beta `Schema` (ai.google.dev/api/caching#Schema); Node client
-    `protos.google.ai.generativelanguage.v1beta.ISchema` 3.7.0.
-[6] google-genai 3.4.0 `_transformers._raise_for_unsupported_mldev_properties`.
-[7] API errors "properties: should be non-empty for OBJECT type" (browser-use/browser-use#3786), "enum: only
-    allowed for STRING type" (directus/directus#27100), "type: must be specified when not using one_of, any_of or
-    all_of fields" (danny-avila/LibreChat#6971), "items: missing field" (AstrBotDevs/AstrBot#6029).
+Sources: [1] the `response_json_schema` field comment of generativelanguage v1beta, as published in Google's
+clients (googleapis.github.io/kotlin-genai, GenerateContentConfig.responseJsonSchema). [2] "Gemini API structured
+outputs", blog.google, Nov 2025: JSON Schema on all actively supported models. [3] googleapis/python-genai#1093:
+`const` rejected under `parameters`, silently dropped under `parameters_json_schema`. [4] API error "$ref ... set
+alongside unsupported fields" (anomalyco/opencode#12295). [5] Gemini API discovery document v1beta `Schema`
+(ai.google.dev/api/caching#Schema); Node client `generativelanguage.v1beta.ISchema` 3.7.0. [6] google-genai
+3.4.0 `_transformers._raise_for_unsupported_mldev_properties`. [7] API errors "properties: should be non-empty for
+OBJECT type" (browser-use/browser-use#3786), "enum: only allowed for STRING type" (directus/directus#27100),
+"type: must be specified when not using one_of, any_of or all_of fields" (danny-avila/LibreChat#6971), "items:
+missing field" (AstrBotDevs/AstrBot#6029).
 """
 
 from __future__ import annotations
 
-import copy
 import logging
 import math
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from typing import Any, Literal
 
 logger = logging.getLogger("langchain_gemini")
@@ -144,6 +132,9 @@ def parameters_fields(schema: Mapping[str, Any] | None, mode: SchemaMode) -> dic
 
     Returns:
         `{"parametersJsonSchema": ...}`, `{"parameters": ...}`, or `None`.
+
+    Raises:
+        ValueError: In OpenAPI mode, if no argument can be expressed in the subset (see `to_openapi_schema`).
     """
     if not schema or not _has_arguments(schema):
         return None
@@ -194,7 +185,7 @@ def to_json_schema(schema: Mapping[str, Any]) -> dict[str, Any]:
     Returns:
         A new dict.
     """
-    out = copy.deepcopy(dict(schema))
+    out = _copy_json(schema)
     if out.pop("$schema", None) is not None:
         logger.debug("Gemini JSON schema: $schema removed (not a supported keyword)")
     _hoist_definitions(out)
@@ -203,18 +194,20 @@ def to_json_schema(schema: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
+def _copy_json(value: Any) -> Any:
+    """A deep copy of JSON-like data (dicts and lists; leaves are shared), several times faster than deepcopy."""
+    if isinstance(value, Mapping):
+        return {key: _copy_json(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_copy_json(item) for item in value]
+    return value
+
+
 def _hoist_definitions(root: dict[str, Any]) -> None:
     definitions = root.pop("definitions", None)
-    if not isinstance(definitions, dict):
-        return
-    defs = root.setdefault("$defs", {})
-    for name, value in definitions.items():
-        defs.setdefault(name, value)
-    for node, _ in _walk(root, "$"):
-        ref = node.get("$ref")
-        if isinstance(ref, str) and ref.startswith("#/definitions/"):
-            node["$ref"] = "#/$defs/" + ref[len("#/definitions/") :]
-    logger.debug("Gemini JSON schema: definitions moved to $defs")
+    if isinstance(definitions, dict):
+        logger.debug("Gemini JSON schema: definitions moved to $defs")
+        root["$defs"] = {**definitions, **root.get("$defs", {})}
 
 
 def _inline_root_ref(root: dict[str, Any]) -> dict[str, Any]:
@@ -224,11 +217,13 @@ def _inline_root_ref(root: dict[str, Any]) -> dict[str, Any]:
         return root
     logger.debug("Gemini JSON schema: root %s inlined one level", ref)
     rest = {key: value for key, value in root.items() if key != "$ref"}
-    return {**copy.deepcopy(dict(target)), **rest}
+    return {**_copy_json(target), **rest}
 
 
 def _rewrite_json_nodes(root: dict[str, Any], path: str) -> None:
     for node, where in _walk(root, path):
+        if isinstance(ref := node.get("$ref"), str) and ref.startswith("#/definitions/"):
+            node["$ref"] = "#/$defs/" + ref.removeprefix("#/definitions/")
         if "const" in node:
             const = node.pop("const")
             if "enum" not in node or const in node["enum"]:
@@ -258,26 +253,30 @@ _SCHEMA_VALUES = (
 )  # fmt: skip
 
 
-def _walk(node: Any, path: str) -> Iterator[tuple[dict[str, Any], str]]:
-    """Every schema dict in `node`, pre-order, with its path; values of `enum`/`default`/... are not entered."""
-    if not isinstance(node, dict):
-        return
-    yield node, path
-    for key in _SCHEMA_MAPS:
-        if isinstance(children := node.get(key), dict):
-            for name, child in list(children.items()):
-                yield from _walk(child, f"{path}.{key}.{name}")
-    for key in _SCHEMA_LISTS:
-        if isinstance(children := node.get(key), list):
-            for index, child in enumerate(list(children)):
-                yield from _walk(child, f"{path}.{key}[{index}]")
-    for key in _SCHEMA_VALUES:
-        child = node.get(key)
-        if isinstance(child, list):  # draft-07 tuple `items`
-            for index, item in enumerate(child):
-                yield from _walk(item, f"{path}.{key}[{index}]")
-        else:
-            yield from _walk(child, f"{path}.{key}")
+_SCHEMA_KEYS = frozenset((*_SCHEMA_MAPS, *_SCHEMA_LISTS, *_SCHEMA_VALUES))
+
+
+def _walk(root: Any, path: str) -> list[tuple[dict[str, Any], str]]:
+    """Every schema dict under `root`, pre-order, with its path; values of `enum`/`default`/... are not entered."""
+    found: list[tuple[dict[str, Any], str]] = []
+    stack = [(root, path)]
+    while stack:
+        node, where = stack.pop()
+        if not isinstance(node, dict):
+            continue
+        found.append((node, where))
+        children: list[tuple[Any, str]] = []
+        for key, child in node.items():
+            if key not in _SCHEMA_KEYS:
+                continue
+            if key in _SCHEMA_MAPS and isinstance(child, dict):
+                children.extend((sub, f"{where}.{key}.{name}") for name, sub in child.items())
+            elif isinstance(child, list):  # also draft-07 tuple `items`
+                children.extend((sub, f"{where}.{key}[{index}]") for index, sub in enumerate(child))
+            elif key not in _SCHEMA_MAPS:
+                children.append((child, f"{where}.{key}"))
+        stack.extend(reversed(children))
+    return found
 
 
 def _resolve(root: Any, ref: str) -> Any:
@@ -302,22 +301,17 @@ def _resolve(root: Any, ref: str) -> Any:
 def to_openapi_schema(schema: Mapping[str, Any], *, max_ref_depth: int = MAX_REF_DEPTH) -> dict[str, Any]:
     """The schema for `parameters`/`responseSchema`: Gemini's OpenAPI-subset `Schema`.
 
-    * `$ref`/`$defs` are inlined; a recursive reference is expanded `max_ref_depth` times, then the property that
-      recurses is left out at the deepest level (logged). It is never turned into another type.
-    * `anyOf [X, null]`, `type: [X, "null"]` and `None` in an enum become `nullable: true`; real unions stay
-      `anyOf`; `oneOf` is sent as `anyOf`; `allOf` is merged (one item: unwrapped).
-    * `const` becomes a one-value `enum`. `enum` is string-only in the proto ("enum: only allowed for STRING
-      type" [7]), so each integer/number value becomes a branch pinned by `minimum == maximum`: exact, and the
-      generated value keeps its type. Boolean and mixed enums become unions of their types.
-    * `type` is upper-cased; `required` is kept as given (filtered to surviving properties, never invented);
-      `propertyOrdering` is the property order; `minimum`/`maximum` (exclusive integer bounds made inclusive),
-      `minItems`/`maxItems`, `minLength`/`maxLength`, `pattern`, `format`, `min/maxProperties`, `title`,
-      `description`, `default` and `example` are kept.
-    * Anything else is dropped and logged at DEBUG with its path (see the module docstring for what is lost).
+    `$ref`s are inlined (recursion is expanded `max_ref_depth` times, then the recursive property is left out,
+    never retyped); `anyOf [X, null]`, `type: [X, "null"]` and `None` in an enum become `nullable`; other unions
+    stay `anyOf` (`oneOf` too); `allOf` is merged; `const` becomes a one-value `enum`. `enum` is string-only
+    ("only allowed for STRING type" [7]), so each integer/number value becomes a branch pinned by `minimum ==
+    maximum`, which is exact and keeps the type. Types are upper-cased; `required` is kept as given (minus left-out
+    properties, never invented); `propertyOrdering` is the property order; numeric, string, array and object
+    constraints, `format`, `title`, `description`, `default` and `example` are kept. Anything else is logged.
 
     Args:
-        schema: A JSON Schema dict (pydantic v1/v2, langchain-core, or hand-written; types in either case).
-            It is not modified.
+        schema: A JSON Schema dict (pydantic v1/v2, langchain-core, hand-written; types in either case). It is
+            not modified.
         max_ref_depth: How often one `$ref` may be expanded inside itself.
 
     Returns:
@@ -428,7 +422,7 @@ class _ToOpenAPI:
         if kind is None or kind.upper() not in OPENAPI_TYPES:
             if kind is not None:
                 _log(path, f"type {kind!r}", "is not a JSON Schema type; treated as any value")
-            for key in node.keys() - _INLINED:
+            for key in sorted(node.keys() - _INLINED):
                 _log(path, key, "is dropped: the value is unconstrained")
             return _any_schema(path)
         kind = kind.upper()
@@ -635,4 +629,4 @@ def _any_schema(path: str) -> dict[str, Any]:
     """Any JSON value, as closely as the subset allows: OBJECT needs fixed properties, so objects are excluded."""
     _log(path, "any value", "sent as string, number, boolean, a list of those, or null (objects cannot be expressed)")
     scalars = [{"type": kind} for kind in _ANY_SCALARS]
-    return {"anyOf": [*scalars, {"type": "ARRAY", "items": {"anyOf": copy.deepcopy(scalars)}}], "nullable": True}
+    return {"anyOf": [*scalars, {"type": "ARRAY", "items": {"anyOf": _copy_json(scalars)}}], "nullable": True}
