@@ -6,7 +6,8 @@ then to one part:
 * LangChain v1 `image` / `audio` / `video` / `file` blocks (`base64`, `url` or `file_id`, `mime_type`);
 * OpenAI `image_url` (a string or `{"url"}`; data URLs included), `input_audio` and `file` blocks;
 * Anthropic `image` / `document` blocks with a `source`, and LangChain v0 blocks with `source_type`;
-* langchain-google-genai `media` blocks (`data` or `file_uri`, `mime_type`, `video_metadata`).
+* langchain-google-genai `media` blocks (`data` or `file_uri`, `mime_type`, `video_metadata`);
+* plain-text documents (`text-plain` blocks, Anthropic text sources), sent as `text/plain` inline data.
 
 OpenAI, Anthropic and v0 shapes go through langchain-core's own normalisation (`HumanMessage.content_blocks`);
 `image_url` and `media` are read here because core rejects the plain-string `image_url` form and any `image_url`
@@ -334,6 +335,10 @@ def _via_core(block: Mapping[str, Any], label: str) -> MediaRef:
 
     converted = HumanMessage(content=[dict(block)]).content_blocks
     standard: dict[str, Any] = dict(converted[0]) if len(converted) == 1 else {}
+    if standard.get("type") == "text-plain":  # a plain-text document (e.g. Anthropic's `source.type == "text"`)
+        text = base64.b64encode(str(standard.get("text", "")).encode("utf-8")).decode("ascii")
+        mime = standard.get("mime_type") or "text/plain"
+        return MediaRef(kind="file", label=label, data=text, mime_type=mime, part_fields=part_fields(block, label))
     if standard.get("type") not in MEDIA_KINDS:
         msg = f"{label}: cannot read this {block.get('type')!r} block (unknown or incomplete media shape)"
         raise ValueError(msg)
@@ -356,7 +361,7 @@ def normalize_block(block: Mapping[str, Any], label: str) -> MediaRef:
         return _from_image_url(block, label)
     if block_type == "media":
         return _from_media(block, label)
-    foreign = "source" in block or "source_type" in block or block_type in {"input_audio", "document"}
+    foreign = "source" in block or "source_type" in block or block_type in {"input_audio", "document", "text-plain"}
     if block_type == "file" and isinstance(block.get("file"), Mapping):
         foreign = True
     if foreign or block_type not in MEDIA_KINDS:
@@ -470,7 +475,7 @@ def media_block_to_parts(block: Mapping[str, Any], label: str) -> list[Part]:
     return [ref_to_part(normalize_block(block, label))]
 
 
-MEDIA_BLOCK_TYPES = ("image", "audio", "video", "file", "image_url", "input_audio", "media", "document")
+MEDIA_BLOCK_TYPES = ("image", "audio", "video", "file", "image_url", "input_audio", "media", "document", "text-plain")
 MEDIA_BLOCK_CONVERTERS: dict[str, Callable[[Mapping[str, Any], str], list[Part]]] = dict.fromkeys(
     MEDIA_BLOCK_TYPES, media_block_to_parts
 )

@@ -156,6 +156,16 @@ FORMS = [
         id="v0-id",
     ),
     pytest.param(
+        {"type": "document", "source": {"type": "text", "data": "Some notes"}},
+        inline(b"Some notes", "text/plain"),
+        id="anthropic-text-document",
+    ),
+    pytest.param(
+        {"type": "text-plain", "text": "# Title", "mime_type": "text/markdown"},
+        inline(b"# Title", "text/markdown"),
+        id="v1-text-plain",
+    ),
+    pytest.param(
         {"type": "media", "data": media.b64(WAV), "mime_type": "audio/mpeg"},
         inline(WAV, "audio/mpeg"),
         id="genai-media-base64",
