@@ -160,11 +160,13 @@ def _indexed(candidate: dict[str, Any], index: int) -> dict[str, Any]:
 
 def _answer_text(request: dict[str, Any], digest: str, index: int) -> str:
     config = request.get("generationConfig", {})
-    hints = Hints(last_user_text(request))
     mime = config.get("responseMimeType", "text/plain")
     schema, dialect_json = config.get("responseSchema"), False
     if schema is None and "responseJsonSchema" in config:
         schema, dialect_json = config["responseJsonSchema"], True
+    if mime not in ("application/json", "text/x.enum"):
+        return _reply(request, digest, index)
+    hints = Hints(last_user_text(request))
     if mime == "application/json":
         if schema is None:
             return json.dumps(json_without_schema(hints, _reply(request, digest, index)), ensure_ascii=False)

@@ -103,9 +103,18 @@ class Tally:
         return [{"modality": m, "tokenCount": n} for m, n in self.by_modality.items() if n]
 
 
+_CACHE_KEY = "\x00tally"  # cannot clash with a field name: normalized requests only hold known JSON names
+
+
 def prompt_tally(request: dict[str, Any]) -> Tally:
-    """Count a normalized GenerateContentRequest: contents, system instruction, tools and schema."""
-    tally = Tally().contents(request.get("contents", ()))
+    """Count a normalized GenerateContentRequest: contents, system instruction, tools and schema.
+
+    The result is kept in the request dict, so validation and the answer count the prompt once.
+    """
+    cached: Tally | None = request.get(_CACHE_KEY)
+    if cached is not None:
+        return cached
+    tally = request[_CACHE_KEY] = Tally().contents(request.get("contents", ()))
     system = request.get("systemInstruction")
     if system:
         tally.contents([system])
