@@ -1,0 +1,233 @@
+"""The Gemini emulator's tool calls, special outcomes, media, countTokens and embeddings, through raw httpx."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+
+from langchain_gemini.testing import (
+    BLOCK_PROMPT_TRIGGER,
+    MALFORMED_CALL_TRIGGER,
+    RECITATION_TRIGGER,
+    SAFETY_TRIGGER,
+    GeminiEmulator,
+)
+
+FLASH = "gemini-2.5-flash"
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[GeminiEmulator]:
+    with GeminiEmulator() as emulator:
+        yield emulator
+
+
+@pytest.fixture
+def emu(server: GeminiEmulator) -> GeminiEmulator:
+    server.reset()
+    server.configure(latency=0, stream_events=4)
+    return server
+
+
+@pytest.fixture
+def client(emu: GeminiEmulator) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=emu.base_url, headers={"x-goog-api-key": "test-key"}, timeout=30) as client:
+        yield client
+
+
+def generate(client: httpx.Client, body: dict[str, Any], model: str = FLASH) -> dict[str, Any]:
+    response = client.post(f"/v1beta/models/{model}:generateContent", json=body)
+    assert response.status_code == 200, response.text
+    return response.json()  # type: ignore[no-any-return]
+
+
+def ask(text: str, **extra: Any) -> dict[str, Any]:
+    return {"contents": [{"role": "user", "parts": [{"text": text}]}], **extra}
+
+
+def text_of(answer: dict[str, Any], index: int = 0) -> str:
+    parts = answer["candidates"][index].get("content", {}).get("parts", [])
+    return "".join(p.get("text", "") for p in parts if not p.get("thought"))
+
+
+# --- tools --------------------------------------------------------------------------------------------------
+
+MAGIC = {
+    "name": "magic_function",
+    "parameters": {"type": "OBJECT", "properties": {"input": {"type": "INTEGER"}}, "required": ["input"]},
+}
+WEATHER = {
+    "name": "get_weather",
+    "parametersJsonSchema": {
+        "type": "object",
+        "properties": {"location": {"type": "string"}},
+        "required": ["location"],
+    },
+}
+
+
+def _tools(mode: str | None = None, allowed: list[str] | None = None) -> dict[str, Any]:
+    out: dict[str, Any] = {"tools": [{"functionDeclarations": [MAGIC, WEATHER]}]}
+    if mode:
+        config: dict[str, Any] = {"mode": mode}
+        if allowed:
+            config["allowedFunctionNames"] = allowed
+        out["toolConfig"] = {"functionCallingConfig": config}
+    return out
+
+
+def _calls(answer: dict[str, Any]) -> list[dict[str, Any]]:
+    return [p["functionCall"] for p in answer["candidates"][0]["content"]["parts"] if "functionCall" in p]
+
+
+def test_forced_call_takes_arguments_from_the_prompt(client: httpx.Client) -> None:
+    answer = generate(client, ask("What is the value of magic_function(3)? Use the tool.", **_tools("ANY")))
+    assert _calls(answer) == [{"name": "magic_function", "args": {"input": 3}}]  # 2.5 models send no call id
+    assert "thoughtSignature" in answer["candidates"][0]["content"]["parts"][0]  # thinking + tools
+    named = generate(client, ask("Hello!", **_tools("ANY", ["get_weather"])))
+    assert _calls(named) == [{"name": "get_weather", "args": {"location": "example location"}}]
+    quoted = generate(client, ask("Weather for 'Paris'?", **_tools("ANY", ["get_weather"])))
+    assert _calls(quoted)[0]["args"] == {"location": "Paris"}
+
+
+def test_auto_mode_calls_then_answers_after_the_function_response(client: httpx.Client) -> None:
+    first = generate(client, ask("What is the weather in San Francisco? use get_weather", **_tools()))
+    assert [c["name"] for c in _calls(first)] == ["get_weather"]
+    history = {
+        "contents": [
+            {"role": "user", "parts": [{"text": "What is the weather? use get_weather"}]},
+            first["candidates"][0]["content"],
+            {"role": "user", "parts": [{"functionResponse": {"name": "get_weather", "response": {"result": "sunny"}}}]},
+        ],
+        **_tools(),
+    }
+    second = generate(client, history)
+    assert _calls(second) == []
+    assert "sunny" in text_of(second)
+    none = generate(client, ask("use get_weather", **_tools("NONE")))
+    assert _calls(none) == []
+
+
+def test_parallel_calls_and_gemini_3_call_ids(client: httpx.Client) -> None:
+    both = generate(
+        client, ask("Call get_weather and magic_function(7)", **_tools("ANY")), model="gemini-3-pro-preview"
+    )
+    calls = _calls(both)
+    assert [c["name"] for c in calls] == ["magic_function", "get_weather"]
+    assert calls[0]["args"] == {"input": 7}
+    assert all(c["id"] for c in calls)
+    assert calls[0]["id"] != calls[1]["id"]
+
+
+def test_declaration_without_parameters_gets_empty_args(client: httpx.Client) -> None:
+    body = ask(
+        "go",
+        tools=[{"functionDeclarations": [{"name": "no_args"}]}],
+        toolConfig={"functionCallingConfig": {"mode": "ANY"}},
+    )
+    assert _calls(generate(client, body)) == [{"name": "no_args", "args": {}}]
+
+
+# --- triggers and media -------------------------------------------------------------------------------------
+
+
+def test_blocked_prompt_is_200_with_prompt_feedback_and_no_candidates(client: httpx.Client) -> None:
+    answer = generate(client, ask(f"Please {BLOCK_PROMPT_TRIGGER}"))
+    assert "candidates" not in answer
+    assert answer["promptFeedback"]["blockReason"] == "SAFETY"
+    assert answer["usageMetadata"]["promptTokenCount"] > 0
+
+
+def test_safety_recitation_and_malformed_call_finishes(client: httpx.Client) -> None:
+    safety = generate(client, ask(SAFETY_TRIGGER))["candidates"][0]
+    assert safety["finishReason"] == "SAFETY"
+    assert "content" not in safety
+    assert any(r.get("blocked") for r in safety["safetyRatings"])
+    recited = generate(client, ask(RECITATION_TRIGGER))["candidates"][0]
+    assert recited["finishReason"] == "RECITATION"
+    assert recited["citationMetadata"]["citationSources"][0]["uri"]
+    malformed = generate(client, ask(MALFORMED_CALL_TRIGGER))["candidates"][0]
+    assert malformed["finishReason"] == "MALFORMED_FUNCTION_CALL"
+    assert malformed["finishMessage"]
+
+
+def test_image_and_speech_output(client: httpx.Client) -> None:
+    image = generate(
+        client,
+        ask("Draw a cat", generationConfig={"responseModalities": ["TEXT", "IMAGE"]}),
+        model="gemini-2.5-flash-image",
+    )
+    parts = image["candidates"][0]["content"]["parts"]
+    assert parts[0]["text"]
+    assert parts[1]["inlineData"]["mimeType"] == "image/png"
+    speech = generate(
+        client, ask("Say hi", generationConfig={"responseModalities": ["AUDIO"]}), model="gemini-2.5-flash-preview-tts"
+    )
+    (audio,) = speech["candidates"][0]["content"]["parts"]
+    assert audio["inlineData"]["mimeType"] == "audio/L16;codec=pcm;rate=24000"
+
+
+# --- countTokens and embeddings -----------------------------------------------------------------------------
+
+
+def test_count_tokens_both_forms(client: httpx.Client) -> None:
+    contents = [
+        {"role": "user", "parts": [{"text": "x" * 40}, {"inlineData": {"mimeType": "image/jpeg", "data": "AAAA"}}]}
+    ]
+    simple = client.post(f"/v1beta/models/{FLASH}:countTokens", json={"contents": contents}).json()
+    assert simple == {
+        "totalTokens": 268,
+        "promptTokensDetails": [{"modality": "TEXT", "tokenCount": 10}, {"modality": "IMAGE", "tokenCount": 258}],
+    }
+    system = {"parts": [{"text": "y" * 8}]}
+    full = client.post(
+        f"/v1beta/models/{FLASH}:countTokens",
+        json={
+            "generateContentRequest": {"model": f"models/{FLASH}", "contents": contents, "systemInstruction": system}
+        },
+    ).json()
+    assert full["totalTokens"] == 270  # the system instruction counts too
+
+
+def test_embeddings_are_deterministic_unit_vectors_with_raw_prefixes(client: httpx.Client) -> None:
+    def embed(text: str, **extra: Any) -> list[float]:
+        body = {"content": {"parts": [{"text": text}]}, **extra}
+        response = client.post("/v1beta/models/gemini-embedding-001:embedContent", json=body)
+        assert response.status_code == 200, response.text
+        return response.json()["embedding"]["values"]  # type: ignore[no-any-return]
+
+    full = embed("hello")
+    assert len(full) == 3072
+    assert all(isinstance(v, float) for v in full)
+    assert math.isclose(math.sqrt(sum(v * v for v in full)), 1.0, rel_tol=1e-6)
+    assert embed("hello", taskType="RETRIEVAL_DOCUMENT", title="Greeting") == full
+    assert embed("goodbye") != full
+    short = embed("hello", outputDimensionality=768)
+    assert short == full[:768]  # the truncated prefix, not renormalized
+    assert math.sqrt(sum(v * v for v in short)) < 0.9
+    assert embed("hello", outputDimensionality=130) == full[:130]
+
+
+def test_batch_embeddings_keep_order(client: httpx.Client) -> None:
+    texts = ["foo", "bar", "baz"]
+    requests = [
+        {"model": "models/gemini-embedding-001", "content": {"parts": [{"text": t}]}, "outputDimensionality": 256}
+        for t in texts
+    ]
+    batch = client.post("/v1beta/models/gemini-embedding-001:batchEmbedContents", json={"requests": requests})
+    assert batch.status_code == 200
+    vectors = [e["values"] for e in batch.json()["embeddings"]]
+    singles = [
+        client.post(
+            "/v1beta/models/gemini-embedding-001:embedContent",
+            json={"content": {"parts": [{"text": t}]}, "outputDimensionality": 256},
+        ).json()["embedding"]["values"]
+        for t in texts
+    ]
+    assert vectors == singles
+    big = client.post("/v1beta/models/gemini-embedding-001:batchEmbedContents", json={"requests": requests[:1] * 100})
+    assert len(big.json()["embeddings"]) == 100
