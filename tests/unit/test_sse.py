@@ -1,4 +1,4 @@
-"""SSEDecoder: framing, incremental decoding, raw JSON error blocks."""
+"""SSEDecoder: framing, incremental decoding, raw JSON error blocks; EventReader: messages to events or errors."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from langchain_gemini._sse import SSEDecoder, SSEMessage
+from langchain_gemini._sse import EventReader, SSEDecoder, SSEMessage
+from langchain_gemini.errors import GeminiRateLimitError, GeminiResponseValidationError, GeminiStreamError
 
 EVENTS: list[dict[str, Any]] = [
     {"candidates": [{"content": {"parts": [{"text": "gem"}], "role": "model"}}]},
@@ -198,3 +199,40 @@ def test_any_chunking_gives_the_same_messages(
     assert _decode(chunks) == expected
     assert [m.data for m in expected if m.kind == "event"] == events
     assert [m.kind for m in expected].count("error") == int(trailing_error)
+
+
+# -- EventReader ---------------------------------------------------------------------------
+
+SECRET = "AIzaFAKE-sentinel-0123456789"
+
+
+@pytest.mark.parametrize(
+    ("events", "complete"),
+    [
+        ([EVENTS[0]], False),
+        (EVENTS, True),  # a finishReason
+        ([{"promptFeedback": {"blockReason": "SAFETY"}}], True),  # a blocked prompt has no candidates
+        ([{"candidates": [{"finishReason": ""}]}, {"candidates": "x"}, {"promptFeedback": []}], False),
+    ],
+)
+def test_event_reader_completion(events: list[dict[str, Any]], complete: bool) -> None:
+    reader = EventReader(SECRET)
+    assert [reader.accept(SSEMessage("event", e)) for e in events] == events
+    assert reader.completed is complete
+    if complete:
+        reader.finish()
+    else:
+        with pytest.raises(GeminiStreamError, match="stream ended before completion"):
+            reader.finish()
+
+
+def test_event_reader_raises_errors_redacted() -> None:
+    reader = EventReader(SECRET)
+    error = {"error": {"code": 429, "status": "RESOURCE_EXHAUSTED", "message": f"quota for {SECRET}"}}
+    with pytest.raises(GeminiRateLimitError) as rate:
+        reader.accept(SSEMessage("error", error))
+    assert SECRET not in str(rate.value)
+    with pytest.raises(GeminiResponseValidationError) as invalid:
+        reader.accept(SSEMessage("invalid", f"[DONE {SECRET}]"))
+    assert invalid.value.body == "[DONE ***]"
+    assert invalid.value.is_retryable is False
