@@ -77,7 +77,7 @@ class App:
         stream = action == "streamGenerateContent"
         sse = request.query.get("alt") == "sse"
         recorded = _recorded(request, model_id, action)
-        self.state.record(recorded)
+        self.state.record(recorded, len(request.body))
         try:
             reply = self._api(request, recorded, version, model_id, action)
         except Exception as exc:  # noqa: BLE001 - an emulator bug must reach the test as a 500, not a hang

@@ -19,6 +19,7 @@ from langchain_gemini.testing._models import DEFAULT_MODELS, ModelInfo
 Scripted = dict[str, Any] | list[dict[str, Any]]
 DEFAULT_STREAM_EVENTS = 4
 DEFAULT_MAX_RECORDED = 10_000
+DEFAULT_MAX_RECORDED_BYTES = 256 * 1024 * 1024  # bodies kept for inspection; large-image benchmarks stay bounded
 
 
 @dataclass
@@ -80,6 +81,7 @@ class State:
     latency: float = 0.0
     stream_events: int = DEFAULT_STREAM_EVENTS
     max_recorded: int = DEFAULT_MAX_RECORDED
+    max_recorded_bytes: int = DEFAULT_MAX_RECORDED_BYTES
     models: dict[str, ModelInfo] = field(default_factory=lambda: {m.id: m for m in DEFAULT_MODELS})
     requests: list[RecordedRequest] = field(default_factory=list)
     stats: EmulatorStats = field(default_factory=EmulatorStats)
@@ -88,18 +90,28 @@ class State:
     _queue: deque[tuple[Scripted, str | None]] = field(default_factory=deque)
     _faults: list[_Armed] = field(default_factory=list)
     _sequence: int = 0
+    _sizes: deque[int] = field(default_factory=deque)
+    _recorded_bytes: int = 0
 
     def set_models(self, models: Iterable[ModelInfo]) -> None:
         """Replace the model registry."""
         with self.lock:
             self.models = {m.id: m for m in models}
 
-    def record(self, request: RecordedRequest) -> None:
-        """Keep `request`, dropping the oldest records beyond `max_recorded`."""
+    def record(self, request: RecordedRequest, size: int = 0) -> None:
+        """Keep `request` (whose body had `size` bytes), dropping the oldest records beyond the limits."""
         with self.lock:
             self.requests.append(request)
-            if len(self.requests) > self.max_recorded:
-                del self.requests[: len(self.requests) - self.max_recorded]
+            self._sizes.append(size)
+            self._recorded_bytes += size
+            drop = 0
+            while len(self._sizes) > 1 and (
+                len(self._sizes) > self.max_recorded or self._recorded_bytes > self.max_recorded_bytes
+            ):
+                self._recorded_bytes -= self._sizes.popleft()
+                drop += 1
+            if drop:
+                del self.requests[:drop]
 
     def enqueue(self, response: Scripted, method: str | None) -> None:
         """Script the answer of the next generate/stream call (matching `method` if given)."""
@@ -142,6 +154,8 @@ class State:
         """Forget requests, scripts, responders, faults and statistics (configuration is kept)."""
         with self.lock:
             self.requests.clear()
+            self._sizes.clear()
+            self._recorded_bytes = 0
             self._queue.clear()
             self._faults.clear()
             self.responders.clear()
