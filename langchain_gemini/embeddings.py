@@ -138,7 +138,7 @@ def _vector(item: Any, normalize: bool) -> list[float]:
             # The API answers a prefix of a unit vector; rescaling makes it unit length again (reference 11.3).
             return [x / scale for x in values] if scale else list(map(float, values))
         return list(map(float, values))  # JSON `0` parses as an int; callers are promised floats
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise GeminiResponseValidationError("an embedding has values that are not numbers") from None
 
 

@@ -1,0 +1,539 @@
+"""GeminiEmbeddings through its public API, sync and async, against a scripted Gemini behind httpx.MockTransport."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import contextvars
+import json
+import math
+import pickle
+import threading
+from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import httpx
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from pydantic import ValidationError
+
+from langchain_gemini import GeminiBadRequestError, GeminiEmbeddings, GeminiResponseValidationError, _batching
+from langchain_gemini.embeddings import INPUT_TOKEN_LIMIT, TASK_TYPES, estimate_tokens
+
+FAKE_KEY = "AIzaFAKE-embeddings-0123456789"
+BATCH_PATH = "/v1beta/models/gemini-embedding-001:batchEmbedContents"
+QUERY_PATH = "/v1beta/models/gemini-embedding-001:embedContent"
+
+Hook = Callable[[dict[str, Any]], "httpx.Response | None"]
+AsyncHook = Callable[[dict[str, Any]], Awaitable["httpx.Response | None"]]
+
+
+@pytest.fixture(autouse=True)
+def _hermetic_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("GOOGLE_API_KEY", "GEMINI_API_KEY"):
+        monkeypatch.delenv(name, raising=False)
+
+
+def number(text: str) -> int:
+    """`"t17"` -> 17."""
+    return int(text[1:])
+
+
+def default_vector(text: str) -> list[Any]:
+    # JSON ints on purpose: the class must still hand back Python floats.
+    return [number(text), 1, 0] if text[1:].isdigit() else [len(text), 1, 0]
+
+
+def texts(count: int) -> list[str]:
+    return [f"t{i}" for i in range(count)]
+
+
+def first_text(body: dict[str, Any]) -> str:
+    entries = body.get("requests") or [body]
+    return str(entries[0]["content"]["parts"][0]["text"])
+
+
+class FakeEmbed:
+    """Answers embedContent and batchEmbedContents with `vector(text)`; hooks may answer first or hold a request."""
+
+    def __init__(self, vector: Callable[[str], list[Any]] = default_vector) -> None:
+        self.vector = vector
+        self.requests: list[httpx.Request] = []
+        self.hook: Hook | None = None
+        self.ahook: AsyncHook | None = None
+        self._lock = threading.Lock()
+
+    def bodies(self) -> list[dict[str, Any]]:
+        return [json.loads(request.content) for request in self.requests]
+
+    def batch_sizes(self) -> list[int]:
+        """Sizes of the batch requests, in input order (arrival order varies under concurrency)."""
+        bodies = sorted(self.bodies(), key=lambda b: number(first_text(b)))
+        return [len(b["requests"]) for b in bodies]
+
+    def answer(self, request: httpx.Request, body: dict[str, Any]) -> httpx.Response:
+        if request.url.path.endswith(":batchEmbedContents"):
+            embeddings = [{"values": self.vector(r["content"]["parts"][0]["text"])} for r in body["requests"]]
+            return httpx.Response(200, json={"embeddings": embeddings})
+        return httpx.Response(200, json={"embedding": {"values": self.vector(body["content"]["parts"][0]["text"])}})
+
+    def handler(self, request: httpx.Request) -> httpx.Response:
+        with self._lock:
+            self.requests.append(request)
+        body = json.loads(request.content)
+        held = self.hook(body) if self.hook else None
+        return held or self.answer(request, body)
+
+    async def ahandler(self, request: httpx.Request) -> httpx.Response:
+        self.requests.append(request)
+        body = json.loads(request.content)
+        held = await self.ahook(body) if self.ahook else (self.hook(body) if self.hook else None)
+        return held or self.answer(request, body)
+
+    def model(self, **kwargs: Any) -> GeminiEmbeddings:
+        kwargs.setdefault("api_key", FAKE_KEY)
+        return GeminiEmbeddings(
+            http_client=httpx.Client(transport=httpx.MockTransport(self.handler)),
+            http_async_client=httpx.AsyncClient(transport=httpx.MockTransport(self.ahandler)),
+            **kwargs,
+        )
+
+
+@pytest.fixture
+def fake() -> FakeEmbed:
+    return FakeEmbed()
+
+
+def documents(model: GeminiEmbeddings, sync: bool, items: Any, **kwargs: Any) -> list[list[float]]:
+    if sync:
+        return model.embed_documents(items, **kwargs)
+    return asyncio.run(model.aembed_documents(items, **kwargs))
+
+
+def query(model: GeminiEmbeddings, sync: bool, text: Any, **kwargs: Any) -> list[float]:
+    if sync:
+        return model.embed_query(text, **kwargs)
+    return asyncio.run(model.aembed_query(text, **kwargs))
+
+
+def google_error(status: int, name: str, message: str, details: list[dict[str, Any]] | None = None) -> httpx.Response:
+    error = {"code": status, "message": message, "status": name, "details": details or []}
+    return httpx.Response(status, json={"error": error})
+
+
+# -- batching and order -------------------------------------------------------------------------------------------
+
+
+def test_250_texts_go_out_as_batches_of_100_100_50(fake: FakeEmbed, sync: bool) -> None:
+    vectors = documents(fake.model(), sync, texts(250))
+    assert fake.batch_sizes() == [100, 100, 50]
+    assert vectors == [[float(i), 1.0, 0.0] for i in range(250)]
+    assert all(type(x) is float for v in vectors for x in v)
+    assert {request.url.path for request in fake.requests} == {BATCH_PATH}
+    entry = sorted(fake.bodies(), key=lambda b: number(first_text(b)))[2]["requests"][49]
+    assert entry == {
+        "model": "models/gemini-embedding-001",
+        "taskType": "RETRIEVAL_DOCUMENT",
+        "content": {"parts": [{"text": "t249"}]},
+    }
+
+
+def test_batch_size_is_configurable_up_to_100(fake: FakeEmbed, sync: bool) -> None:
+    documents(fake.model(batch_size=30), sync, texts(70))
+    assert fake.batch_sizes() == [30, 30, 10]
+    for size in (0, 101):
+        with pytest.raises(ValidationError, match="batch_size"):
+            GeminiEmbeddings(api_key=FAKE_KEY, batch_size=size)
+
+
+def test_order_matches_input_when_answers_arrive_out_of_order(fake: FakeEmbed, sync: bool) -> None:
+    """Batch 0 is answered only after batch 2, batch 1 after batch 0: the result is still in input order."""
+    answered: list[int] = []
+    waits = {0: 2, 1: 0}  # batch -> the batch it waits for
+    if sync:
+        events = {b: threading.Event() for b in range(3)}
+
+        def hold(body: dict[str, Any]) -> None:
+            batch = number(first_text(body)) // 100
+            if batch in waits:
+                assert events[waits[batch]].wait(5)
+            answered.append(batch)
+            events[batch].set()
+
+        fake.hook = hold  # type: ignore[assignment]
+    else:
+        aevents: dict[int, asyncio.Event] = {}
+
+        async def ahold(body: dict[str, Any]) -> None:
+            for b in range(3):
+                aevents.setdefault(b, asyncio.Event())
+            batch = number(first_text(body)) // 100
+            if batch in waits:
+                await asyncio.wait_for(aevents[waits[batch]].wait(), 5)
+            answered.append(batch)
+            aevents[batch].set()
+
+        fake.ahook = ahold  # type: ignore[assignment]
+    vectors = documents(fake.model(max_concurrency=3), sync, texts(300))
+    assert answered == [2, 0, 1]
+    assert vectors == [[float(i), 1.0, 0.0] for i in range(300)]
+
+
+@pytest.mark.parametrize("limit", [1, 2, 3])
+def test_max_concurrency_bounds_batches_in_flight(fake: FakeEmbed, sync: bool, limit: int) -> None:
+    """Requests wait until `limit` have been in flight at once, then a moment more for any extra one to show up."""
+    state = {"active": 0, "peak": 0}
+    if sync:
+        cond = threading.Condition()
+
+        def hold(body: dict[str, Any]) -> None:
+            with cond:
+                state["active"] += 1
+                state["peak"] = max(state["peak"], state["active"])
+                cond.notify_all()
+                cond.wait_for(lambda: state["peak"] >= limit, timeout=2)
+                cond.wait_for(lambda: state["peak"] > limit, timeout=0.05)
+                state["active"] -= 1
+
+        fake.hook = hold  # type: ignore[assignment]
+    else:
+        reached: list[asyncio.Event] = []  # made inside the loop that uses it
+
+        async def ahold(body: dict[str, Any]) -> None:
+            if not reached:
+                reached.append(asyncio.Event())
+            state["active"] += 1
+            state["peak"] = max(state["peak"], state["active"])
+            if state["active"] >= limit:
+                reached[0].set()
+            with contextlib.suppress(asyncio.TimeoutError):  # fewer than `limit` in flight: the peak tells
+                await asyncio.wait_for(reached[0].wait(), 2)
+            await asyncio.sleep(0.05)
+            state["active"] -= 1
+
+        fake.ahook = ahold  # type: ignore[assignment]
+    documents(fake.model(max_concurrency=limit, batch_size=10), sync, texts(10 * (limit + 1)))
+    assert state["peak"] == limit
+    assert len(fake.requests) == limit + 1
+
+
+def test_rate_limited_batch_is_retried_alone(fake: FakeEmbed, sync: bool, sleeps: list[float]) -> None:
+    retry_info = {"@type": "type.googleapis.com/google.rpc.RetryInfo", "retryDelay": "1s"}
+    refused: list[str] = []
+
+    def limit_second_batch(body: dict[str, Any]) -> httpx.Response | None:
+        if first_text(body) == "t100" and not refused:
+            refused.append("t100")
+            return google_error(429, "RESOURCE_EXHAUSTED", "Quota exceeded.", [retry_info])
+        return None
+
+    fake.hook = limit_second_batch
+    vectors = documents(fake.model(), sync, texts(250))
+    firsts = sorted(first_text(body) for body in fake.bodies())
+    assert firsts == ["t0", "t100", "t100", "t200"]
+    assert sleeps == [1.0]
+    assert vectors == [[float(i), 1.0, 0.0] for i in range(250)]
+
+
+def test_a_batch_that_fails_for_good_fails_the_call_and_stops_the_rest(fake: FakeEmbed, sync: bool) -> None:
+    fake.hook = lambda body: google_error(400, "INVALID_ARGUMENT", "bad batch") if first_text(body) == "t100" else None
+    with pytest.raises(GeminiBadRequestError, match="bad batch"):
+        documents(fake.model(max_concurrency=1), sync, texts(500))
+    assert sorted(first_text(body) for body in fake.bodies()) == ["t0", "t100"]  # nothing sent after it
+
+
+def test_a_failure_under_concurrency_cancels_the_batches_not_started(
+    fake: FakeEmbed, sync: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Batch 0 fails at once while batch 1 is held: the 8 batches still queued are never sent."""
+    failure = google_error(400, "INVALID_ARGUMENT", "bad")
+    if sync:
+        release = threading.Event()
+
+        class ReleasingPool(ThreadPoolExecutor):
+            # Hold batch 1 until the call has given up (shutdown cancels what is queued), then let it finish.
+            def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+                super().shutdown(wait=False, cancel_futures=cancel_futures)
+                release.set()
+                super().shutdown(wait=wait)
+
+        monkeypatch.setattr(_batching, "ThreadPoolExecutor", ReleasingPool)
+
+        def hold(body: dict[str, Any]) -> httpx.Response | None:
+            if first_text(body) == "t0":
+                return failure
+            assert release.wait(5)
+            return None
+
+        fake.hook = hold
+    else:
+
+        async def ahold(body: dict[str, Any]) -> httpx.Response | None:
+            if first_text(body) == "t0":
+                return failure
+            await asyncio.sleep(5)  # cancelled with the call; if not, the request count below tells
+            return None
+
+        fake.ahook = ahold
+    with pytest.raises(GeminiBadRequestError):
+        documents(fake.model(max_concurrency=2), sync, texts(1000))
+    firsts = {first_text(body) for body in fake.bodies()}
+    # Sync: the worker freed by batch 0 may pick up batch 2 before the call gives up; nothing later is sent.
+    assert {"t0", "t100"} <= firsts <= {"t0", "t100", "t200"}
+
+
+def test_empty_list_returns_empty_without_a_request_or_a_key(sync: bool) -> None:
+    model = GeminiEmbeddings()  # no key anywhere: nothing may be sent, so nothing needs one
+    assert documents(model, sync, []) == []
+
+
+def test_async_works_from_a_second_event_loop(fake: FakeEmbed) -> None:
+    model = fake.model()
+    first = asyncio.run(model.aembed_documents(texts(150)))
+    second = asyncio.run(model.aembed_documents(texts(150)))
+    assert first == second
+    assert len(fake.requests) == 4
+
+
+def test_context_variables_reach_the_worker_threads(fake: FakeEmbed) -> None:
+    marker: contextvars.ContextVar[str] = contextvars.ContextVar("marker", default="unset")
+    seen: set[str] = set()
+    fake.hook = lambda body: seen.add(marker.get())  # type: ignore[func-returns-value]
+    marker.set("caller")
+    fake.model(max_concurrency=3).embed_documents(texts(300))
+    assert seen == {"caller"}
+
+
+# -- task types and titles ----------------------------------------------------------------------------------------
+
+
+def test_default_task_types_and_query_endpoint(fake: FakeEmbed, sync: bool) -> None:
+    model = fake.model()
+    assert query(model, sync, "t7") == [7.0, 1.0, 0.0]
+    documents(model, sync, ["t1"])
+    query_request, batch_request = fake.requests
+    assert query_request.url.path == QUERY_PATH
+    assert json.loads(query_request.content) == {
+        "model": "models/gemini-embedding-001",
+        "taskType": "RETRIEVAL_QUERY",
+        "content": {"parts": [{"text": "t7"}]},
+    }
+    assert batch_request.url.path == BATCH_PATH
+    assert json.loads(batch_request.content)["requests"][0]["taskType"] == "RETRIEVAL_DOCUMENT"
+    assert query_request.headers["x-goog-api-key"] == FAKE_KEY
+    assert FAKE_KEY not in str(query_request.url)
+
+
+def test_task_type_precedence(fake: FakeEmbed, sync: bool) -> None:
+    shared = fake.model(task_type="semantic_similarity")  # any case; stored upper-case
+    assert shared.task_type == "SEMANTIC_SIMILARITY"
+    query(shared, sync, "t1")
+    documents(shared, sync, ["t1"])
+    qa = fake.model(query_task_type="QUESTION_ANSWERING")
+    query(qa, sync, "t1")
+    documents(qa, sync, ["t1"])
+    query(qa, sync, "t1", task_type="FACT_VERIFICATION")
+    documents(qa, sync, ["t1"], task_type="CLUSTERING")
+    sent = [(b.get("requests") or [b])[0]["taskType"] for b in fake.bodies()]
+    assert sent == [
+        "SEMANTIC_SIMILARITY",
+        "SEMANTIC_SIMILARITY",
+        "QUESTION_ANSWERING",
+        "RETRIEVAL_DOCUMENT",
+        "FACT_VERIFICATION",
+        "CLUSTERING",
+    ]
+
+
+def test_every_documented_task_type_is_accepted(fake: FakeEmbed) -> None:
+    model = fake.model()
+    for task in TASK_TYPES:
+        model.embed_query("t1", task_type=task)
+    assert [b["taskType"] for b in fake.bodies()] == list(TASK_TYPES)
+
+
+def test_titles_are_sent_per_text_and_blank_ones_left_out(fake: FakeEmbed, sync: bool) -> None:
+    documents(fake.model(), sync, ["t0", "t1", "t2"], titles=["Intro", None, ""])
+    entries = fake.bodies()[0]["requests"]
+    assert [e.get("title") for e in entries] == ["Intro", None, None]
+    assert "title" not in entries[1]
+
+
+# -- input validation: before any request --------------------------------------------------------------------------
+
+MANY = texts(150)  # the bad entry sits in the second batch: nothing at all may have been sent
+BAD_DOCUMENT_CALLS: list[tuple[Any, dict[str, Any], type[Exception], str]] = [
+    ([*MANY, "t0", ""], {}, ValueError, r"texts\[151\] is empty"),
+    ([*MANY, 7], {}, TypeError, r"texts\[150\] must be a str"),
+    ("t0", {}, TypeError, "list of strings"),
+    ([*MANY, "a" * 20_000], {}, ValueError, r"texts\[150\] is too long"),
+    ([*MANY, "\ud800" * 10], {}, ValueError, r"texts\[150\] is not valid Unicode"),
+    (MANY, {"task_type": "SEARCH"}, ValueError, "task_type must be one of"),
+    (MANY, {"output_dimensionality": 127}, ValueError, "output_dimensionality .* 128 to 3072"),
+    (MANY, {"output_dimensionality": 3073}, ValueError, "output_dimensionality"),
+    (MANY, {"output_dimensionality": "768"}, TypeError, "output_dimensionality must be an int"),
+    (MANY, {"output_dimensionality": True}, TypeError, "output_dimensionality must be an int"),
+    (MANY, {"titles": ["only one"]}, ValueError, "titles has 1 entries for 150 texts"),
+    (["t0"], {"titles": "a title"}, TypeError, "titles must be a list"),
+    ([*MANY, "t0"], {"titles": [None] * 150 + [3]}, TypeError, r"titles\[150\] must be a str"),
+    (MANY, {"titles": [None] * 150, "task_type": "CLUSTERING"}, ValueError, "titles need task_type RETRIEVAL_DOCUMENT"),
+]
+
+
+@pytest.mark.parametrize(("items", "kwargs", "error", "message"), BAD_DOCUMENT_CALLS)
+def test_bad_document_input_is_refused_before_any_request(
+    fake: FakeEmbed, sync: bool, items: Any, kwargs: dict[str, Any], error: type[Exception], message: str
+) -> None:
+    with pytest.raises(error, match=message):
+        documents(fake.model(), sync, items, **kwargs)
+    assert fake.requests == []
+
+
+@pytest.mark.parametrize(
+    ("text", "kwargs", "error", "message"),
+    [
+        ("", {}, ValueError, "text is empty"),
+        (None, {}, TypeError, "text must be a str"),
+        ("9" * 2100, {}, ValueError, "text is too long"),
+        ("t1", {"task_type": "RETRIEVAL"}, ValueError, "task_type must be one of"),
+        ("t1", {"output_dimensionality": 0}, ValueError, "output_dimensionality"),
+    ],
+)
+def test_bad_query_input_is_refused_before_any_request(
+    fake: FakeEmbed, sync: bool, text: Any, kwargs: dict[str, Any], error: type[Exception], message: str
+) -> None:
+    with pytest.raises(error, match=message):
+        query(fake.model(), sync, text, **kwargs)
+    assert fake.requests == []
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "field"),
+    [
+        ({"task_type": "bogus"}, "task_type"),
+        ({"query_task_type": "TASK_TYPE_UNSPECIFIED"}, "query_task_type"),
+        ({"output_dimensionality": 64}, "output_dimensionality"),
+        ({"max_concurrency": 0}, "max_concurrency"),
+        ({"dimensions": 768}, "dimensions"),  # a misspelt setting is an error, not silently ignored
+    ],
+)
+def test_bad_settings_are_refused_at_construction(kwargs: dict[str, Any], field: str) -> None:
+    with pytest.raises(ValidationError, match=field):
+        GeminiEmbeddings(api_key=FAKE_KEY, **kwargs)
+
+
+def test_long_texts_can_be_left_to_the_api(fake: FakeEmbed, sync: bool) -> None:
+    long_text = "word " * 1500  # estimated at 2,500 tokens
+    documents(fake.model(check_input_length=False), sync, [long_text])
+    assert first_text(fake.bodies()[0]) == long_text
+
+
+def test_an_unknown_model_takes_any_positive_dimension(fake: FakeEmbed) -> None:
+    model = fake.model(model="models/my-embedder", output_dimensionality=4096)
+    model.embed_query("t1")
+    assert fake.requests[0].url.path == "/v1beta/models/my-embedder:embedContent"
+    assert fake.bodies()[0]["outputDimensionality"] == 4096
+
+
+# -- token estimate ------------------------------------------------------------------------------------------------
+
+
+def test_estimate_counts_digits_one_by_one_and_other_ascii_by_three() -> None:
+    assert estimate_tokens("0123456789") == 10
+    assert estimate_tokens("abcdef") == 2
+    assert estimate_tokens("abcdefg") == 3
+    assert estimate_tokens("日本語") == 3  # 3-byte characters: one each
+    assert estimate_tokens("привет") == 3  # 2-byte characters: half each
+    assert estimate_tokens("😀😀") == 3  # 4-byte characters: one and a half each
+
+
+def test_limit_boundaries(fake: FakeEmbed) -> None:
+    model = fake.model()
+    model.embed_documents(["x" * (3 * INPUT_TOKEN_LIMIT), "日" * INPUT_TOKEN_LIMIT])
+    for too_long in ("x" * (3 * INPUT_TOKEN_LIMIT + 1), "日" * (INPUT_TOKEN_LIMIT + 1)):
+        with pytest.raises(ValueError, match="too long"):
+            model.embed_documents([too_long])
+    assert len(fake.requests) == 1
+
+
+@given(st.text(max_size=300))
+def test_estimate_is_never_below_a_quarter_token_per_character(text: str) -> None:
+    # The emulator and Google's rule of thumb both count about 4 characters per token; ours must not count fewer.
+    assert estimate_tokens(text) >= math.ceil(len(text) / 4)
+
+
+# -- dimensions and normalization ----------------------------------------------------------------------------------
+
+
+def three_four(text: str) -> list[Any]:
+    return [3, 4]
+
+
+def test_reduced_dimensions_are_normalized(sync: bool) -> None:
+    fake = FakeEmbed(three_four)
+    model = fake.model(output_dimensionality=768)
+    assert documents(model, sync, ["t1"]) == [[0.6, 0.8]]
+    assert query(model, sync, "t1") == [0.6, 0.8]
+    assert {(b.get("requests") or [b])[0]["outputDimensionality"] for b in fake.bodies()} == {768}
+
+
+def test_normalization_can_be_turned_off(sync: bool) -> None:
+    fake = FakeEmbed(three_four)
+    model = fake.model(output_dimensionality=768, normalize=False)
+    vector = documents(model, sync, ["t1"])[0]
+    assert vector == [3.0, 4.0]
+    assert all(type(x) is float for x in vector)
+    assert query(model, sync, "t1") == [3.0, 4.0]
+
+
+def test_full_size_vectors_are_passed_through(sync: bool) -> None:
+    fake = FakeEmbed(three_four)
+    model = fake.model()
+    assert documents(model, sync, ["t1"]) == [[3.0, 4.0]]
+    assert documents(model, sync, ["t1"], output_dimensionality=3072) == [[3.0, 4.0]]
+    assert documents(model, sync, ["t1"], output_dimensionality=1536) == [[0.6, 0.8]]  # per call
+    assert "outputDimensionality" not in fake.bodies()[0]["requests"][0]
+
+
+def test_a_zero_vector_stays_zero() -> None:
+    fake = FakeEmbed(lambda text: [0, 0])
+    assert fake.model(output_dimensionality=128).embed_query("t1") == [0.0, 0.0]
+
+
+# -- malformed answers ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        {"embeddings": [{"values": [1.0]}]},  # one vector for two texts
+        {"embeddings": [{"values": [1.0]}, {"values": []}]},
+        {"embeddings": [{"values": [1.0]}, {"values": ["x"]}]},
+        {"embeddings": [{"values": [1.0]}, {}]},
+        {},
+    ],
+)
+def test_malformed_batch_answers_raise(fake: FakeEmbed, sync: bool, answer: dict[str, Any]) -> None:
+    fake.hook = lambda body: httpx.Response(200, json=answer)
+    with pytest.raises(GeminiResponseValidationError):
+        documents(fake.model(), sync, ["t0", "t1"])
+
+
+def test_malformed_query_answer_raises(fake: FakeEmbed, sync: bool) -> None:
+    fake.hook = lambda body: httpx.Response(200, json={"embeddings": []})
+    with pytest.raises(GeminiResponseValidationError):
+        query(fake.model(), sync, "t0")
+
+
+# -- secrets -------------------------------------------------------------------------------------------------------
+
+
+def test_the_key_never_shows(fake: FakeEmbed) -> None:
+    model = fake.model()
+    shown = [repr(model), str(model), str(model.model_dump()), model.model_dump_json(), repr(model.model_fields_set)]
+    assert all(FAKE_KEY not in text for text in shown)
+    restored = pickle.loads(pickle.dumps(GeminiEmbeddings(api_key=FAKE_KEY)))
+    assert restored.google_api_key is not None
+    assert restored.google_api_key.get_secret_value() == FAKE_KEY
