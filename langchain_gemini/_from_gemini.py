@@ -23,11 +23,11 @@ from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResu
 
 from langchain_gemini._media_output import media_output_block
 from langchain_gemini._replay import FUNCTION_CALL_SIGNATURES_KEY
+from langchain_gemini._translator import MODEL_PROVIDER
 from langchain_gemini._wire import Candidate, GenerateContentResponse, Part
 
 logger = logging.getLogger("langchain_gemini")
 
-MODEL_PROVIDER = "google_genai"
 
 # Finish reasons that end an answer early or empty; they are logged so a short answer is never unexplained.
 _NOTABLE_FINISH_REASONS = frozenset(

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
+from functools import lru_cache
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from langchain_gemini._schema import SchemaMode, SchemaOverride, response_schema_fields, schema_mode
 from langchain_gemini._thinking import ReasoningEffort, ThinkingLevel, thinking_config
+from langchain_gemini._tools import convert_tools, function_names, tool_config
 from langchain_gemini.multimodal import ImageConfigInput, MediaResolutionInput, ResponseModalities, SpeechConfigInput
 from langchain_gemini.safety import SafetySettingsInput
 
@@ -22,8 +26,6 @@ Penalty = Annotated[float, Field(ge=-2.0, le=2.0)]
 CandidateCount = Annotated[int, Field(ge=1, le=8)]
 StopSequences = Annotated[list[str], Field(max_length=5)]
 ResponseMimeType = Literal["text/plain", "application/json", "text/x.enum"]
-# Which schema form to send: see `_schema.schema_mode` for how "auto" decides.
-SchemaMode = Literal["auto", "json_schema", "openapi"]
 
 # Settings that travel in the request body; the order is the order of _identifying_params.
 GENERATION_PARAM_NAMES = (
@@ -78,7 +80,7 @@ class CallOverrides(BaseModel):
     reasoning_effort: ReasoningEffort | None = None
     include_thoughts: bool | None = None
     response_schema: dict[str, Any] | None = None
-    schema_mode: SchemaMode | None = None
+    schema_mode: SchemaOverride | None = None
     response_modalities: ResponseModalities | None = None
     speech_config: SpeechConfigInput | None = None
     image_config: ImageConfigInput | None = None
@@ -141,6 +143,12 @@ def _response_schema_from_format(response_format: Mapping[str, Any]) -> tuple[di
     raise ValueError(msg)
 
 
+@lru_cache(maxsize=128)
+def _converted_response_schema(schema_json: str, mode: SchemaMode) -> dict[str, Any]:
+    # Structured-output runnables send the same schema on every call: convert it once per form.
+    return response_schema_fields(json.loads(schema_json), mode)
+
+
 def generation_extras(
     model: str, params: Mapping[str, Any], response_format: Mapping[str, Any] | None
 ) -> dict[str, Any]:
@@ -166,27 +174,25 @@ def generation_extras(
         msg = "response_schema needs response_mime_type 'application/json' or 'text/x.enum', not 'text/plain'"
         raise ValueError(msg)
     if schema is not None:
-        from langchain_gemini._schema import schema_mode, to_json_schema, to_openapi_schema
-
-        if schema_mode(model, params.get("schema_mode")) == "openapi":
-            extras["responseSchema"] = to_openapi_schema(schema)
-        else:
-            extras["responseJsonSchema"] = to_json_schema(schema)
+        extras.update(
+            _converted_response_schema(
+                json.dumps(schema, sort_keys=True), schema_mode(model, params.get("schema_mode"))
+            )
+        )
     return extras
 
 
-def request_extras(model: str, overrides: CallOverrides, mode: SchemaMode | None) -> dict[str, Any]:
+def request_extras(model: str, overrides: CallOverrides, mode: SchemaOverride | None) -> dict[str, Any]:
     """Wire-ready request-level entries: tools and toolConfig."""
-    from langchain_gemini._tools import convert_tools, function_names, tool_config
-
     extras: dict[str, Any] = {}
     tools = convert_tools(overrides.tools, model=model, schema=mode) if overrides.tools else []
+    names = function_names(tools)
     if tools:
         extras["tools"] = tools
     if overrides.tool_config is not None:
         extras["toolConfig"] = overrides.tool_config
     elif overrides.tool_choice is not None:
-        config = tool_config(overrides.tool_choice, function_names(tools))
+        config = tool_config(overrides.tool_choice, names)
         if config is not None:
             extras["toolConfig"] = config
     return extras

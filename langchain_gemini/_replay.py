@@ -29,7 +29,8 @@ FUNCTION_CALL_SIGNATURES_KEY = "__gemini_function_call_thought_signatures__"
 # Documented escape hatch for histories that carry no signature (written by hand or by another model): the
 # thought-signatures FAQ of the Gemini API docs names this value as accepted in place of a real signature.
 SKIP_SIGNATURE = "skip_thought_signature_validator"
-_NATIVE_PROVIDERS = frozenset({"google_genai", "google_vertexai"})
+# Our own key, and langchain-google-genai's: their histories carry Gemini signatures too.
+_NATIVE_PROVIDERS = frozenset({"gemini", "google_genai", "google_vertexai"})
 # Ids we synthesise for calls the API returned without one: uuid4 text. They are not sent back as Gemini ids.
 _SYNTHETIC_ID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
 _SKIPPED_TYPES = frozenset({"tool_call", "tool_call_chunk", "invalid_tool_call", "tool_use", "function_call"})

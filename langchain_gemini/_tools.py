@@ -16,7 +16,7 @@ from langchain_core.tools import BaseTool
 from langchain_core.utils.function_calling import convert_to_openai_tool
 from langchain_core.utils.pydantic import is_basemodel_subclass
 
-from langchain_gemini._params import SchemaMode
+from langchain_gemini._schema import SchemaMode, SchemaOverride, parameters_fields, schema_mode
 from langchain_gemini._to_gemini import camel_case
 
 # Keys of a Gemini `Tool` object (camelCase); a dict whose keys are all among these is taken as native.
@@ -60,26 +60,12 @@ def function_declaration(tool: Any, mode: SchemaMode) -> dict[str, Any]:
         declaration["description"] = function["description"]
     raw = _raw_json_schema(tool) or function.get("parameters") or {}
     parameters = {key: value for key, value in raw.items() if key not in {"title", "description"}}
-    # Gemini rejects an object schema with empty properties; a tool without arguments declares no parameters.
-    if not parameters.get("properties") and not parameters.get("anyOf") and not parameters.get("$ref"):
-        return declaration
-    from langchain_gemini._schema import to_json_schema, to_openapi_schema
-
-    if mode == "openapi":
-        declaration["parameters"] = to_openapi_schema(parameters)
-    else:
-        declaration["parametersJsonSchema"] = to_json_schema(parameters)
+    declaration.update(parameters_fields(parameters, mode) or {})
     return declaration
 
 
-def convert_tools(tools: Sequence[Any], *, model: str, schema: SchemaMode | None = None) -> list[dict[str, Any]]:
-    """Native tools pass through (keys camelCased); function tools go into one `functionDeclarations` entry, in order.
-
-    Raises:
-        ValueError: If two function tools share a name.
-    """
-    from langchain_gemini._schema import schema_mode
-
+def convert_tools(tools: Sequence[Any], *, model: str, schema: SchemaOverride | None = None) -> list[dict[str, Any]]:
+    """Native tools pass through (keys camelCased); function tools go into one `functionDeclarations` entry."""
     mode = schema_mode(model, schema)
     native: list[dict[str, Any]] = []
     declarations: list[dict[str, Any]] = []
@@ -91,19 +77,24 @@ def convert_tools(tools: Sequence[Any], *, model: str, schema: SchemaMode | None
         declarations.extend(entry.pop("functionDeclarations", []))
         if entry:
             native.append(entry)
-    names = [declaration.get("name") for declaration in declarations]
-    duplicates = sorted({name for name in names if names.count(name) > 1 and name})
-    if duplicates:
-        msg = f"tools: function names must be unique, got {', '.join(map(str, duplicates))} more than once"
-        raise ValueError(msg)
     if declarations:
         native.append({"functionDeclarations": declarations})
     return native
 
 
-def function_names(tools: Sequence[Mapping[str, Any]]) -> list[str]:
-    """Names of the functions declared in converted `tools`."""
-    return [str(declaration["name"]) for tool in tools for declaration in tool.get("functionDeclarations", [])]
+def function_names(tools: Sequence[Mapping[str, Any]], *, unique: bool = True) -> list[str]:
+    """Names of the functions declared in converted `tools`.
+
+    Raises:
+        ValueError: If two functions share a name (checked when a request is built: binding may legitimately be
+            redone with overlapping tools before any call).
+    """
+    names = [str(declaration["name"]) for tool in tools for declaration in tool.get("functionDeclarations", [])]
+    duplicates = sorted({name for name in names if names.count(name) > 1})
+    if duplicates and unique:
+        msg = f"tools: function names must be unique, got {', '.join(duplicates)} more than once"
+        raise ValueError(msg)
+    return names
 
 
 def tool_config(tool_choice: Any, names: Sequence[str]) -> dict[str, Any] | None:

@@ -25,7 +25,6 @@ from langchain_gemini._params import (
     MaxOutputTokens,
     Penalty,
     ResponseMimeType,
-    SchemaMode,
     StopSequences,
     Temperature,
     TopK,
@@ -34,8 +33,10 @@ from langchain_gemini._params import (
     merge_params,
     request_extras,
 )
+from langchain_gemini._schema import SchemaOverride
 from langchain_gemini._structured import StructuredMethod, structured_runnable
 from langchain_gemini._thinking import ReasoningEffort, ThinkingLevel
+from langchain_gemini._tools import convert_tools, function_names, tool_config
 from langchain_gemini._version import __version__
 from langchain_gemini._wire import GenerateContentRequest
 from langchain_gemini.data._profiles import get_profile
@@ -137,7 +138,7 @@ class ChatGemini(GeminiClientSettings, BaseChatModel):
     response_schema: dict[str, Any] | None = None
     """JSON Schema the answer must follow (sets `responseMimeType` to `application/json` unless given)."""
 
-    schema_mode: SchemaMode | None = None
+    schema_mode: SchemaOverride | None = None
     """How tool and response schemas are sent: `json_schema` (full JSON Schema, lossless), `openapi` (Gemini's
     OpenAPI subset) or `auto`/None (JSON Schema on models that take it). See docs/tools.md."""
 
@@ -352,7 +353,7 @@ class ChatGemini(GeminiClientSettings, BaseChatModel):
         *,
         tool_choice: str | bool | list[str] | Mapping[str, Any] | None = None,
         strict: bool | None = None,
-        schema_mode: SchemaMode | None = None,
+        schema_mode: SchemaOverride | None = None,
         **kwargs: Any,
     ) -> Runnable[LanguageModelInput, AIMessage]:
         """Bind tools, converted once, here.
@@ -371,10 +372,8 @@ class ChatGemini(GeminiClientSettings, BaseChatModel):
         Raises:
             ValueError: For a tool that cannot be converted, duplicate names, or a `tool_choice` naming an unknown tool.
         """
-        from langchain_gemini._tools import convert_tools, function_names, tool_config
-
         converted = convert_tools(tools, model=self.model, schema=schema_mode or self.schema_mode)
-        config = tool_config(tool_choice, function_names(converted))
+        config = tool_config(tool_choice, function_names(converted, unique=False))
         if config is not None:
             kwargs["tool_config"] = config
         if strict is not None:
@@ -436,8 +435,6 @@ class ChatGemini(GeminiClientSettings, BaseChatModel):
     def _count_tokens_body(self, messages: list[BaseMessage], tools: Sequence[Any] | None) -> dict[str, Any]:
         request = _to_gemini.build_request(messages, {"cached_content": self.cached_content})
         if tools:
-            from langchain_gemini._tools import convert_tools
-
             request["tools"] = convert_tools(tools, model=self.model, schema=self.schema_mode)
         # countTokens takes a whole GenerateContentRequest, so the count covers the system instruction and tools.
         return {"generateContentRequest": {"model": model_path(self.model), **request}}

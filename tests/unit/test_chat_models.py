@@ -67,7 +67,7 @@ def test_invoke_returns_text_usage_and_metadata() -> None:
     }
     assert message.response_metadata["finish_reason"] == "STOP"
     assert message.response_metadata["model_name"] == "gemini-2.5-flash-001"
-    assert message.response_metadata["model_provider"] == "google_genai"
+    assert message.response_metadata["model_provider"] == "gemini"
     assert message.response_metadata["response_id"] == "resp-1"
     assert message.response_metadata["safety_ratings"] == [
         {"category": "HARM_CATEGORY_HARASSMENT", "probability": "NEGLIGIBLE"}

@@ -121,11 +121,6 @@ def test_file_data_output_becomes_a_file_reference_block_and_replays() -> None:
     assert fake.bodies()[1]["contents"][1]["parts"] == [part]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="model_provider='google_genai' makes langchain-core's google_genai translator wrap image/audio blocks "
-    "as non_standard in content_blocks (and output_version='v1'); needs a provider key or translator of our own",
-)
 def test_content_blocks_view_keeps_the_image_standard() -> None:
     fake = FakeGemini(responses=[answer({"text": "cat"}, image_part())])
     blocks = fake.model().invoke("draw").content_blocks

@@ -44,7 +44,7 @@ def test_text_is_sent_exactly_including_newlines_and_block_boundaries() -> None:
         ([SystemMessage("only")], "only system messages"),
         ([HumanMessage("")], "messages[0] (human) has empty content"),
         ([HumanMessage("x"), AIMessage("")], "messages[1] (ai) has empty content"),
-        ([HumanMessage(content=[{"type": "image_url", "image_url": "x"}])], "'image_url' is not supported"),
+        ([HumanMessage(content=[{"type": "hologram", "data": "x"}])], "'hologram' is not supported"),
         ([ChatMessage(role="critic", content="x")], "unsupported message type 'chat'"),
     ],
 )
