@@ -37,6 +37,7 @@ from langchain_gemini.testing._stream import (
     frame_events,
     pad_text,
     split_response,
+    sse_stream,
     strip_finish,
 )
 from langchain_gemini.testing._tokens import Tally, prompt_tally
@@ -166,10 +167,13 @@ class App:
             scripted = answer
         if not stream:
             return _json_reply(_checked(scripted))
-        events = (
-            scripted if isinstance(scripted, list) else split_response(_checked(scripted), self.state.stream_events)
-        )
-        return _stream_reply(events, sse)
+        if isinstance(scripted, list):
+            return _stream_reply(scripted, sse)
+        answer = _checked(scripted)
+        chunks = sse_stream(answer, self.state.stream_events) if sse else None
+        if chunks is not None:
+            return Reply(chunks=chunks, content_type="text/event-stream")
+        return _stream_reply(split_response(answer, self.state.stream_events), sse)
 
     def _responder_answer(self, recorded: RecordedRequest) -> Any:
         for responder in list(self.state.responders):

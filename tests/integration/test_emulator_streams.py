@@ -178,3 +178,24 @@ def test_early_error_is_plain_json_in_sse_and_list_wrapped_in_array_mode(client:
     body = array.json()
     assert isinstance(body, list)
     assert body[0]["error"]["code"] == 400
+
+
+@pytest.mark.parametrize("events", [1, 3, 17, 200])
+@pytest.mark.parametrize(
+    ("model", "body"),
+    [
+        ("gemini-2.5-flash", ask("Hello")),
+        ("gemini-2.5-pro", ask('Héllo "quoted" 100%', generationConfig={"thinkingConfig": {"includeThoughts": True}})),
+        ("gemini-2.0-flash", ask("[emulator:finish-recitation] " + "long " * 50)),
+        ("gemini-2.5-flash", ask("Hi", generationConfig={"maxOutputTokens": 150})),
+    ],
+)
+def test_fast_sse_path_matches_the_general_framing(model: str, body: dict[str, Any], events: int) -> None:
+    from langchain_gemini.testing._generate import default_response
+    from langchain_gemini.testing._models import DEFAULT_MODELS
+    from langchain_gemini.testing._normalize import normalize
+    from langchain_gemini.testing._stream import frame_events, pad_text, split_response, sse_stream
+
+    info = next(m for m in DEFAULT_MODELS if m.id == model)
+    answer = pad_text(default_response(normalize(body, "GenerateContentRequest"), info, "0badc0de", "rid"), events)
+    assert sse_stream(answer, events) == frame_events(split_response(answer, events), sse=True)
