@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-_QUOTED = re.compile(r"'([^']+)'|\"([^\"]+)\"|“([^”]+)”")
+_QUOTED = re.compile(r"(?<!\w)'([^']+)'(?!\w)|\"([^\"]+)\"|“([^”]+)”")  # "What's" is no quote
 _INTEGER = re.compile(r"(?<![\w.])-?\d+(?![\w.]\d)")
 _NUMBER = re.compile(r"(?<![\w.])-?\d+(?:\.\d+)?")
 _MAX_DEPTH = 6

@@ -90,7 +90,7 @@ def test_forced_call_takes_arguments_from_the_prompt(client: httpx.Client) -> No
     assert "thoughtSignature" in answer["candidates"][0]["content"]["parts"][0]  # thinking + tools
     named = generate(client, ask("Hello!", **_tools("ANY", ["get_weather"])))
     assert _calls(named) == [{"name": "get_weather", "args": {"location": "example location"}}]
-    quoted = generate(client, ask("Weather for 'Paris'?", **_tools("ANY", ["get_weather"])))
+    quoted = generate(client, ask("What's the weather for 'Paris'?", **_tools("ANY", ["get_weather"])))
     assert _calls(quoted)[0]["args"] == {"location": "Paris"}
 
 
