@@ -8,12 +8,15 @@ Message mapping (documented in docs/chat.md):
 * Human messages become `user` contents and AI messages `model` contents, one content per message, so
   consecutive messages of the same role keep their boundaries.
 * Consecutive tool messages become one `user` content holding their `functionResponse` parts in the order of the
-  calls they answer.
+  calls they answer. Media a tool returns (image, file, audio blocks in any form `_media` reads) is sent as media:
+  inside `functionResponse.parts` on models that take it, else as parts after the responses in the same turn;
+  the tool's text blocks form the JSON `response` (see `tool_result_media`).
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -27,7 +30,7 @@ from langchain_core.messages import (
     ToolMessage,
 )
 
-from langchain_gemini._media import MEDIA_BLOCK_CONVERTERS
+from langchain_gemini._media import MEDIA_BLOCK_CONVERTERS, MEDIA_BLOCK_TYPES
 from langchain_gemini._replay import (
     ai_message_parts,
     fill_missing_signatures,
@@ -79,7 +82,7 @@ def build_request(messages: Sequence[BaseMessage], params: Mapping[str, Any]) ->
     Raises:
         ValueError: If the conversation is empty, has only system messages, or holds content Gemini cannot take.
     """
-    system, contents = convert_messages(messages)
+    system, contents = convert_messages(messages, model=str(params.get("model") or ""))
     if is_signature_strict(str(params.get("model") or "")):
         fill_missing_signatures(contents)
     request: GenerateContentRequest = {"contents": contents}
@@ -120,8 +123,11 @@ def _merge_model_kwargs(
         target[wire_name] = value
 
 
-def convert_messages(messages: Sequence[BaseMessage]) -> tuple[Content | None, list[Content]]:
-    """Split messages into the system instruction and the list of contents (see the module docstring)."""
+def convert_messages(messages: Sequence[BaseMessage], *, model: str = "") -> tuple[Content | None, list[Content]]:
+    """Split messages into the system instruction and the list of contents (see the module docstring).
+
+    `model` decides where media in tool results goes (`functionResponse.parts` or sibling parts).
+    """
     if not messages:
         msg = "messages is empty: Gemini needs at least one user or model message"
         raise ValueError(msg)
@@ -133,7 +139,7 @@ def convert_messages(messages: Sequence[BaseMessage]) -> tuple[Content | None, l
         message = messages[index]
         if isinstance(message, ToolMessage):
             batch = _tool_message_run(messages, index)
-            contents.append(_tool_results_content(messages, index, batch))
+            contents.append(_tool_results_content(messages, index, batch, model))
             index += len(batch)
             started = True
             continue
@@ -239,11 +245,14 @@ def _tool_message_run(messages: Sequence[BaseMessage], start: int) -> list[ToolM
     return run
 
 
-def _tool_results_content(messages: Sequence[BaseMessage], start: int, results: list[ToolMessage]) -> Content:
+def _tool_results_content(
+    messages: Sequence[BaseMessage], start: int, results: list[ToolMessage], model: str = ""
+) -> Content:
     """Answer the calls of the nearest preceding AI message, in the order that message made them."""
     calls = _preceding_tool_calls(messages, start)
     order = {call_id: position for position, call_id in enumerate(calls)}
     parts: list[tuple[int, Part]] = []
+    siblings: list[tuple[int, list[Part]]] = []
     for offset, result in enumerate(results):
         if result.tool_call_id not in calls:
             msg = (
@@ -251,14 +260,20 @@ def _tool_results_content(messages: Sequence[BaseMessage], start: int, results: 
                 f"{result.tool_call_id!r}, which no preceding AI message called"
             )
             raise ValueError(msg)
+        value, nested, others = tool_result_media(result.content, f"messages[{start + offset}]", model)
         response: dict[str, Any] = {
             "name": calls[result.tool_call_id] or str(result.name),
-            "response": _tool_response(result.content, error=result.status == "error"),
+            "response": _tool_response(value, error=result.status == "error"),
         }
         if is_gemini_id(result.tool_call_id):
             response["id"] = result.tool_call_id
+        if nested:
+            response["parts"] = nested
         parts.append((order[result.tool_call_id], {"functionResponse": response}))  # type: ignore[typeddict-item]
-    return {"role": "user", "parts": [part for _, part in sorted(parts, key=lambda item: item[0])]}
+        siblings.append((order[result.tool_call_id], others))
+    ordered = [part for _, part in sorted(parts, key=lambda item: item[0])]
+    ordered += [part for _, media in sorted(siblings, key=lambda item: item[0]) for part in media]
+    return {"role": "user", "parts": ordered}
 
 
 def _preceding_tool_calls(messages: Sequence[BaseMessage], start: int) -> dict[str, str]:
@@ -279,3 +294,55 @@ def _tool_response(content: Any, *, error: bool = False) -> dict[str, Any]:
     if error:
         return {"error": value}
     return value if isinstance(value, dict) else {"result": value}
+
+
+# "Multimodal function responses" (ai.google.dev/gemini-api/docs/function-calling#multimodal): Gemini 3 models take
+# media nested in `functionResponse.parts` (REST `FunctionResponsePart`: `inlineData`, google-genai 3.4 types.py),
+# for images (png, jpeg, webp) and documents (pdf, text/plain). Earlier models answer such a request with 400
+# "Multimodal function responses are not supported for this model", so their media goes in sibling parts.
+_NESTED_TOOL_MEDIA = frozenset({"image/png", "image/jpeg", "image/webp", "application/pdf", "text/plain"})
+_TOOL_BLOCK_TYPES = frozenset({"text", *MEDIA_BLOCK_TYPES})
+_GEMINI_MAJOR = re.compile(r"^gemini-(\d+)")
+
+
+def nests_tool_media(model: str) -> bool:
+    """Whether `model` takes media inside `functionResponse.parts` (Gemini 3 and later, by name)."""
+    found = _GEMINI_MAJOR.match(model.removeprefix("models/"))
+    return found is not None and int(found.group(1)) >= 3
+
+
+def _nestable(part: Part) -> bool:
+    # Only bare inlineData of a listed type: a part with a signature, clipping or resolution, or a file reference,
+    # goes beside the response so nothing is dropped (the nested part type has no such fields on the Gemini API).
+    blob = part.get("inlineData")
+    mime = str(blob.get("mimeType", "")).partition(";")[0].strip().lower() if blob else ""
+    return len(part) == 1 and mime in _NESTED_TOOL_MEDIA
+
+
+def tool_result_media(content: Any, where: str, model: str) -> tuple[Any, list[Part], list[Part]]:
+    """Split a tool message's content into (JSON response value, nested media parts, sibling media parts).
+
+    Content that is a string, or a list without text or media blocks, is returned unchanged. Otherwise text blocks
+    (and plain strings) become the response value: one text as is (JSON objects pass through), several as a list,
+    none as `{}`; other blocks are kept in that list as given (a list whenever one is present), so no raw text
+    blocks leak into the response.
+    """
+    if isinstance(content, str) or not any(
+        isinstance(block, dict) and block.get("type") in _TOOL_BLOCK_TYPES for block in content
+    ):
+        return content, [], []
+    values: list[Any] = []
+    nested: list[Part] = []
+    siblings: list[Part] = []
+    nest = nests_tool_media(model)
+    for position, block in enumerate(content):
+        label = f"{where}.content[{position}]"
+        if isinstance(block, dict) and block.get("type") in MEDIA_BLOCK_TYPES:
+            for part in _convert_block(block, label):
+                (nested if nest and _nestable(part) else siblings).append(part)
+        elif isinstance(block, dict) and block.get("type") == "text":
+            values.append(block.get("text", ""))
+        elif block != "":
+            values.append(block)
+    value: Any = values[0] if len(values) == 1 and isinstance(values[0], str) else (values or {})
+    return value, nested, siblings

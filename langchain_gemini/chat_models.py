@@ -416,11 +416,14 @@ class ChatGemini(GeminiClientSettings, BaseChatModel):
     def get_num_tokens_from_messages(self, messages: list[BaseMessage], tools: Sequence[Any] | None = None) -> int:
         """Count prompt tokens with the `countTokens` endpoint: system instruction and tools included.
 
+        Media goes through the same pre-pass as `invoke`: URLs are fetched under `media_fetch`, and media that
+        would take the request over 20 MB is uploaded through the Files API (or refused when uploads are off).
+
         Args:
             messages: The conversation to count.
             tools: Tools as accepted by `bind_tools`; they count toward the prompt.
         """
-        body = self._count_tokens_body(messages, tools)
+        body = self._count_tokens_body(resolve_media(self, messages), tools)
         response = self._client.request_json("POST", f"{model_path(self.model)}:countTokens", body=body)
         return int(response.get("totalTokens", 0))
 
@@ -428,12 +431,13 @@ class ChatGemini(GeminiClientSettings, BaseChatModel):
         self, messages: list[BaseMessage], tools: Sequence[Any] | None = None
     ) -> int:
         """Async `get_num_tokens_from_messages`."""
-        body = self._count_tokens_body(messages, tools)
+        body = self._count_tokens_body(await aresolve_media(self, messages), tools)
         response = await self._client.arequest_json("POST", f"{model_path(self.model)}:countTokens", body=body)
         return int(response.get("totalTokens", 0))
 
     def _count_tokens_body(self, messages: list[BaseMessage], tools: Sequence[Any] | None) -> dict[str, Any]:
-        request = _to_gemini.build_request(messages, {"cached_content": self.cached_content})
+        # Same media pre-pass as invoke (callers resolve first): URLs fetched, oversized media uploaded.
+        request = _to_gemini.build_request(messages, {"cached_content": self.cached_content, "model": self.model})
         if tools:
             request["tools"] = convert_tools(tools, model=self.model, schema=self.schema_mode)
         # countTokens takes a whole GenerateContentRequest, so the count covers the system instruction and tools.
