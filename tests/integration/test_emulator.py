@@ -1,4 +1,7 @@
-"""The Gemini emulator's endpoints and default answers, through raw httpx on loopback."""
+"""The Gemini emulator's endpoints and default answers, through raw httpx on loopback.
+
+The fixtures and helpers defined here are shared by the other `test_emulator_*` modules.
+"""
 
 from __future__ import annotations
 
@@ -43,7 +46,7 @@ def generate(client: httpx.Client, body: dict[str, Any], model: str = FLASH) -> 
     return response.json()  # type: ignore[no-any-return]
 
 
-def ask(text: str, **extra: Any) -> dict[str, Any]:
+def ask(text: str = "Hello", **extra: Any) -> dict[str, Any]:
     return {"contents": [{"role": "user", "parts": [{"text": text}]}], **extra}
 
 

@@ -3,39 +3,19 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import pytest
 
 from langchain_gemini.testing import GeminiEmulator
+from tests.integration import test_emulator as shared
+from tests.integration.test_emulator import FLASH, ask
 
-FLASH = "gemini-2.5-flash"
+# The shared fixtures (module-scoped server, per-test reset, client) live in test_emulator.py.
+server, emu, client = shared.server, shared.emu, shared.client
+
 URL = f"/v1beta/models/{FLASH}:streamGenerateContent"
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[GeminiEmulator]:
-    with GeminiEmulator() as emulator:
-        yield emulator
-
-
-@pytest.fixture
-def emu(server: GeminiEmulator) -> GeminiEmulator:
-    server.reset()
-    server.configure(latency=0, stream_events=4)
-    return server
-
-
-@pytest.fixture
-def client(emu: GeminiEmulator) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=emu.base_url, headers={"x-goog-api-key": "test-key"}, timeout=30) as client:
-        yield client
-
-
-def ask(text: str, **extra: Any) -> dict[str, Any]:
-    return {"contents": [{"role": "user", "parts": [{"text": text}]}], **extra}
 
 
 def sse_events(raw: bytes) -> list[dict[str, Any]]:

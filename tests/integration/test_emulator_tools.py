@@ -3,56 +3,21 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
-import pytest
 
 from langchain_gemini.testing import (
     BLOCK_PROMPT_TRIGGER,
     MALFORMED_CALL_TRIGGER,
     RECITATION_TRIGGER,
     SAFETY_TRIGGER,
-    GeminiEmulator,
 )
+from tests.integration import test_emulator as shared
+from tests.integration.test_emulator import FLASH, ask, generate, text_of
 
-FLASH = "gemini-2.5-flash"
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[GeminiEmulator]:
-    with GeminiEmulator() as emulator:
-        yield emulator
-
-
-@pytest.fixture
-def emu(server: GeminiEmulator) -> GeminiEmulator:
-    server.reset()
-    server.configure(latency=0, stream_events=4)
-    return server
-
-
-@pytest.fixture
-def client(emu: GeminiEmulator) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=emu.base_url, headers={"x-goog-api-key": "test-key"}, timeout=30) as client:
-        yield client
-
-
-def generate(client: httpx.Client, body: dict[str, Any], model: str = FLASH) -> dict[str, Any]:
-    response = client.post(f"/v1beta/models/{model}:generateContent", json=body)
-    assert response.status_code == 200, response.text
-    return response.json()  # type: ignore[no-any-return]
-
-
-def ask(text: str, **extra: Any) -> dict[str, Any]:
-    return {"contents": [{"role": "user", "parts": [{"text": text}]}], **extra}
-
-
-def text_of(answer: dict[str, Any], index: int = 0) -> str:
-    parts = answer["candidates"][index].get("content", {}).get("parts", [])
-    return "".join(p.get("text", "") for p in parts if not p.get("thought"))
-
+# The shared fixtures (module-scoped server, per-test reset, client) live in test_emulator.py.
+server, emu, client = shared.server, shared.emu, shared.client
 
 # --- tools --------------------------------------------------------------------------------------------------
 

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import pytest
 
-from langchain_gemini.testing import GeminiEmulator
+from tests.integration import test_emulator as shared
+
+# The shared fixtures (module-scoped server, per-test reset, client) live in test_emulator.py.
+server, emu, client = shared.server, shared.emu, shared.client
 
 FLASH = "gemini-2.5-flash"
 TEXT = {"contents": [{"role": "user", "parts": [{"text": "Hi"}]}]}
@@ -584,19 +586,6 @@ CASES: list[tuple[str, str, str, Any, int, str]] = [
         "* BatchEmbedContentsRequest.requests[0].content.parts: contents.parts must not be empty.",
     ),
 ]
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[GeminiEmulator]:
-    with GeminiEmulator() as emulator:
-        yield emulator
-
-
-@pytest.fixture
-def client(server: GeminiEmulator) -> Iterator[httpx.Client]:
-    server.reset()
-    with httpx.Client(base_url=server.base_url, headers={"x-goog-api-key": "test-key"}, timeout=30) as client:
-        yield client
 
 
 @pytest.mark.parametrize(
