@@ -292,12 +292,19 @@ def _enum(value: Any, enum: str) -> str | None:
     return None
 
 
-def _is_base64(text: str) -> bool:
-    """Standard or URL-safe alphabet, padding optional: what proto3 JSON accepts for bytes."""
+def decode_base64(text: str) -> bytes:
+    """Decode proto3 JSON bytes: standard or URL-safe alphabet, padding optional.
+
+    Raises:
+        binascii.Error: If `text` is not base64.
+    """
     cleaned = text.translate(_B64_URLSAFE)
-    cleaned += "=" * (-len(cleaned) % 4)
+    return base64.b64decode(cleaned + "=" * (-len(cleaned) % 4), validate=True)
+
+
+def _is_base64(text: str) -> bool:
     try:
-        base64.b64decode(cleaned, validate=True)
+        decode_base64(text)
     except (binascii.Error, ValueError):
         return False
     return True

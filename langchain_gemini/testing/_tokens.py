@@ -9,10 +9,11 @@ prompt, as the docs say they do.
 
 from __future__ import annotations
 
-import base64
 import json
 import re
 from typing import Any
+
+from langchain_gemini.testing._normalize import decode_base64
 
 IMAGE_TOKENS = 258
 PDF_PAGE_TOKENS = 258
@@ -45,16 +46,11 @@ def _media(mime: str, size: int, data: str | None) -> tuple[str, int]:
     if mime == "application/pdf":
         pages = 1
         if data is not None:
-            pages = max(1, len(_PDF_PAGE.findall(_decode(data))))
+            pages = max(1, len(_PDF_PAGE.findall(decode_base64(data))))
         return "DOCUMENT", pages * PDF_PAGE_TOKENS
     if data is not None:  # text/plain, text/csv, code...: counted as the text they contain
-        return "TEXT", text_tokens(_decode(data).decode("utf-8", "replace"))
+        return "TEXT", text_tokens(decode_base64(data).decode("utf-8", "replace"))
     return "DOCUMENT", PDF_PAGE_TOKENS
-
-
-def _decode(data: str) -> bytes:
-    padded = data.translate(str.maketrans("-_", "+/")) + "=" * (-len(data) % 4)
-    return base64.b64decode(padded)
 
 
 def part_tokens(part: dict[str, Any]) -> tuple[str, int]:
