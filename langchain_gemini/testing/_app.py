@@ -38,7 +38,7 @@ from langchain_gemini.testing._stream import (
     pad_text,
     split_response,
     sse_stream,
-    strip_finish,
+    unfinished,
 )
 from langchain_gemini.testing._tokens import Tally, prompt_tally
 
@@ -309,20 +309,10 @@ def _apply_fault(reply: Reply, fault: Fault, sse: bool) -> Reply:
     kept = events[: max(fault.after_events, 0)]
     if fault.kind == "truncate_stream":
         if kept and len(kept) == len(events):
-            kept[-1] = _unfinished(kept[-1], sse)
+            kept[-1] = unfinished(kept[-1], sse)
         reply.chunks = kept + end
     elif fault.kind == "mid_stream_raw_error":
         reply.chunks = [*kept, error_chunk(fault.error(None), sse, raw=True)]
     else:
         reply.chunks = [*kept, error_chunk(fault.error(None), sse, raw=False), *end]
     return reply
-
-
-def _unfinished(chunk: bytes, sse: bool) -> bytes:
-    text = chunk.decode()
-    if sse:
-        event = json.loads(text.removeprefix("data: "))
-        return b"data: " + json.dumps(strip_finish(event), ensure_ascii=False).encode() + b"\r\n\r\n"
-    lead = "[" if text.startswith("[") else "\n,\r\n"
-    event = json.loads(text[len(lead) :])
-    return (lead + json.dumps(strip_finish(event), indent=2, ensure_ascii=False)).encode()

@@ -31,7 +31,6 @@ BLOCK_PROMPT_TRIGGER = "[emulator:block-prompt]"
 SAFETY_TRIGGER = "[emulator:finish-safety]"
 RECITATION_TRIGGER = "[emulator:finish-recitation]"
 MALFORMED_CALL_TRIGGER = "[emulator:finish-malformed-function-call]"
-TRIGGERS = (BLOCK_PROMPT_TRIGGER, SAFETY_TRIGGER, RECITATION_TRIGGER, MALFORMED_CALL_TRIGGER)
 
 # 1x1 transparent PNG and 0.1 s of 24 kHz mono 16-bit PCM silence: the smallest honest media payloads.
 _PNG = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="

@@ -256,7 +256,15 @@ def error_chunk(error: ApiError, sse: bool, raw: bool) -> bytes:
     return b"\n,\r\n" + json.dumps(error.body(), indent=2).encode()
 
 
-def strip_finish(event: dict[str, Any]) -> dict[str, Any]:
-    """A copy of `event` without finish information (for truncated streams)."""
+def unfinished(chunk: bytes, sse: bool) -> bytes:
+    """A framed event re-framed without its finish information (for truncated streams)."""
+    text = chunk.decode()
+    if sse:
+        return sse_event(_strip_finish(json.loads(text.removeprefix("data: "))))
+    first = text.startswith("[")
+    return array_event(_strip_finish(json.loads(text[1 if first else 4 :])), first)
+
+
+def _strip_finish(event: dict[str, Any]) -> dict[str, Any]:
     candidates = [{k: v for k, v in c.items() if k not in _CANDIDATE_TAIL} for c in event.get("candidates", ())]
     return {**event, "candidates": candidates}
