@@ -98,10 +98,10 @@ async def _lag_probe(lags: list[float], stop: asyncio.Event, interval: float = 0
 
 
 async def measure_batch(batch: Batch, url: str, params: dict[str, Any]) -> dict[str, float]:
-    """Warm up with two rounds at full concurrency, then time one batch of ``requests``."""
+    """Warm up with one round at full concurrency (fills the pool), then time one batch."""
     concurrency, requests = params["concurrency"], params["requests"]
     counter = ConnectionCounter(url)
-    await batch(_prompts(2 * concurrency, "warm-up"))  # fills the pool
+    await batch(_prompts(concurrency, "warm-up"))
     counter.mark()
     lags: list[float] = []
     stop = asyncio.Event()
