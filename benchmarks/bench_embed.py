@@ -32,12 +32,12 @@ SPEC = Spec(
     ),
     variants=(
         Variant(
-            "aembed 5k, 100 ms",
+            "aembed, 100 ms",
             params={"texts": 5000, "mode": "async"},
             quick={"texts": 1000},
             server={"latency": 0.1},
         ),
-        Variant("embed 5k, 0 ms", params={"texts": 5000, "mode": "sync"}, quick={"texts": 1000}),
+        Variant("embed, 0 ms", params={"texts": 5000, "mode": "sync"}, quick={"texts": 1000}),
     ),
 )
 
