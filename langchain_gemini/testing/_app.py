@@ -2,7 +2,8 @@
 
 Order of checks for an API request, as Google's front end applies them: payload size, then the caller's key,
 then injected faults, then the model and method, then the JSON body (transcoding, then validation), then the
-answer (scripted queue, responders, defaults).
+answer (scripted queue, responders, defaults). Files API requests (`_files_api`) go through the same key and
+fault checks; uploads are not held to the 20 MB request limit, which is the reason the Files API exists.
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ import sys
 import traceback
 from typing import Any
 
-from langchain_gemini.testing import _control
+from langchain_gemini.testing import _control, _files_api
+from langchain_gemini.testing._context import RequestContext
 from langchain_gemini.testing._embed import batch_embed_contents, embed_content
 from langchain_gemini.testing._errors import (
     ApiError,
@@ -29,7 +31,6 @@ from langchain_gemini.testing._generate import default_response
 from langchain_gemini.testing._http import HttpRequest, Reply
 from langchain_gemini.testing._models import ModelInfo
 from langchain_gemini.testing._normalize import normalize, parse_json
-from langchain_gemini.testing._rules import CONTENT_RULES, check, roles
 from langchain_gemini.testing._state import RecordedRequest, State
 from langchain_gemini.testing._stream import (
     ARRAY_END,
@@ -41,9 +42,11 @@ from langchain_gemini.testing._stream import (
     unfinished,
 )
 from langchain_gemini.testing._tokens import Tally, prompt_tally
+from langchain_gemini.testing._validate import validate_count, validate_generate
 
-MAX_PAYLOAD_BYTES = 20 * 1024 * 1024  # "The maximum total request size is 20 MB" [001]
+MAX_PAYLOAD_BYTES = 20 * 1024 * 1024  # "The maximum total request size is 20 MB" [001]: 20,971,520 bytes
 _ROUTE = re.compile(r"/(v1beta|v1|v1alpha)/models(?:/([^/:]+)(?::([A-Za-z]+))?)?/?")
+_FILE_ACTIONS = frozenset({"uploadFile", "createFile", "getFile", "listFiles", "deleteFile"})
 _POST_ACTIONS = {
     "generateContent": "generateContent",
     "streamGenerateContent": "generateContent",
@@ -64,6 +67,12 @@ class App:
 
     def __init__(self, state: State) -> None:
         self.state = state
+        self.files = _files_api.FilesApi(state.files)
+
+    @property
+    def context(self) -> RequestContext:
+        """What request rules check against: this emulator's files and signatures."""
+        return RequestContext(files=self.state.files, signer=self.state.signer)
 
     def handle(self, request: HttpRequest) -> Reply:
         """Answer one request (never raises)."""
@@ -71,10 +80,12 @@ class App:
             return _control.handle(self.state, request)
         match = _ROUTE.fullmatch(request.path)
         action = _action(request.method, match)
+        version, model_id = (match.group(1), match.group(2)) if match else ("v1beta", None)
         if match is None or action is None:
-            page = _NOT_FOUND_PAGE.format(path=request.path).encode()
-            return Reply(status=404, body=page, content_type="text/html; charset=UTF-8")
-        version, model_id = match.group(1), match.group(2)
+            action = _files_api.route(request.method, request.path)
+            if action is None:
+                page = _NOT_FOUND_PAGE.format(path=request.path).encode()
+                return Reply(status=404, body=page, content_type="text/html; charset=UTF-8")
         stream = action == "streamGenerateContent"
         sse = request.query.get("alt") == "sse"
         recorded = _recorded(request, model_id, action)
@@ -94,7 +105,7 @@ class App:
     def _api(
         self, request: HttpRequest, recorded: RecordedRequest, version: str, model_id: str | None, action: str
     ) -> Reply:
-        if len(request.body) > MAX_PAYLOAD_BYTES:  # reliability.md section 7 quotes the wording
+        if len(request.body) > MAX_PAYLOAD_BYTES and action != "uploadFile":  # wording: reliability.md section 7
             raise invalid_argument(f"Request payload size exceeds the limit: {MAX_PAYLOAD_BYTES} bytes.")
         self._authenticate(request)
         fault = self.state.take_fault(action, model_id)
@@ -102,7 +113,9 @@ class App:
             return _status_reply(fault, model_id)
         if fault is not None and fault.kind == "drop":
             return Reply(drop=True, delay=fault.delay)
-        if action == "listModels":
+        if action in _FILE_ACTIONS:
+            reply = self.files.answer(request, action)
+        elif action == "listModels":
             reply = self._list_models(request)
         else:
             model = self._model(model_id or "", version, action)
@@ -146,22 +159,24 @@ class App:
         if action == "batchEmbedContents":
             return _raw_reply(batch_embed_contents(body, model))
         if action == "countTokens":
-            return _json_reply(_count_tokens(body, model))
+            return _json_reply(_count_tokens(body, model, self.context))
         return self._generate(request, recorded, body, model, action)
 
     def _generate(
         self, request: HttpRequest, recorded: RecordedRequest, body: Any, model: ModelInfo, action: str
     ) -> Reply:
         normalized = normalize(body, "GenerateContentRequest")
-        check(normalized, model)
+        validate_generate(normalized, model, self.context)
         stream = action == "streamGenerateContent"
         sse = request.query.get("alt") == "sse"
         scripted = self.state.take_scripted(action)
         if scripted is None:
             scripted = self._responder_answer(recorded)
-        if scripted is None:
+        if scripted is not None:
+            self.state.signer.remember(scripted)  # served by this emulator, so replayable
+        else:
             digest = hashlib.blake2b(request.body, digest_size=4).hexdigest()
-            answer = default_response(normalized, model, digest, self._response_id(digest))
+            answer = default_response(normalized, model, digest, self._response_id(digest), self.state.signer)
             if stream:
                 pad_text(answer, self.state.stream_events)
             scripted = answer
@@ -236,17 +251,17 @@ def _page_offset(token: str) -> int:
     return int(text.removeprefix("offset:"))
 
 
-def _count_tokens(body: Any, model: ModelInfo) -> dict[str, Any]:
+def _count_tokens(body: Any, model: ModelInfo, context: RequestContext) -> dict[str, Any]:
     request = normalize(body, "CountTokensRequest")
     inner = request.get("generateContentRequest")
     if inner is not None and request.get("contents"):
         # "You can either send Model + Contents or a generate_content_request, but never both" (proto comment)
         raise invalid_argument("You can either send Model + Contents or a generate_content_request, but never both.")
     if inner is not None:
-        check(inner, model, "CountTokensRequest.generate_content_request", request_rules=[roles])
+        validate_count(inner, model, context, "CountTokensRequest.generate_content_request")
         tally = prompt_tally(inner)
     else:
-        check(request, model, "CountTokensRequest", field_rules=CONTENT_RULES, request_rules=[roles])
+        validate_count(request, model, context, "CountTokensRequest")
         tally = Tally().contents(request["contents"])
     out: dict[str, Any] = {}
     if tally.total:

@@ -1,11 +1,14 @@
 """The control plane under `/_emulator/`, for driving a standalone emulator from another process.
 
-    POST /_emulator/config     {"latency": 0.05, "stream_events": 200}  -> the current configuration
+    POST /_emulator/config     {"latency": 0.05, "stream_events": 200, "file_processing_polls": 1}
+                                                                          -> the current configuration
     POST /_emulator/faults     a Fault as JSON, or a list of them         -> {"faults": <number armed>}
     POST /_emulator/responses  {"response": {...} | [...], "method": null} -> {"queued": 1}
     POST /_emulator/reset                                                 -> {}
     GET  /_emulator/stats      -> {"connections_opened": n, "requests_served": n}
     GET  /_emulator/requests                                              -> {"requests": [RecordedRequest, ...]}
+    GET  /_emulator/files                                                 -> {"files": [File, ...]}
+    POST /_emulator/files/state  {"name": "files/abc", "state": "FAILED", "message": "bad codec"} -> File
 
 Control requests need no API key and are neither recorded nor counted in the statistics.
 """
@@ -30,7 +33,7 @@ def _bad(message: str, status: int = 400) -> Reply:
 
 def configure(state: State, payload: dict[str, Any]) -> dict[str, Any]:
     """Apply a configuration change and return the resulting configuration."""
-    unknown = set(payload) - {"latency", "stream_events", "api_key"}
+    unknown = set(payload) - {"latency", "stream_events", "api_key", "file_processing_polls"}
     if unknown:
         raise ValueError(f"unknown config fields: {sorted(unknown)}")
     with state.lock:
@@ -46,7 +49,22 @@ def configure(state: State, payload: dict[str, Any]) -> dict[str, Any]:
             state.stream_events = events
         if "api_key" in payload:
             state.api_key = payload["api_key"]
-        return {"latency": state.latency, "stream_events": state.stream_events}
+        if payload.get("file_processing_polls") is not None:
+            polls = int(payload["file_processing_polls"])
+            if polls < 0:
+                raise ValueError("file_processing_polls must be >= 0")
+            state.files.processing_polls = polls
+        return {
+            "latency": state.latency,
+            "stream_events": state.stream_events,
+            "file_processing_polls": state.files.processing_polls,
+        }
+
+
+def set_file_state(state: State, payload: dict[str, Any]) -> dict[str, Any]:
+    """Force a file's state (`{"name": "files/<id>", "state": ..., "message": ...}`); returns the File."""
+    name = str(payload["name"]).removeprefix("files/")
+    return state.files.set_state(name, str(payload["state"]), payload.get("message")).resource()
 
 
 def handle(state: State, request: HttpRequest) -> Reply:
@@ -73,6 +91,10 @@ def handle(state: State, request: HttpRequest) -> Reply:
             for fault in faults:
                 state.add_fault(fault)
             return _ok({"faults": len(faults)})
+        if route == ("GET", "/_emulator/files"):
+            return _ok({"files": [f.resource() for f in state.files.all()]})
+        if route == ("POST", "/_emulator/files/state"):
+            return _ok(set_file_state(state, payload))
         if route == ("POST", "/_emulator/responses"):
             state.enqueue(payload["response"], payload.get("method"))
             return _ok({"queued": 1})

@@ -8,8 +8,10 @@
 * `stopSequences` truncate before the earliest match (finishReason STOP); `maxOutputTokens` truncates at 4 chars
   per token (MAX_TOKENS); `candidateCount` > 1 gives that many candidates, each with its `index`.
 * `responseMimeType` application/json gives JSON valid against the schema (`_schema_gen`); text/x.enum one enum
-  value. Tools follow `_responder`. Image models add an inline PNG when IMAGE is requested; TTS models answer
-  with 24 kHz 16-bit PCM audio.
+  value. Tools follow `_responder`; built-in tools (`googleSearch`, `codeExecution`, `urlContext`) follow
+  `_builtin`. Image models add a real PNG (`_media_out`, sized by `imageConfig.aspectRatio`, drawn from the
+  prompt, with a thought signature) when IMAGE is requested; TTS models answer with 24 kHz 16-bit PCM.
+* Thought signatures (`_signatures`) go where the model family puts them (see `_sign`).
 * Magic phrases anywhere in the prompt's text trigger the outcomes a client must handle (see `TRIGGERS`).
 * Proto3 style: zero and default values are omitted (no `"index": 0`), every response has `modelVersion` (the
   requested model id) and `responseId`.
@@ -17,14 +19,17 @@
 
 from __future__ import annotations
 
-import base64
 import json
+import math
 from dataclasses import dataclass
 from typing import Any
 
+from langchain_gemini.testing._builtin import code_execution_parts, grounding, tool_kinds, url_context
+from langchain_gemini.testing._media_out import PCM_MIME, PCM_RATE, image_b64, pcm_b64
 from langchain_gemini.testing._models import ModelInfo
 from langchain_gemini.testing._responder import function_calls, last_user_text, tool_result_reply
 from langchain_gemini.testing._schema_gen import Hints, generate, json_without_schema
+from langchain_gemini.testing._signatures import Signer, binding_of
 from langchain_gemini.testing._tokens import AUDIO_TOKENS_PER_SECOND, Tally, prompt_tally, text_tokens
 
 BLOCK_PROMPT_TRIGGER = "[emulator:block-prompt]"
@@ -32,9 +37,6 @@ SAFETY_TRIGGER = "[emulator:finish-safety]"
 RECITATION_TRIGGER = "[emulator:finish-recitation]"
 MALFORMED_CALL_TRIGGER = "[emulator:finish-malformed-function-call]"
 
-# 1x1 transparent PNG and 0.1 s of 24 kHz mono 16-bit PCM silence: the smallest honest media payloads.
-_PNG = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="
-_PCM = base64.b64encode(bytes(4800)).decode()
 _OUTPUT_IMAGE_TOKENS = 1290  # "Output images up to 1024x1024px consume 1290 tokens" [001]
 _DANGEROUS_HIGH = [
     {"category": "HARM_CATEGORY_DANGEROUS_CONTENT", "probability": "HIGH", "blocked": True},
@@ -76,10 +78,13 @@ class _Turn:
     thoughts: int
     include_thoughts: bool
     prompt: str
+    signer: Signer | None
 
 
-def default_response(request: dict[str, Any], model: ModelInfo, digest: str, response_id: str) -> dict[str, Any]:
-    """The emulator's answer to a validated GenerateContentRequest."""
+def default_response(
+    request: dict[str, Any], model: ModelInfo, digest: str, response_id: str, signer: Signer | None = None
+) -> dict[str, Any]:
+    """The emulator's answer to a validated GenerateContentRequest (`signer` signs parts; None: no signatures)."""
     tally = prompt_tally(request)
     text = all_text(request)
     if BLOCK_PROMPT_TRIGGER in text:
@@ -96,7 +101,7 @@ def default_response(request: dict[str, Any], model: ModelInfo, digest: str, res
         thoughts = 32 + int(digest, 16) % 96
         if budget is not None and budget > 0:
             thoughts = min(thoughts, budget)
-    turn = _Turn(request, model, digest, thoughts, include, text)
+    turn = _Turn(request, model, digest, thoughts, include, text, signer)
     count = request.get("generationConfig", {}).get("candidateCount", 1)
     candidates = [_candidate(turn, index) for index in range(count)]
     usage = _usage(tally, candidates, thoughts)
@@ -112,7 +117,7 @@ def _candidate(turn: _Turn, index: int) -> dict[str, Any]:
         malformed = {"content": {"role": "model"}, "finishReason": "MALFORMED_FUNCTION_CALL", "finishMessage": message}
         return _indexed(malformed, index)
     if model.output_modalities == ("AUDIO",):  # TTS: text in, audio only out
-        parts = _media_parts(request, model, "STOP")
+        parts = _media_parts(turn, "STOP", index)
         return _indexed({"content": {"parts": parts, "role": "model"}, "finishReason": "STOP"}, index)
     parts = []
     if turn.include_thoughts:
@@ -121,22 +126,60 @@ def _candidate(turn: _Turn, index: int) -> dict[str, Any]:
             f"**Answering the request**\n\nThe user wrote {said} characters; a short reply will do. [{turn.digest}]"
         )
         parts.append({"text": summary, "thought": True})
-    calls = function_calls(request, model, f"{turn.digest}:{index}", turn.thoughts > 0)
+    calls = function_calls(request, model, f"{turn.digest}:{index}")
     if calls:
         parts.extend(calls)
+        _sign(parts, turn, index)
         return _indexed({"content": {"parts": parts, "role": "model"}, "finishReason": "STOP"}, index)
     answer, finish = _limited(_answer_text(request, turn.digest, index), request, turn.thoughts)
     if RECITATION_TRIGGER in turn.prompt:
         answer, finish = answer[: len(answer) // 2], "RECITATION"
-    if answer:
+    tools = tool_kinds(request)
+    if answer and "codeExecution" in tools and finish == "STOP":
+        parts.extend(code_execution_parts(last_user_text(request), Hints(last_user_text(request)).quoted, answer))
+    elif answer:
         parts.append({"text": answer})
-    parts.extend(_media_parts(request, model, finish))
+    _sign(parts, turn, index)
+    parts.extend(_media_parts(turn, finish, index))
     candidate: dict[str, Any] = {"content": {"parts": parts, "role": "model"} if parts else {"role": "model"}}
     candidate["finishReason"] = finish
     if finish == "RECITATION":
         source = {"startIndex": 0, "endIndex": len(answer.encode()), "uri": "https://example.com/recited-source"}
         candidate["citationMetadata"] = {"citationSources": [source]}
+    _ground(candidate, parts, tools, turn)
     return _indexed(candidate, index)
+
+
+def _sign(parts: list[dict[str, Any]], turn: _Turn, index: int) -> None:
+    """Put thought signatures where the model family puts them (thought-signatures guide, "model behavior").
+
+    Gemini 3: on the first function call, else on the last part, and on the thought summary; Gemini 2.5: on the
+    first part, only when the answer has function calls. Only thinking answers carry signatures.
+    """
+    signer = turn.signer
+    if signer is None or not turn.thoughts or not parts:
+        return
+    calls = [part for part in parts if "functionCall" in part]
+    if turn.model.validates_thought_signatures:
+        chosen = [calls[0] if calls else parts[-1]] + [p for p in parts if p.get("thought")]
+    else:
+        chosen = parts[:1] if calls else []
+    for position, part in enumerate(parts):
+        if any(part is c for c in chosen):
+            part["thoughtSignature"] = signer.issue(binding_of(part), f"{turn.digest}:{index}:{position}")
+
+
+def _ground(candidate: dict[str, Any], parts: list[dict[str, Any]], tools: set[str], turn: _Turn) -> None:
+    """Grounding and URL-context metadata for built-in tools (`_builtin`)."""
+    said = last_user_text(turn.request)
+    if "googleSearch" in tools and candidate["finishReason"] == "STOP":
+        shown = "".join(p["text"] for p in parts if "text" in p and not p.get("thought"))
+        if shown:
+            candidate["groundingMetadata"] = grounding(shown, said)
+    if "urlContext" in tools:
+        metadata = url_context(said)
+        if metadata is not None:
+            candidate["urlContextMetadata"] = metadata
 
 
 def _limited(answer: str, request: dict[str, Any], thoughts: int) -> tuple[str, str]:
@@ -189,14 +232,23 @@ def _stop_index(text: str, stops: list[str]) -> int | None:
     return min(found) if found else None
 
 
-def _media_parts(request: dict[str, Any], model: ModelInfo, finish: str) -> list[dict[str, Any]]:
-    wanted = request.get("generationConfig", {}).get("responseModalities") or ()
+def _media_parts(turn: _Turn, finish: str, index: int) -> list[dict[str, Any]]:
+    """An image (text-and-image models asked for IMAGE) or speech (TTS models), deterministic from the prompt."""
+    request, model = turn.request, turn.model
+    config = request.get("generationConfig", {})
+    wanted = config.get("responseModalities") or ()
     if finish != "STOP":
         return []
+    said = last_user_text(request) or turn.prompt
     if "IMAGE" in wanted and "IMAGE" in model.output_modalities:
-        return [{"inlineData": {"mimeType": "image/png", "data": _PNG}}]
+        ratio = config.get("imageConfig", {}).get("aspectRatio")
+        part: dict[str, Any] = {"inlineData": {"mimeType": "image/png", "data": image_b64(ratio, said)}}
+        if turn.signer is not None:  # image models sign their images (reference 15.4: replayed with signatures)
+            part["thoughtSignature"] = turn.signer.issue("media", f"{turn.digest}:{index}:image")
+        return [part]
     if "AUDIO" in model.output_modalities:
-        return [{"inlineData": {"mimeType": "audio/L16;codec=pcm;rate=24000", "data": _PCM}}]
+        seconds = min(2.0, max(0.1, 0.05 * len(said.split())))
+        return [{"inlineData": {"mimeType": PCM_MIME, "data": pcm_b64(seconds, said)}}]
     return []
 
 
@@ -209,8 +261,14 @@ def output_tokens(part: dict[str, Any]) -> int:
     if "functionCall" in part:
         return text_tokens(json.dumps(part["functionCall"], separators=(",", ":"), ensure_ascii=False))
     if "inlineData" in part:
-        image = part["inlineData"]["mimeType"].startswith("image/")
-        return _OUTPUT_IMAGE_TOKENS if image else AUDIO_TOKENS_PER_SECOND
+        blob = part["inlineData"]
+        if blob["mimeType"].startswith("image/"):
+            return _OUTPUT_IMAGE_TOKENS
+        seconds = len(blob.get("data", "")) * 3 // 4 / (2 * PCM_RATE)  # 16-bit samples
+        return max(1, math.ceil(seconds * AUDIO_TOKENS_PER_SECOND))
+    for key in ("executableCode", "codeExecutionResult"):
+        if key in part:
+            return text_tokens(json.dumps(part[key], separators=(",", ":"), ensure_ascii=False))
     return 0
 
 

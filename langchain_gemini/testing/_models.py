@@ -31,6 +31,14 @@ class ModelInfo:
         thinking_levels: Accepted `thinkingLevel` values; empty means the field is rejected.
         output_modalities: What the model can produce ("TEXT", "IMAGE", "AUDIO").
         function_call_ids: Whether `functionCall` parts carry an `id` (Gemini 3 does; 2.5 does not).
+        validates_thought_signatures: Gemini 3 behaviour: replayed function calls of the current turn must carry
+            their `thoughtSignature`, signatures the emulator did not issue are "corrupted", and signatures are
+            placed as Gemini 3 places them (first call, else the last part) rather than on the first part.
+        per_part_media_resolution: Whether `Part.mediaResolution` is accepted ("Gemini 3 only", media-resolution
+            docs).
+        combines_tools: Whether built-in tools may be combined with function declarations ("supported for
+            Gemini 3 models only", tool-combination docs); other models answer "Tool use with function calling is
+            unsupported".
         embedding_dims: Default embedding size for embedding models.
     """
 
@@ -51,6 +59,9 @@ class ModelInfo:
     thinking_levels: tuple[str, ...] = ()
     output_modalities: tuple[str, ...] = ("TEXT",)
     function_call_ids: bool = False
+    validates_thought_signatures: bool = False
+    per_part_media_resolution: bool = False
+    combines_tools: bool = False
     embedding_dims: int | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -108,6 +119,9 @@ DEFAULT_MODELS: tuple[ModelInfo, ...] = (
         can_disable_thinking=False,
         thinking_levels=("LOW", "HIGH"),
         function_call_ids=True,
+        validates_thought_signatures=True,
+        per_part_media_resolution=True,
+        combines_tools=True,
     ),
     ModelInfo(
         "gemini-2.5-flash-image",

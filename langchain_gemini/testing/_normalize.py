@@ -13,7 +13,10 @@ Google's words:
   set. Cannot set 'inlineData'`` (the wording of protobuf's ProtoStreamObjectWriter, which Google's transcoder
   is built on);
 * base64 that does not decode: ``Invalid value at '...inline_data.data' (TYPE_BYTES), Base64 decoding failed
-  for "..."``.
+  for "..."``;
+* a bad google.protobuf.Duration: ``Invalid value at 'topic.message_retention_duration'
+  (type.googleapis.com/google.protobuf.Duration), Field 'messageRetentionDuration', Illegal duration format;
+  duration must end with 's'`` (the same front end's words, quoted in public Pub/Sub and FCM clients).
 
 Paths use proto (snake_case) names, list indices, and ``<map>[i].value`` for map entries, as Google prints them.
 """
@@ -24,6 +27,7 @@ import base64
 import binascii
 import json
 import math
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -33,6 +37,7 @@ from langchain_gemini.testing._proto import (
     BYTES,
     CASE_INSENSITIVE_ENUMS,
     DOUBLE,
+    DURATION,
     ENUM,
     ENUMS,
     FLOAT,
@@ -52,6 +57,8 @@ _INT32 = 2**31
 _INT64 = 2**63
 _B64_URLSAFE = str.maketrans("-_", "+/")
 _SPECIAL_FLOATS = {"NaN": math.nan, "Infinity": math.inf, "-Infinity": -math.inf}
+_DURATION = re.compile(r"-?\d+(\.\d{1,9})?s")
+_MAX_DURATION_SECONDS = 315_576_000_000  # google.protobuf.Duration's documented range, +-10,000 years
 
 
 def parse_json(raw: bytes) -> Any:
@@ -180,6 +187,14 @@ class _Walker:
                 (path, f"Invalid value at '{path}' (TYPE_BYTES), Base64 decoding failed for {_show(value)}")
             )
             return None
+        elif kind == DURATION:
+            problem = duration_problem(value)
+            if problem is None:
+                return value
+            path = self.path()
+            label = type_name(field)
+            self.errors.append((path, f"Invalid value at '{path}' ({label}), Field '{field.camel}', {problem}"))
+            return None
         else:
             converted = _SCALARS[kind](value, field.ref)
             if converted is not _INVALID:
@@ -290,6 +305,20 @@ def _enum(value: Any, enum: str) -> str | None:
     if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < len(names):
         return names[value]
     return None
+
+
+def duration_problem(value: Any) -> str | None:
+    """Why `value` is not a proto3 JSON Duration ("1250s", "1.5s", "-2s"), or None when it is one."""
+    if not isinstance(value, str) or not value.endswith("s"):
+        return "Illegal duration format; duration must end with 's'"
+    if not _DURATION.fullmatch(value) or abs(float(value[:-1])) > _MAX_DURATION_SECONDS:
+        return "Illegal duration format"
+    return None
+
+
+def duration_seconds(value: str) -> float:
+    """The seconds a valid Duration string holds."""
+    return float(value[:-1])
 
 
 def decode_base64(text: str) -> bytes:

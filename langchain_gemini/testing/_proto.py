@@ -17,6 +17,7 @@ from dataclasses import dataclass
 # (google.protobuf.Struct) and "value" any JSON value kept verbatim (google.protobuf.Value).
 STRING, INT32, INT64, FLOAT, DOUBLE, BOOL, BYTES = "string", "int32", "int64", "float", "double", "bool", "bytes"
 ENUM, MESSAGE, MAP, STRUCT, VALUE = "enum", "message", "map", "struct", "value"
+DURATION = "duration"  # google.protobuf.Duration: a JSON string such as "1.5s"
 
 _PACKAGE = "type.googleapis.com/google.ai.generativelanguage.v1beta."
 
@@ -108,8 +109,9 @@ MESSAGES: dict[str, dict[str, Field]] = {
     "FunctionResponsePart": _msg(_f("inlineData", MESSAGE, "Blob")),
     "ExecutableCode": _msg(_f("language", ENUM, "Language"), _f("code", STRING)),
     "CodeExecutionResult": _msg(_f("outcome", ENUM, "Outcome"), _f("output", STRING)),
-    "VideoMetadata": _msg(_f("startOffset", STRING), _f("endOffset", STRING), _f("fps", DOUBLE)),
-    "PartMediaResolution": _msg(_f("level", ENUM, "MediaResolution")),
+    "VideoMetadata": _msg(_f("startOffset", DURATION), _f("endOffset", DURATION), _f("fps", DOUBLE)),
+    # Per-part resolution (Gemini 3): its own level enum, which adds ULTRA_HIGH (google-genai PartMediaResolution).
+    "PartMediaResolution": _msg(_f("level", ENUM, "PartMediaResolutionLevel"), _f("numTokens", INT32)),
     "Tool": _msg(
         _f("functionDeclarations", MESSAGE, "FunctionDeclaration", rep=True),
         _f("googleSearchRetrieval", MESSAGE, "GoogleSearchRetrieval"),
@@ -160,6 +162,8 @@ MESSAGES: dict[str, dict[str, Field]] = {
     "ToolConfig": _msg(
         _f("functionCallingConfig", MESSAGE, "FunctionCallingConfig"),
         _f("retrievalConfig", MESSAGE, "RetrievalConfig"),
+        # Gemini 3 tool combination (built-in + function tools) asks for server-side invocations to be returned.
+        _f("includeServerSideToolInvocations", BOOL),
     ),
     "FunctionCallingConfig": _msg(_f("mode", ENUM, "Mode"), _f("allowedFunctionNames", STRING, rep=True)),
     "RetrievalConfig": _msg(_f("latLng", MESSAGE, "LatLng"), _f("languageCode", STRING)),
@@ -200,6 +204,25 @@ MESSAGES: dict[str, dict[str, Field]] = {
     "PrebuiltVoiceConfig": _msg(_f("voiceName", STRING)),
     "MultiSpeakerVoiceConfig": _msg(_f("speakerVoiceConfigs", MESSAGE, "SpeakerVoiceConfig", rep=True)),
     "SpeakerVoiceConfig": _msg(_f("speaker", STRING), _f("voiceConfig", MESSAGE, "VoiceConfig")),
+    # media.upload / files.create: `{"file": File}`. Output-only File fields are accepted and ignored, as the
+    # transcoder accepts any known field.
+    "CreateFileRequest": _msg(_f("file", MESSAGE, "File")),
+    "File": _msg(
+        _f("name", STRING),
+        _f("displayName", STRING),
+        _f("mimeType", STRING),
+        _f("sizeBytes", INT64),
+        _f("createTime", STRING),
+        _f("updateTime", STRING),
+        _f("expirationTime", STRING),
+        _f("sha256Hash", BYTES),
+        _f("uri", STRING),
+        _f("downloadUri", STRING),
+        _f("state", ENUM, "FileState"),
+        _f("source", ENUM, "FileSource"),
+        _f("error", STRUCT),
+        _f("videoMetadata", STRUCT),
+    ),
 }
 
 # Enum values in proto number order (the JSON transcoder also accepts the number).
@@ -247,7 +270,16 @@ ENUMS: dict[str, tuple[str, ...]] = {
         "MEDIA_RESOLUTION_MEDIUM",
         "MEDIA_RESOLUTION_HIGH",
     ),
+    "PartMediaResolutionLevel": (
+        "MEDIA_RESOLUTION_UNSPECIFIED",
+        "MEDIA_RESOLUTION_LOW",
+        "MEDIA_RESOLUTION_MEDIUM",
+        "MEDIA_RESOLUTION_HIGH",
+        "MEDIA_RESOLUTION_ULTRA_HIGH",
+    ),
     "ThinkingLevel": ("THINKING_LEVEL_UNSPECIFIED", "MINIMAL", "LOW", "MEDIUM", "HIGH"),
+    "FileState": ("STATE_UNSPECIFIED", "PROCESSING", "ACTIVE", "FAILED"),
+    "FileSource": ("SOURCE_UNSPECIFIED", "UPLOADED", "GENERATED", "REGISTERED"),
     "Language": ("LANGUAGE_UNSPECIFIED", "PYTHON"),
     "Outcome": ("OUTCOME_UNSPECIFIED", "OUTCOME_OK", "OUTCOME_FAILED", "OUTCOME_DEADLINE_EXCEEDED"),
     "Behavior": ("UNSPECIFIED", "BLOCKING", "NON_BLOCKING"),
@@ -267,6 +299,7 @@ TYPE_NAMES = {
     BOOL: "TYPE_BOOL",
     BYTES: "TYPE_BYTES",
     STRUCT: "type.googleapis.com/google.protobuf.Struct",
+    DURATION: "type.googleapis.com/google.protobuf.Duration",
 }
 
 

@@ -6,14 +6,15 @@
 * NONE: text, as if no tools were declared.
 
 The functions called are those whose names the last user text mentions (several names give parallel calls, in
-declaration order), else the first candidate. Arguments come from `_schema_gen` against `parameters` or
-`parametersJsonSchema`, steered by the prompt's literals. Gemini 3 models put an `id` on each call; thinking
-models attach a `thoughtSignature` to the first call, as the docs describe (reference 6.4).
+declaration order), else the first candidate. With mode ANY and several candidates, functions not yet called in
+the conversation come first: an agent forced to call tools moves on (to its final-answer tool, say) instead of
+calling the same function forever, so a realistic loop ends. Arguments come from `_schema_gen` against
+`parameters` or `parametersJsonSchema` (with `$defs` / `$ref` / `anyOf`), steered by the prompt's literals.
+Gemini 3 models put an `id` on each call. Thought signatures are added by `_generate`.
 """
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import re
 from typing import Any
@@ -58,11 +59,25 @@ def _candidates(request: dict[str, Any]) -> list[dict[str, Any]]:
     return found
 
 
-def function_calls(request: dict[str, Any], model: ModelInfo, seed: str, thinking: bool) -> list[dict[str, Any]]:
+def _called(request: dict[str, Any]) -> set[str]:
+    """Names of the functions the conversation has already called."""
+    return {
+        part["functionCall"].get("name", "")
+        for content in request.get("contents", ())
+        for part in content.get("parts", ())
+        if "functionCall" in part
+    }
+
+
+def function_calls(request: dict[str, Any], model: ModelInfo, seed: str) -> list[dict[str, Any]]:
     """The functionCall parts to answer with; empty when the answer should be text."""
     candidates = _candidates(request)
     if not candidates or not _wants_call(request):
         return []
+    mode = request.get("toolConfig", {}).get("functionCallingConfig", {}).get("mode")
+    if mode == "ANY" and len(candidates) > 1:
+        called = _called(request)
+        candidates = [d for d in candidates if d.get("name") not in called] or candidates
     text = last_user_text(request)
     mentioned = [d for d in candidates if re.search(rf"(?<![\w]){re.escape(d['name'])}(?![\w])", text)]
     chosen = mentioned or candidates[:1]
@@ -72,11 +87,7 @@ def function_calls(request: dict[str, Any], model: ModelInfo, seed: str, thinkin
         call: dict[str, Any] = {"name": declaration["name"], "args": _arguments(declaration, hints)}
         if model.function_call_ids:
             call = {"id": hashlib.blake2b(f"{seed}:{index}".encode(), digest_size=4).hexdigest(), **call}
-        part: dict[str, Any] = {"functionCall": call}
-        if thinking and index == 0:
-            signature = hashlib.sha256(f"emulator-thought:{seed}".encode()).digest()
-            part["thoughtSignature"] = base64.b64encode(signature).decode()
-        parts.append(part)
+        parts.append({"functionCall": call})
     return parts
 
 

@@ -12,7 +12,7 @@ from types import TracebackType
 from typing import Any
 
 from langchain_gemini.testing._app import App
-from langchain_gemini.testing._control import configure
+from langchain_gemini.testing._control import configure, set_file_state
 from langchain_gemini.testing._faults import Fault
 from langchain_gemini.testing._http import Hooks, HttpProtocol
 from langchain_gemini.testing._models import ModelInfo
@@ -187,12 +187,42 @@ class GeminiEmulator:
         """Arm a fault for the next matching request(s)."""
         self._state.add_fault(fault)
 
-    def configure(self, *, latency: float | None = None, stream_events: int | None = None) -> None:
-        """Change the per-request latency (seconds) and the number of events a default stream is split into."""
-        configure(self._state, {"latency": latency, "stream_events": stream_events})
+    def configure(
+        self,
+        *,
+        latency: float | None = None,
+        stream_events: int | None = None,
+        file_processing_polls: int | None = None,
+    ) -> None:
+        """Change settings; None leaves a setting as it is.
+
+        Args:
+            latency: Seconds to wait before answering every API request.
+            stream_events: Events a default stream is split into.
+            file_processing_polls: GETs for which a new video (or a file meant to fail) stays PROCESSING before
+                it turns ACTIVE (or FAILED); 0 makes it ready at the first GET.
+        """
+        configure(
+            self._state,
+            {"latency": latency, "stream_events": stream_events, "file_processing_polls": file_processing_polls},
+        )
+
+    @property
+    def files(self) -> list[dict[str, Any]]:
+        """The Files API's files, oldest first, as `File` JSON (reading them does not advance processing)."""
+        return [stored.resource() for stored in self._state.files.all()]
+
+    def set_file_state(self, name: str, state: str, *, message: str | None = None) -> dict[str, Any]:
+        """Force a file into PROCESSING, ACTIVE or FAILED (with `message` as its error); returns its `File` JSON.
+
+        Raises:
+            KeyError: If there is no such file.
+            ValueError: If `state` is not one of the three.
+        """
+        return set_file_state(self._state, {"name": name, "state": state, "message": message})
 
     def reset(self) -> None:
-        """Clear recorded requests, scripted answers, responders, faults and statistics."""
+        """Clear recorded requests, scripted answers, responders, faults, files and statistics."""
         self._state.reset()
 
 

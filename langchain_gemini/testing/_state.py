@@ -14,7 +14,9 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from langchain_gemini.testing._faults import Fault
+from langchain_gemini.testing._files import FileStore
 from langchain_gemini.testing._models import DEFAULT_MODELS, ModelInfo
+from langchain_gemini.testing._signatures import Signer
 
 Scripted = dict[str, Any] | list[dict[str, Any]]
 DEFAULT_STREAM_EVENTS = 4
@@ -34,7 +36,8 @@ class RecordedRequest:
         json: The parsed JSON body as sent (not normalized), or None if there was none or it did not parse.
         model: Model id from the path, if any.
         action: "generateContent", "streamGenerateContent", "countTokens", "embedContent",
-            "batchEmbedContents", "listModels" or "getModel".
+            "batchEmbedContents", "listModels", "getModel", or for the Files API "uploadFile" (every step of
+            an upload), "createFile", "getFile", "listFiles" and "deleteFile".
     """
 
     method: str
@@ -86,6 +89,8 @@ class State:
     requests: list[RecordedRequest] = field(default_factory=list)
     stats: EmulatorStats = field(default_factory=EmulatorStats)
     responders: list[Callable[[RecordedRequest], Any]] = field(default_factory=list)
+    files: FileStore = field(default_factory=FileStore)
+    signer: Signer = field(default_factory=Signer)
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _queue: deque[tuple[Scripted, str | None]] = field(default_factory=deque)
     _faults: list[_Armed] = field(default_factory=list)
@@ -151,7 +156,9 @@ class State:
             return self._sequence
 
     def reset(self) -> None:
-        """Forget requests, scripts, responders, faults and statistics (configuration is kept)."""
+        """Forget requests, scripts, responders, faults, files and statistics (configuration is kept)."""
+        self.files.clear()
+        self.signer.forget()
         with self.lock:
             self.requests.clear()
             self._sizes.clear()

@@ -45,3 +45,30 @@ def connection_params(gemini_emulator: GeminiEmulator | None) -> dict[str, Any]:
     if gemini_emulator is None:
         return {}
     return {"base_url": gemini_emulator.base_url, "api_key": EMULATOR_KEY}
+
+
+# -- the emulator's own tests (test_emulator*.py): raw HTTP against a module-scoped emulator ----------------------
+
+
+@pytest.fixture(scope="module")
+def emulator_server() -> Iterator[GeminiEmulator]:
+    """A private emulator per test module (the emulator's own tests always run against it)."""
+    with GeminiEmulator() as emulator:
+        yield emulator
+
+
+@pytest.fixture
+def emu(emulator_server: GeminiEmulator) -> GeminiEmulator:
+    """`emulator_server`, reset to its defaults before the test."""
+    emulator_server.reset()
+    emulator_server.configure(latency=0, stream_events=4, file_processing_polls=1)
+    return emulator_server
+
+
+@pytest.fixture
+def emu_client(emu: GeminiEmulator) -> Iterator[Any]:
+    """An httpx client on `emu` that sends an API key."""
+    import httpx
+
+    with httpx.Client(base_url=emu.base_url, headers={"x-goog-api-key": "test-key"}, timeout=30) as client:
+        yield client

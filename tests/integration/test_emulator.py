@@ -1,98 +1,58 @@
 """The Gemini emulator's endpoints and default answers, through raw httpx on loopback.
 
-The fixtures and helpers defined here are shared by the other `test_emulator_*` modules.
+Fixtures (`emu`, `emu_client`) come from conftest.py, helpers from emulator_helpers.py.
 """
 
 from __future__ import annotations
 
 import json
 import math
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import pytest
 
-from langchain_gemini.testing import (
-    GeminiEmulator,
-    ModelInfo,
-)
-
-FLASH = "gemini-2.5-flash"
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[GeminiEmulator]:
-    with GeminiEmulator() as emulator:
-        yield emulator
-
-
-@pytest.fixture
-def emu(server: GeminiEmulator) -> GeminiEmulator:
-    server.reset()
-    server.configure(latency=0, stream_events=4)
-    return server
-
-
-@pytest.fixture
-def client(emu: GeminiEmulator) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=emu.base_url, headers={"x-goog-api-key": "test-key"}, timeout=30) as client:
-        yield client
-
-
-def generate(client: httpx.Client, body: dict[str, Any], model: str = FLASH) -> dict[str, Any]:
-    response = client.post(f"/v1beta/models/{model}:generateContent", json=body)
-    assert response.status_code == 200, response.text
-    return response.json()  # type: ignore[no-any-return]
-
-
-def ask(text: str = "Hello", **extra: Any) -> dict[str, Any]:
-    return {"contents": [{"role": "user", "parts": [{"text": text}]}], **extra}
-
-
-def text_of(answer: dict[str, Any], index: int = 0) -> str:
-    parts = answer["candidates"][index].get("content", {}).get("parts", [])
-    return "".join(p.get("text", "") for p in parts if not p.get("thought"))
-
+from langchain_gemini.testing import GeminiEmulator, ModelInfo
+from tests.integration.emulator_helpers import FLASH, ask, generate, text_of
 
 # --- models -------------------------------------------------------------------------------------------------
 
 
-def test_models_list_and_get(client: httpx.Client) -> None:
-    listed = client.get("/v1beta/models").json()
+def test_models_list_and_get(emu_client: httpx.Client) -> None:
+    listed = emu_client.get("/v1beta/models").json()
     names = [m["name"] for m in listed["models"]]
     assert "models/gemini-2.5-flash" in names
     assert "models/gemini-embedding-001" in names
     assert "nextPageToken" not in listed
-    model = client.get("/v1beta/models/gemini-2.5-pro").json()
+    model = emu_client.get("/v1beta/models/gemini-2.5-pro").json()
     assert model["inputTokenLimit"] == 1_048_576
     assert model["outputTokenLimit"] == 65_536
     assert "generateContent" in model["supportedGenerationMethods"]
     assert model["thinking"] is True
-    assert "thinking" not in client.get("/v1/models/gemini-2.0-flash").json()
+    assert "thinking" not in emu_client.get("/v1/models/gemini-2.0-flash").json()
 
 
-def test_models_paging_walks_every_model_once(client: httpx.Client) -> None:
+def test_models_paging_walks_every_model_once(emu_client: httpx.Client) -> None:
     seen: list[str] = []
     token = ""
     pages = 0
     while True:
-        page = client.get("/v1beta/models", params={"pageSize": 2, "pageToken": token}).json()
+        page = emu_client.get("/v1beta/models", params={"pageSize": 2, "pageToken": token}).json()
         assert len(page["models"]) <= 2
         seen += [m["name"] for m in page["models"]]
         pages += 1
         token = page.get("nextPageToken", "")
         if not token:
             break
-    everything = [m["name"] for m in client.get("/v1beta/models", params={"pageSize": 1000}).json()["models"]]
+    everything = [m["name"] for m in emu_client.get("/v1beta/models", params={"pageSize": 1000}).json()["models"]]
     assert seen == everything
     assert pages == math.ceil(len(everything) / 2)
-    bad = client.get("/v1beta/models", params={"pageToken": "garbage!"})
+    bad = emu_client.get("/v1beta/models", params={"pageToken": "garbage!"})
     assert bad.status_code == 400
 
 
-def test_unknown_model_is_googles_404(client: httpx.Client) -> None:
-    response = client.post("/v1beta/models/gemini-9:generateContent", json=ask("x"))
+def test_unknown_model_is_googles_404(emu_client: httpx.Client) -> None:
+    response = emu_client.post("/v1beta/models/gemini-9:generateContent", json=ask("x"))
     assert response.status_code == 404
     assert response.json()["error"] == {
         "code": 404,
@@ -100,7 +60,7 @@ def test_unknown_model_is_googles_404(client: httpx.Client) -> None:
         "Call ListModels to see the list of available models and their supported methods.",
         "status": "NOT_FOUND",
     }
-    got = client.get("/v1beta/models/gemini-9")
+    got = emu_client.get("/v1beta/models/gemini-9")
     assert got.status_code == 404
     assert got.json()["error"]["message"] == "Model is not found: models/gemini-9 for api version v1beta"
 
@@ -113,19 +73,20 @@ def test_unknown_model_is_googles_404(client: httpx.Client) -> None:
         ("gemini-2.5-flash-preview-tts", "embedContent", {"content": {"parts": [{"text": "x"}]}}),
     ],
 )
-def test_method_the_model_does_not_support_is_404(client: httpx.Client, model: str, action: str, body: Any) -> None:
-    response = client.post(f"/v1beta/models/{model}:{action}", json=body)
+def test_method_the_model_does_not_support_is_404(emu_client: httpx.Client, model: str, action: str, body: Any) -> None:
+    response = emu_client.post(f"/v1beta/models/{model}:{action}", json=body)
     assert response.status_code == 404
     assert f"or is not supported for {action}." in response.json()["error"]["message"]
 
 
-def test_unknown_routes_get_googles_html_404(client: httpx.Client) -> None:
+def test_unknown_routes_get_googles_html_404(emu_client: httpx.Client) -> None:
     for method, path in [
-        ("GET", "/v1beta/files/abc"),
+        ("GET", "/v1beta/files/abc:download"),
+        ("GET", "/upload/v1beta/files"),
         ("POST", "/v1beta/models/gemini-2.5-flash:explode"),
         ("GET", "/v1beta/models/gemini-2.5-flash:generateContent"),
     ]:
-        response = client.request(method, path)
+        response = emu_client.request(method, path)
         assert response.status_code == 404
         assert response.headers["content-type"].startswith("text/html")
         assert "That\u2019s an error." in response.text
@@ -133,12 +94,12 @@ def test_unknown_routes_get_googles_html_404(client: httpx.Client) -> None:
 
 def test_custom_model_registry() -> None:
     tiny = ModelInfo("tiny-model", "Tiny", input_token_limit=10)
-    with GeminiEmulator(models=[tiny]) as emulator, httpx.Client(base_url=emulator.base_url) as client:
+    with GeminiEmulator(models=[tiny]) as emulator, httpx.Client(base_url=emulator.base_url) as emu_client:
         headers = {"x-goog-api-key": "k"}
-        assert [m["name"] for m in client.get("/v1beta/models", headers=headers).json()["models"]] == [
+        assert [m["name"] for m in emu_client.get("/v1beta/models", headers=headers).json()["models"]] == [
             "models/tiny-model"
         ]
-        over = client.post("/v1beta/models/tiny-model:generateContent", json=ask("x" * 60), headers=headers)
+        over = emu_client.post("/v1beta/models/tiny-model:generateContent", json=ask("x" * 60), headers=headers)
         assert over.json()["error"]["message"] == (
             "The input token count (15) exceeds the maximum number of tokens allowed (10)."
         )
@@ -180,10 +141,10 @@ def test_wrong_key_is_400_api_key_invalid() -> None:
 # --- generateContent defaults ---------------------------------------------------------------------------------
 
 
-def test_default_answer_shape_and_determinism(client: httpx.Client) -> None:
-    first = generate(client, ask("Hello there"))
-    again = generate(client, ask("Hello there"))
-    other = generate(client, ask("Something else"))
+def test_default_answer_shape_and_determinism(emu_client: httpx.Client) -> None:
+    first = generate(emu_client, ask("Hello there"))
+    again = generate(emu_client, ask("Hello there"))
+    other = generate(emu_client, ask("Something else"))
     assert text_of(first) == text_of(again)
     assert text_of(first) != text_of(other)
     assert "Hello there" in text_of(first)
@@ -204,7 +165,7 @@ def test_default_answer_shape_and_determinism(client: httpx.Client) -> None:
     assert usage["promptTokensDetails"] == [{"modality": "TEXT", "tokenCount": 3}]
 
 
-def test_snake_case_requests_are_accepted_like_camel_case(client: httpx.Client) -> None:
+def test_snake_case_requests_are_accepted_like_camel_case(emu_client: httpx.Client) -> None:
     camel = {
         "contents": [
             {
@@ -235,7 +196,7 @@ def test_snake_case_requests_are_accepted_like_camel_case(client: httpx.Client) 
         },
         "safety_settings": [{"category": "HARM_CATEGORY_HARASSMENT", "threshold": "BLOCK_NONE"}],
     }
-    one, two = generate(client, camel), generate(client, snake)
+    one, two = generate(emu_client, camel), generate(emu_client, snake)
     assert one["usageMetadata"] == two["usageMetadata"]
     assert one["usageMetadata"]["promptTokensDetails"] == [
         {"modality": "TEXT", "tokenCount": 4},
@@ -244,43 +205,43 @@ def test_snake_case_requests_are_accepted_like_camel_case(client: httpx.Client) 
     assert "thoughtsTokenCount" not in one["usageMetadata"]  # thinking switched off by budget 0
 
 
-def test_thinking_models_report_thoughts_and_summaries(client: httpx.Client) -> None:
-    plain = generate(client, ask("Think"))
+def test_thinking_models_report_thoughts_and_summaries(emu_client: httpx.Client) -> None:
+    plain = generate(emu_client, ask("Think"))
     assert plain["usageMetadata"]["thoughtsTokenCount"] > 0
     assert all(not p.get("thought") for p in plain["candidates"][0]["content"]["parts"])
-    summarised = generate(client, ask("Think", generationConfig={"thinkingConfig": {"includeThoughts": True}}))
+    summarised = generate(emu_client, ask("Think", generationConfig={"thinkingConfig": {"includeThoughts": True}}))
     parts = summarised["candidates"][0]["content"]["parts"]
     assert parts[0]["thought"] is True
     assert parts[0]["text"]
     assert not parts[1].get("thought")
-    lite = generate(client, ask("Think"), model="gemini-2.5-flash-lite")  # does not think by default
+    lite = generate(emu_client, ask("Think"), model="gemini-2.5-flash-lite")  # does not think by default
     assert "thoughtsTokenCount" not in lite["usageMetadata"]
     level = generate(
-        client,
+        emu_client,
         ask("Think", generationConfig={"thinkingConfig": {"thinkingLevel": "low"}}),
         model="gemini-3-pro-preview",
     )
     assert level["usageMetadata"]["thoughtsTokenCount"] > 0
-    old = generate(client, ask("Think"), model="gemini-2.0-flash")
+    old = generate(emu_client, ask("Think"), model="gemini-2.0-flash")
     assert "thoughtsTokenCount" not in old["usageMetadata"]
 
 
-def test_stop_sequences_and_max_output_tokens(client: httpx.Client) -> None:
+def test_stop_sequences_and_max_output_tokens(emu_client: httpx.Client) -> None:
     off = {"thinkingConfig": {"thinkingBudget": 0}}
-    full = text_of(generate(client, ask("Hello", generationConfig=off)))
-    stopped = generate(client, ask("Hello", generationConfig={**off, "stopSequences": ["request", "Hello"]}))
+    full = text_of(generate(emu_client, ask("Hello", generationConfig=off)))
+    stopped = generate(emu_client, ask("Hello", generationConfig={**off, "stopSequences": ["request", "Hello"]}))
     assert text_of(stopped) == full[: full.index("Hello")]
     assert stopped["candidates"][0]["finishReason"] == "STOP"
-    capped = generate(client, ask("Hello", generationConfig={**off, "maxOutputTokens": 3}))
+    capped = generate(emu_client, ask("Hello", generationConfig={**off, "maxOutputTokens": 3}))
     assert text_of(capped) == full[:12]
     assert capped["candidates"][0]["finishReason"] == "MAX_TOKENS"
     # On thinking models maxOutputTokens also pays for the thoughts: a small limit leaves no answer at all.
-    starved = generate(client, ask("Hello", generationConfig={"maxOutputTokens": 5}))
+    starved = generate(emu_client, ask("Hello", generationConfig={"maxOutputTokens": 5}))
     assert starved["candidates"][0] == {"content": {"role": "model"}, "finishReason": "MAX_TOKENS"}
 
 
-def test_candidate_count(client: httpx.Client) -> None:
-    answer = generate(client, ask("Hello", generationConfig={"candidateCount": 3}))
+def test_candidate_count(emu_client: httpx.Client) -> None:
+    answer = generate(emu_client, ask("Hello", generationConfig={"candidateCount": 3}))
     candidates = answer["candidates"]
     assert [c.get("index", 0) for c in candidates] == [0, 1, 2]
     assert len({text_of(answer, i) for i in range(3)}) == 3
@@ -288,7 +249,7 @@ def test_candidate_count(client: httpx.Client) -> None:
     assert answer["usageMetadata"]["candidatesTokenCount"] == total
 
 
-def test_json_mode_with_and_without_schema(client: httpx.Client) -> None:
+def test_json_mode_with_and_without_schema(emu_client: httpx.Client) -> None:
     schema = {
         "type": "OBJECT",
         "properties": {
@@ -302,18 +263,20 @@ def test_json_mode_with_and_without_schema(client: httpx.Client) -> None:
         "propertyOrdering": ["name", "age"],
     }
     config = {"responseMimeType": "application/json", "responseSchema": schema}
-    value = json.loads(text_of(generate(client, ask("Describe 'Ada', aged 36", generationConfig=config))))
+    value = json.loads(text_of(generate(emu_client, ask("Describe 'Ada', aged 36", generationConfig=config))))
     assert list(value)[:2] == ["name", "age"]
     assert value["name"] == "Ada"
     assert value["age"] == 36
     assert value["tags"] == ["a", "a"]
     assert value["when"] == "2025-01-01T00:00:00Z"
     prompt = "Tell me a joke. Return JSON with 'setup' and 'punchline' keys."
-    free = json.loads(text_of(generate(client, ask(prompt, generationConfig={"responseMimeType": "application/json"}))))
+    free = json.loads(
+        text_of(generate(emu_client, ask(prompt, generationConfig={"responseMimeType": "application/json"})))
+    )
     assert set(free) == {"setup", "punchline"}
 
 
-def test_response_json_schema_with_refs_and_anyof(client: httpx.Client) -> None:
+def test_response_json_schema_with_refs_and_anyof(emu_client: httpx.Client) -> None:
     schema = {
         "$defs": {
             "Pet": {
@@ -332,17 +295,19 @@ def test_response_json_schema_with_refs_and_anyof(client: httpx.Client) -> None:
         "required": ["owner", "pet"],
     }
     config = {"responseMimeType": "application/json", "responseJsonSchema": schema}
-    value = json.loads(text_of(generate(client, ask("My dog is 4", generationConfig=config))))
+    value = json.loads(text_of(generate(emu_client, ask("My dog is 4", generationConfig=config))))
     assert list(value) == ["owner", "pet", "maybe", "pair"]  # JSON Schema keeps declaration order
     assert value["pet"] == {"kind": "dog", "age": 4}
     assert value["maybe"] == 4.0
     assert value["pair"] == [True, "x"]
 
 
-def test_enum_mime_type_returns_one_value(client: httpx.Client) -> None:
+def test_enum_mime_type_returns_one_value(emu_client: httpx.Client) -> None:
     config = {
         "responseMimeType": "text/x.enum",
         "responseSchema": {"type": "STRING", "enum": ["Percussion", "Woodwind"]},
     }
-    assert text_of(generate(client, ask("What family is the flute? Woodwind?", generationConfig=config))) == "Woodwind"
-    assert text_of(generate(client, ask("No hint here", generationConfig=config))) == "Percussion"
+    assert (
+        text_of(generate(emu_client, ask("What family is the flute? Woodwind?", generationConfig=config))) == "Woodwind"
+    )
+    assert text_of(generate(emu_client, ask("No hint here", generationConfig=config))) == "Percussion"

@@ -14,11 +14,7 @@ import httpx
 import pytest
 
 from langchain_gemini.testing import Fault, GeminiEmulator, RecordedRequest
-from tests.integration import test_emulator as shared
-from tests.integration.test_emulator import FLASH, ask
-
-# The shared fixtures (module-scoped server, per-test reset, client) live in test_emulator.py.
-server, emu, client = shared.server, shared.emu, shared.client
+from tests.integration.emulator_helpers import FLASH, ask
 
 GENERATE = f"/v1beta/models/{FLASH}:generateContent"
 STREAM = f"/v1beta/models/{FLASH}:streamGenerateContent"
@@ -32,9 +28,9 @@ def sse_blocks(raw: bytes) -> list[bytes]:
 # --- faults ---------------------------------------------------------------------------------------------------
 
 
-def test_status_fault_with_retry_info_and_quota_failure(client: httpx.Client, emu: GeminiEmulator) -> None:
+def test_status_fault_with_retry_info_and_quota_failure(emu_client: httpx.Client, emu: GeminiEmulator) -> None:
     emu.inject(Fault(status=429, retry_delay="23s", quota_id="GenerateRequestsPerMinutePerProjectPerModel-FreeTier"))
-    response = client.post(GENERATE, json=ask())
+    response = emu_client.post(GENERATE, json=ask())
     assert response.status_code == 429
     error = response.json()["error"]
     assert error["status"] == "RESOURCE_EXHAUSTED"
@@ -47,7 +43,7 @@ def test_status_fault_with_retry_info_and_quota_failure(client: httpx.Client, em
     assert violation["quotaId"] == "GenerateRequestsPerMinutePerProjectPerModel-FreeTier"
     assert violation["quotaDimensions"]["model"] == FLASH
     assert "retry-after" not in response.headers  # Google sends none on 429 (reliability.md section 7)
-    assert client.post(GENERATE, json=ask()).status_code == 200  # times=1: consumed
+    assert emu_client.post(GENERATE, json=ask()).status_code == 200  # times=1: consumed
 
 
 @pytest.mark.parametrize(
@@ -60,40 +56,40 @@ def test_status_fault_with_retry_info_and_quota_failure(client: httpx.Client, em
     ],
 )
 def test_status_faults_use_googles_names(
-    client: httpx.Client, emu: GeminiEmulator, status: int, name: str, message: str
+    emu_client: httpx.Client, emu: GeminiEmulator, status: int, name: str, message: str
 ) -> None:
     emu.inject(Fault(status=status, headers={"Retry-After": "3"}))
-    response = client.post(GENERATE, json=ask())
+    response = emu_client.post(GENERATE, json=ask())
     assert response.status_code == status
     assert response.json()["error"]["status"] == name
     assert response.json()["error"]["message"].startswith(message)
     assert response.headers["retry-after"] == "3"
 
 
-def test_fault_times_method_and_model_filters(client: httpx.Client, emu: GeminiEmulator) -> None:
+def test_fault_times_method_and_model_filters(emu_client: httpx.Client, emu: GeminiEmulator) -> None:
     emu.inject(Fault(status=500, times=2, method="streamGenerateContent"))
     emu.inject(Fault(status=503, times=None, model="gemini-2.0-flash"))
-    assert client.post(GENERATE, json=ask()).status_code == 200
-    assert [client.post(STREAM, json=ask(), params={"alt": "sse"}).status_code for _ in range(3)] == [500, 500, 200]
+    assert emu_client.post(GENERATE, json=ask()).status_code == 200
+    assert [emu_client.post(STREAM, json=ask(), params={"alt": "sse"}).status_code for _ in range(3)] == [500, 500, 200]
     other = "/v1beta/models/gemini-2.0-flash:generateContent"
-    assert [client.post(other, json=ask()).status_code for _ in range(3)] == [503, 503, 503]
+    assert [emu_client.post(other, json=ask()).status_code for _ in range(3)] == [503, 503, 503]
     emu.reset()
-    assert client.post(other, json=ask()).status_code == 200
+    assert emu_client.post(other, json=ask()).status_code == 200
 
 
-def test_raw_body_fault_like_a_proxy(client: httpx.Client, emu: GeminiEmulator) -> None:
+def test_raw_body_fault_like_a_proxy(emu_client: httpx.Client, emu: GeminiEmulator) -> None:
     emu.inject(Fault(status=502, body="<html><body>Bad Gateway</body></html>"))
-    response = client.post(GENERATE, json=ask())
+    response = emu_client.post(GENERATE, json=ask())
     assert response.status_code == 502
     assert response.headers["content-type"].startswith("text/html")
     assert response.text == "<html><body>Bad Gateway</body></html>"
 
 
-def test_drop_closes_the_connection_without_an_answer(client: httpx.Client, emu: GeminiEmulator) -> None:
+def test_drop_closes_the_connection_without_an_answer(emu_client: httpx.Client, emu: GeminiEmulator) -> None:
     emu.inject(Fault(kind="drop"))
     with pytest.raises(httpx.RemoteProtocolError):
-        client.post(GENERATE, json=ask())
-    assert client.post(GENERATE, json=ask()).status_code == 200
+        emu_client.post(GENERATE, json=ask())
+    assert emu_client.post(GENERATE, json=ask()).status_code == 200
     assert emu.stats.requests_served == 2
 
 
@@ -109,9 +105,9 @@ def test_delay_fault_and_latency_hold_the_answer(emu: GeminiEmulator) -> None:
         assert impatient.post(GENERATE, json=ask()).status_code == 200
 
 
-def test_mid_stream_error_after_n_events(client: httpx.Client, emu: GeminiEmulator) -> None:
+def test_mid_stream_error_after_n_events(emu_client: httpx.Client, emu: GeminiEmulator) -> None:
     emu.inject(Fault(kind="mid_stream_error", after_events=2, status=500))
-    response = client.post(STREAM, json=ask(), params={"alt": "sse"})
+    response = emu_client.post(STREAM, json=ask(), params={"alt": "sse"})
     assert response.status_code == 200
     blocks = sse_blocks(response.content)
     assert len(blocks) == 3
@@ -120,37 +116,37 @@ def test_mid_stream_error_after_n_events(client: httpx.Client, emu: GeminiEmulat
     assert all("finishReason" not in b.decode() for b in blocks[:2])
 
 
-def test_mid_stream_raw_error_block_without_data_prefix(client: httpx.Client, emu: GeminiEmulator) -> None:
+def test_mid_stream_raw_error_block_without_data_prefix(emu_client: httpx.Client, emu: GeminiEmulator) -> None:
     emu.inject(Fault(kind="mid_stream_raw_error", after_events=1, status=503))
-    raw = client.post(STREAM, json=ask(), params={"alt": "sse"}).content
+    raw = emu_client.post(STREAM, json=ask(), params={"alt": "sse"}).content
     first, _, rest = raw.partition(b"\r\n\r\n")
     assert first.startswith(b"data: {")
     assert rest.startswith(b'{\n  "error": {\n    "code": 503,')  # vercel/ai#5217: pretty-printed, no "data:"
     assert json.loads(rest)["error"]["status"] == "UNAVAILABLE"
 
 
-def test_truncated_stream_has_no_finish_reason(client: httpx.Client, emu: GeminiEmulator) -> None:
+def test_truncated_stream_has_no_finish_reason(emu_client: httpx.Client, emu: GeminiEmulator) -> None:
     emu.inject(Fault(kind="truncate_stream", after_events=2))
-    blocks = sse_blocks(client.post(STREAM, json=ask(), params={"alt": "sse"}).content)
+    blocks = sse_blocks(emu_client.post(STREAM, json=ask(), params={"alt": "sse"}).content)
     assert len(blocks) == 2
     assert b"finishReason" not in b"".join(blocks)
     emu.inject(Fault(kind="truncate_stream", after_events=50))  # more than the stream has: last event stripped
-    blocks = sse_blocks(client.post(STREAM, json=ask(), params={"alt": "sse"}).content)
+    blocks = sse_blocks(emu_client.post(STREAM, json=ask(), params={"alt": "sse"}).content)
     assert len(blocks) == 4
     assert b"finishReason" not in b"".join(blocks)
     emu.inject(Fault(kind="truncate_stream", after_events=1))
-    array = client.post(STREAM, json=ask()).text
+    array = emu_client.post(STREAM, json=ask()).text
     assert len(json.loads(array)) == 1
 
 
-def test_malformed_json_is_a_200_with_a_broken_body(client: httpx.Client, emu: GeminiEmulator) -> None:
+def test_malformed_json_is_a_200_with_a_broken_body(emu_client: httpx.Client, emu: GeminiEmulator) -> None:
     emu.inject(Fault(kind="malformed_json"))
-    response = client.post(GENERATE, json=ask())
+    response = emu_client.post(GENERATE, json=ask())
     assert response.status_code == 200
     with pytest.raises(json.JSONDecodeError):
         response.json()
     emu.inject(Fault(kind="malformed_json", method="streamGenerateContent"))
-    (block,) = sse_blocks(client.post(STREAM, json=ask(), params={"alt": "sse"}).content)
+    (block,) = sse_blocks(emu_client.post(STREAM, json=ask(), params={"alt": "sse"}).content)
     with pytest.raises(json.JSONDecodeError):
         json.loads(block[len(b"data: ") :])
 
@@ -163,27 +159,27 @@ def test_unknown_fault_kind_is_rejected() -> None:
 # --- scripted answers and responders --------------------------------------------------------------------------
 
 
-def test_enqueue_answers_in_order_and_honours_the_method(client: httpx.Client, emu: GeminiEmulator) -> None:
+def test_enqueue_answers_in_order_and_honours_the_method(emu_client: httpx.Client, emu: GeminiEmulator) -> None:
     first = {"candidates": [{"content": {"role": "model", "parts": [{"text": "first"}]}, "finishReason": "STOP"}]}
     second = {"candidates": [{"content": {"role": "model", "parts": [{"text": "second"}]}, "finishReason": "STOP"}]}
     emu.enqueue(first, method="streamGenerateContent")
     emu.enqueue(second)
-    assert client.post(GENERATE, json=ask()).json() == second
-    streamed = sse_blocks(client.post(STREAM, json=ask(), params={"alt": "sse"}).content)
+    assert emu_client.post(GENERATE, json=ask()).json() == second
+    streamed = sse_blocks(emu_client.post(STREAM, json=ask(), params={"alt": "sse"}).content)
     pieces = [json.loads(b[len(b"data: ") :])["candidates"][0]["content"]["parts"][0]["text"] for b in streamed]
     assert pieces == ["fi", "r", "s", "t"]  # one word, four events: split by characters
-    assert "Emulated reply" in client.post(GENERATE, json=ask()).text  # queue empty: defaults again
+    assert "Emulated reply" in emu_client.post(GENERATE, json=ask()).text  # queue empty: defaults again
 
 
-def test_scripted_error_and_validation_still_applies(client: httpx.Client, emu: GeminiEmulator) -> None:
+def test_scripted_error_and_validation_still_applies(emu_client: httpx.Client, emu: GeminiEmulator) -> None:
     emu.enqueue({"error": {"code": 429, "message": "slow down", "status": "RESOURCE_EXHAUSTED"}})
-    assert client.post(GENERATE, json={"contents": []}).status_code == 400  # invalid requests never reach scripts
-    response = client.post(GENERATE, json=ask())
+    assert emu_client.post(GENERATE, json={"contents": []}).status_code == 400  # invalid requests never reach scripts
+    response = emu_client.post(GENERATE, json=ask())
     assert response.status_code == 429
     assert response.json()["error"]["message"] == "slow down"
 
 
-def test_responders_first_answer_wins_and_none_falls_through(client: httpx.Client, emu: GeminiEmulator) -> None:
+def test_responders_first_answer_wins_and_none_falls_through(emu_client: httpx.Client, emu: GeminiEmulator) -> None:
     seen: list[RecordedRequest] = []
 
     def spy(request: RecordedRequest) -> None:
@@ -199,9 +195,9 @@ def test_responders_first_answer_wins_and_none_falls_through(client: httpx.Clien
 
     for responder in (spy, cats, embeddings):
         emu.add_responder(responder)
-    assert client.post(GENERATE, json=ask("a cat")).json()["candidates"][0]["content"]["parts"][0]["text"] == "meow"
-    assert "Emulated reply" in client.post(GENERATE, json=ask("a dog")).text
-    embedded = client.post(
+    assert emu_client.post(GENERATE, json=ask("a cat")).json()["candidates"][0]["content"]["parts"][0]["text"] == "meow"
+    assert "Emulated reply" in emu_client.post(GENERATE, json=ask("a dog")).text
+    embedded = emu_client.post(
         "/v1beta/models/gemini-embedding-001:embedContent", json={"content": {"parts": [{"text": "x"}]}}
     )
     assert embedded.json() == {"embedding": {"values": [1.0, 0.0]}}
@@ -209,9 +205,9 @@ def test_responders_first_answer_wins_and_none_falls_through(client: httpx.Clien
     assert seen[0].model == FLASH
 
 
-def test_crashing_responder_is_a_500_not_a_hang(client: httpx.Client, emu: GeminiEmulator) -> None:
+def test_crashing_responder_is_a_500_not_a_hang(emu_client: httpx.Client, emu: GeminiEmulator) -> None:
     emu.add_responder(lambda request: 1 / 0)  # type: ignore[arg-type,return-value]
-    response = client.post(GENERATE, json=ask())
+    response = emu_client.post(GENERATE, json=ask())
     assert response.status_code == 500
     assert "ZeroDivisionError" in response.json()["error"]["message"]
 
@@ -219,9 +215,9 @@ def test_crashing_responder_is_a_500_not_a_hang(client: httpx.Client, emu: Gemin
 # --- records, statistics, reset ---------------------------------------------------------------------------
 
 
-def test_requests_are_recorded_as_sent(client: httpx.Client, emu: GeminiEmulator) -> None:
+def test_requests_are_recorded_as_sent(emu_client: httpx.Client, emu: GeminiEmulator) -> None:
     body = {"contents": [{"parts": [{"text": "hi"}]}], "generation_config": {"temperature": 0.5}}
-    client.post(STREAM, json=body, params={"alt": "sse"}, headers={"X-Custom": "yes"})
+    emu_client.post(STREAM, json=body, params={"alt": "sse"}, headers={"X-Custom": "yes"})
     (record,) = emu.requests
     assert record.method == "POST"
     assert record.path == STREAM
@@ -243,20 +239,20 @@ def test_connections_and_requests_are_counted(emu: GeminiEmulator) -> None:
     assert emu.stats.requests_served == 4
 
 
-def test_reset_clears_everything_but_configuration(client: httpx.Client, emu: GeminiEmulator) -> None:
+def test_reset_clears_everything_but_configuration(emu_client: httpx.Client, emu: GeminiEmulator) -> None:
     emu.configure(stream_events=7)
     emu.enqueue({"candidates": []})
     emu.inject(Fault(status=500))
     emu.add_responder(lambda request: {"candidates": []})
-    client.post(GENERATE, json=ask())  # consumes the fault
+    emu_client.post(GENERATE, json=ask())  # consumes the fault
     emu.inject(Fault(status=500))
     emu.reset()
     assert emu.requests == []
     assert emu.stats.requests_served == 0
     assert emu.stats.connections_opened == 0
-    answer = client.post(GENERATE, json=ask()).json()
+    answer = emu_client.post(GENERATE, json=ask()).json()
     assert "Emulated reply" in json.dumps(answer)
-    events = client.post(STREAM, json=ask(), params={"alt": "sse"}).content
+    events = emu_client.post(STREAM, json=ask(), params={"alt": "sse"}).content
     assert len(sse_blocks(events)) == 7
 
 
@@ -309,7 +305,7 @@ def test_control_plane_of_a_standalone_emulator(standalone: str) -> None:
     with httpx.Client(base_url=standalone, timeout=30) as control:
         assert control.post("/_emulator/reset").json() == {}
         config = control.post("/_emulator/config", json={"latency": 0, "stream_events": 3}).json()
-        assert config == {"latency": 0.0, "stream_events": 3}
+        assert config == {"latency": 0.0, "stream_events": 3, "file_processing_polls": 1}
         assert control.post("/_emulator/faults", json=[{"status": 503}, {"kind": "delay", "delay": 0}]).json() == {
             "faults": 2
         }
@@ -334,3 +330,37 @@ def test_control_plane_of_a_standalone_emulator(standalone: str) -> None:
         assert control.get("/_emulator/nothing").status_code == 404
         control.post("/_emulator/reset")
         assert control.get("/_emulator/stats").json() == {"connections_opened": 0, "requests_served": 0}
+
+
+def test_files_through_a_standalone_control_plane(standalone: str) -> None:
+    with httpx.Client(base_url=standalone, timeout=30) as control:
+        control.post("/_emulator/reset")
+        assert control.post("/_emulator/config", json={"file_processing_polls": 0}).json()["file_processing_polls"] == 0
+        api = httpx.Client(base_url=standalone, headers={"x-goog-api-key": "ci-key"}, timeout=30)
+        with api:
+            start = api.post(
+                "/upload/v1beta/files",
+                headers={
+                    "X-Goog-Upload-Protocol": "resumable",
+                    "X-Goog-Upload-Command": "start",
+                    "X-Goog-Upload-Header-Content-Length": "3",
+                    "X-Goog-Upload-Header-Content-Type": "text/plain",
+                },
+                json={"file": {"displayName": "abc"}},
+            )
+            url = start.headers["x-goog-upload-url"]
+            done = api.post(
+                url, content=b"abc", headers={"X-Goog-Upload-Command": "upload, finalize", "X-Goog-Upload-Offset": "0"}
+            )
+            name = done.json()["file"]["name"]
+            assert [f["name"] for f in control.get("/_emulator/files").json()["files"]] == [name]
+            forced = control.post("/_emulator/files/state", json={"name": name, "state": "FAILED", "message": "bad"})
+            assert forced.json()["error"] == {"code": 13, "message": "bad"}
+            assert api.get(f"/v1beta/{name}").json()["state"] == "FAILED"
+            assert (
+                control.post("/_emulator/files/state", json={"name": "files/none", "state": "ACTIVE"}).status_code
+                == 400
+            )
+            assert control.post("/_emulator/config", json={"file_processing_polls": -1}).status_code == 400
+        control.post("/_emulator/reset")
+        assert control.get("/_emulator/files").json() == {"files": []}

@@ -9,11 +9,7 @@ import httpx
 import pytest
 
 from langchain_gemini.testing import GeminiEmulator
-from tests.integration import test_emulator as shared
-from tests.integration.test_emulator import FLASH, ask
-
-# The shared fixtures (module-scoped server, per-test reset, client) live in test_emulator.py.
-server, emu, client = shared.server, shared.emu, shared.client
+from tests.integration.emulator_helpers import FLASH, ask
 
 URL = f"/v1beta/models/{FLASH}:streamGenerateContent"
 
@@ -30,9 +26,9 @@ def sse_events(raw: bytes) -> list[dict[str, Any]]:
     return events
 
 
-def stream(client: httpx.Client, body: dict[str, Any], *, sse: bool = True, model: str = FLASH) -> httpx.Response:
+def stream(emu_client: httpx.Client, body: dict[str, Any], *, sse: bool = True, model: str = FLASH) -> httpx.Response:
     params = {"alt": "sse"} if sse else {}
-    response = client.post(f"/v1beta/models/{model}:streamGenerateContent", json=body, params=params)
+    response = emu_client.post(f"/v1beta/models/{model}:streamGenerateContent", json=body, params=params)
     assert response.status_code == 200, response.text
     return response
 
@@ -47,14 +43,14 @@ def joined_text(events: list[dict[str, Any]]) -> str:
     )
 
 
-def test_sse_framing_and_event_contents(client: httpx.Client) -> None:
-    response = stream(client, ask("Hello stream"))
+def test_sse_framing_and_event_contents(emu_client: httpx.Client) -> None:
+    response = stream(emu_client, ask("Hello stream"))
     assert response.headers["content-type"] == "text/event-stream"
     assert response.headers["transfer-encoding"] == "chunked"
     events = sse_events(response.content)
     assert len(events) == 4
     assert b"[DONE]" not in response.content
-    unary = client.post(f"/v1beta/models/{FLASH}:generateContent", json=ask("Hello stream")).json()
+    unary = emu_client.post(f"/v1beta/models/{FLASH}:generateContent", json=ask("Hello stream")).json()
     assert joined_text(events) == unary["candidates"][0]["content"]["parts"][0]["text"]
     ids = {e["responseId"] for e in events}
     assert len(ids) == 1
@@ -62,8 +58,8 @@ def test_sse_framing_and_event_contents(client: httpx.Client) -> None:
     assert [("finishReason" in e["candidates"][0]) for e in events] == [False, False, False, True]
 
 
-def test_usage_is_cumulative_on_every_event(client: httpx.Client) -> None:
-    events = sse_events(stream(client, ask("Count my tokens please")).content)
+def test_usage_is_cumulative_on_every_event(emu_client: httpx.Client) -> None:
+    events = sse_events(stream(emu_client, ask("Count my tokens please")).content)
     usages = [e["usageMetadata"] for e in events]
     prompts = {u["promptTokenCount"] for u in usages}
     assert prompts == {6}
@@ -75,8 +71,8 @@ def test_usage_is_cumulative_on_every_event(client: httpx.Client) -> None:
         assert usage["totalTokenCount"] == expected
 
 
-def test_json_array_framing(client: httpx.Client) -> None:
-    response = stream(client, ask("Hello array"), sse=False)
+def test_json_array_framing(emu_client: httpx.Client) -> None:
+    response = stream(emu_client, ask("Hello array"), sse=False)
     assert response.headers["content-type"].startswith("application/json")
     raw = response.text
     assert raw.startswith("[{\n")
@@ -87,18 +83,18 @@ def test_json_array_framing(client: httpx.Client) -> None:
     assert "finishReason" in events[-1]["candidates"][0]
 
 
-def test_stream_events_setting_splits_long_enough_text(client: httpx.Client, emu: GeminiEmulator) -> None:
+def test_stream_events_setting_splits_long_enough_text(emu_client: httpx.Client, emu: GeminiEmulator) -> None:
     emu.configure(stream_events=200)
-    events = sse_events(stream(client, ask("Hi")).content)
+    events = sse_events(stream(emu_client, ask("Hi")).content)
     assert len(events) == 200
     text = joined_text(events)
     assert all(e["candidates"][0]["content"]["parts"][0]["text"] for e in events)
     assert events[-1]["usageMetadata"]["candidatesTokenCount"] == -(-len(text) // 4)
 
 
-def test_thoughts_stream_first_and_function_calls_arrive_whole(client: httpx.Client) -> None:
+def test_thoughts_stream_first_and_function_calls_arrive_whole(emu_client: httpx.Client) -> None:
     thinking = sse_events(
-        stream(client, ask("Hi", generationConfig={"thinkingConfig": {"includeThoughts": True}})).content
+        stream(emu_client, ask("Hi", generationConfig={"thinkingConfig": {"includeThoughts": True}})).content
     )
     flags = [bool(e["candidates"][0]["content"]["parts"][0].get("thought")) for e in thinking]
     assert flags[0] is True
@@ -110,26 +106,26 @@ def test_thoughts_stream_first_and_function_calls_arrive_whole(client: httpx.Cli
         tools=[{"functionDeclarations": [declaration]}],
         toolConfig={"functionCallingConfig": {"mode": "ANY"}},
     )
-    (event,) = sse_events(stream(client, body).content)
+    (event,) = sse_events(stream(emu_client, body).content)
     (part,) = event["candidates"][0]["content"]["parts"]
     assert part["functionCall"] == {"name": "lookup", "args": {"q": "x"}}
     assert event["candidates"][0]["finishReason"] == "STOP"
 
 
-def test_multiple_candidates_stream_with_indices(client: httpx.Client) -> None:
-    events = sse_events(stream(client, ask("Hi", generationConfig={"candidateCount": 2})).content)
+def test_multiple_candidates_stream_with_indices(emu_client: httpx.Client) -> None:
+    events = sse_events(stream(emu_client, ask("Hi", generationConfig={"candidateCount": 2})).content)
     last = events[-1]["candidates"]
     assert [c.get("index", 0) for c in last] == [0, 1]
     assert all(c["finishReason"] == "STOP" for c in last)
 
 
-def test_blocked_prompt_streams_one_event(client: httpx.Client) -> None:
-    (event,) = sse_events(stream(client, ask("[emulator:block-prompt]")).content)
+def test_blocked_prompt_streams_one_event(emu_client: httpx.Client) -> None:
+    (event,) = sse_events(stream(emu_client, ask("[emulator:block-prompt]")).content)
     assert event["promptFeedback"]["blockReason"] == "SAFETY"
     assert "candidates" not in event
 
 
-def test_enqueued_dict_is_split_and_list_is_sent_as_is(client: httpx.Client, emu: GeminiEmulator) -> None:
+def test_enqueued_dict_is_split_and_list_is_sent_as_is(emu_client: httpx.Client, emu: GeminiEmulator) -> None:
     scripted = {
         "candidates": [
             {"content": {"role": "model", "parts": [{"text": "one two three four five six"}]}, "finishReason": "STOP"}
@@ -138,22 +134,22 @@ def test_enqueued_dict_is_split_and_list_is_sent_as_is(client: httpx.Client, emu
         "modelVersion": "scripted-model",
     }
     emu.enqueue(scripted)
-    events = sse_events(stream(client, ask("x")).content)
+    events = sse_events(stream(emu_client, ask("x")).content)
     assert len(events) == 4
     assert joined_text(events) == "one two three four five six"
     assert events[-1]["usageMetadata"] == scripted["usageMetadata"]
     assert all(e["modelVersion"] == "scripted-model" for e in events)
     raw_events = [{"candidates": [{"content": {"parts": [{"text": "a"}]}}]}, {"weird": True}]
     emu.enqueue(raw_events, method="streamGenerateContent")
-    assert sse_events(stream(client, ask("x")).content) == raw_events
+    assert sse_events(stream(emu_client, ask("x")).content) == raw_events
 
 
-def test_early_error_is_plain_json_in_sse_and_list_wrapped_in_array_mode(client: httpx.Client) -> None:
+def test_early_error_is_plain_json_in_sse_and_list_wrapped_in_array_mode(emu_client: httpx.Client) -> None:
     bad = {"contents": []}
-    sse = client.post(URL, params={"alt": "sse"}, json=bad)
+    sse = emu_client.post(URL, params={"alt": "sse"}, json=bad)
     assert sse.status_code == 400
     assert sse.json()["error"]["status"] == "INVALID_ARGUMENT"
-    array = client.post(URL, json=bad)
+    array = emu_client.post(URL, json=bad)
     assert array.status_code == 400
     body = array.json()
     assert isinstance(body, list)

@@ -13,11 +13,7 @@ from langchain_gemini.testing import (
     RECITATION_TRIGGER,
     SAFETY_TRIGGER,
 )
-from tests.integration import test_emulator as shared
-from tests.integration.test_emulator import FLASH, ask, generate, text_of
-
-# The shared fixtures (module-scoped server, per-test reset, client) live in test_emulator.py.
-server, emu, client = shared.server, shared.emu, shared.client
+from tests.integration.emulator_helpers import FLASH, ask, generate, text_of
 
 # --- tools --------------------------------------------------------------------------------------------------
 
@@ -49,18 +45,18 @@ def _calls(answer: dict[str, Any]) -> list[dict[str, Any]]:
     return [p["functionCall"] for p in answer["candidates"][0]["content"]["parts"] if "functionCall" in p]
 
 
-def test_forced_call_takes_arguments_from_the_prompt(client: httpx.Client) -> None:
-    answer = generate(client, ask("What is the value of magic_function(3)? Use the tool.", **_tools("ANY")))
+def test_forced_call_takes_arguments_from_the_prompt(emu_client: httpx.Client) -> None:
+    answer = generate(emu_client, ask("What is the value of magic_function(3)? Use the tool.", **_tools("ANY")))
     assert _calls(answer) == [{"name": "magic_function", "args": {"input": 3}}]  # 2.5 models send no call id
     assert "thoughtSignature" in answer["candidates"][0]["content"]["parts"][0]  # thinking + tools
-    named = generate(client, ask("Hello!", **_tools("ANY", ["get_weather"])))
+    named = generate(emu_client, ask("Hello!", **_tools("ANY", ["get_weather"])))
     assert _calls(named) == [{"name": "get_weather", "args": {"location": "example location"}}]
-    quoted = generate(client, ask("What's the weather for 'Paris'?", **_tools("ANY", ["get_weather"])))
+    quoted = generate(emu_client, ask("What's the weather for 'Paris'?", **_tools("ANY", ["get_weather"])))
     assert _calls(quoted)[0]["args"] == {"location": "Paris"}
 
 
-def test_auto_mode_calls_then_answers_after_the_function_response(client: httpx.Client) -> None:
-    first = generate(client, ask("What is the weather in San Francisco? use get_weather", **_tools()))
+def test_auto_mode_calls_then_answers_after_the_function_response(emu_client: httpx.Client) -> None:
+    first = generate(emu_client, ask("What is the weather in San Francisco? use get_weather", **_tools()))
     assert [c["name"] for c in _calls(first)] == ["get_weather"]
     history = {
         "contents": [
@@ -70,16 +66,16 @@ def test_auto_mode_calls_then_answers_after_the_function_response(client: httpx.
         ],
         **_tools(),
     }
-    second = generate(client, history)
+    second = generate(emu_client, history)
     assert _calls(second) == []
     assert "sunny" in text_of(second)
-    none = generate(client, ask("use get_weather", **_tools("NONE")))
+    none = generate(emu_client, ask("use get_weather", **_tools("NONE")))
     assert _calls(none) == []
 
 
-def test_parallel_calls_and_gemini_3_call_ids(client: httpx.Client) -> None:
+def test_parallel_calls_and_gemini_3_call_ids(emu_client: httpx.Client) -> None:
     both = generate(
-        client, ask("Call get_weather and magic_function(7)", **_tools("ANY")), model="gemini-3-pro-preview"
+        emu_client, ask("Call get_weather and magic_function(7)", **_tools("ANY")), model="gemini-3-pro-preview"
     )
     calls = _calls(both)
     assert [c["name"] for c in calls] == ["magic_function", "get_weather"]
@@ -88,41 +84,41 @@ def test_parallel_calls_and_gemini_3_call_ids(client: httpx.Client) -> None:
     assert calls[0]["id"] != calls[1]["id"]
 
 
-def test_declaration_without_parameters_gets_empty_args(client: httpx.Client) -> None:
+def test_declaration_without_parameters_gets_empty_args(emu_client: httpx.Client) -> None:
     body = ask(
         "go",
         tools=[{"functionDeclarations": [{"name": "no_args"}]}],
         toolConfig={"functionCallingConfig": {"mode": "ANY"}},
     )
-    assert _calls(generate(client, body)) == [{"name": "no_args", "args": {}}]
+    assert _calls(generate(emu_client, body)) == [{"name": "no_args", "args": {}}]
 
 
 # --- triggers and media -------------------------------------------------------------------------------------
 
 
-def test_blocked_prompt_is_200_with_prompt_feedback_and_no_candidates(client: httpx.Client) -> None:
-    answer = generate(client, ask(f"Please {BLOCK_PROMPT_TRIGGER}"))
+def test_blocked_prompt_is_200_with_prompt_feedback_and_no_candidates(emu_client: httpx.Client) -> None:
+    answer = generate(emu_client, ask(f"Please {BLOCK_PROMPT_TRIGGER}"))
     assert "candidates" not in answer
     assert answer["promptFeedback"]["blockReason"] == "SAFETY"
     assert answer["usageMetadata"]["promptTokenCount"] > 0
 
 
-def test_safety_recitation_and_malformed_call_finishes(client: httpx.Client) -> None:
-    safety = generate(client, ask(SAFETY_TRIGGER))["candidates"][0]
+def test_safety_recitation_and_malformed_call_finishes(emu_client: httpx.Client) -> None:
+    safety = generate(emu_client, ask(SAFETY_TRIGGER))["candidates"][0]
     assert safety["finishReason"] == "SAFETY"
     assert "content" not in safety
     assert any(r.get("blocked") for r in safety["safetyRatings"])
-    recited = generate(client, ask(RECITATION_TRIGGER))["candidates"][0]
+    recited = generate(emu_client, ask(RECITATION_TRIGGER))["candidates"][0]
     assert recited["finishReason"] == "RECITATION"
     assert recited["citationMetadata"]["citationSources"][0]["uri"]
-    malformed = generate(client, ask(MALFORMED_CALL_TRIGGER))["candidates"][0]
+    malformed = generate(emu_client, ask(MALFORMED_CALL_TRIGGER))["candidates"][0]
     assert malformed["finishReason"] == "MALFORMED_FUNCTION_CALL"
     assert malformed["finishMessage"]
 
 
-def test_image_and_speech_output(client: httpx.Client) -> None:
+def test_image_and_speech_output(emu_client: httpx.Client) -> None:
     image = generate(
-        client,
+        emu_client,
         ask("Draw a cat", generationConfig={"responseModalities": ["TEXT", "IMAGE"]}),
         model="gemini-2.5-flash-image",
     )
@@ -130,7 +126,9 @@ def test_image_and_speech_output(client: httpx.Client) -> None:
     assert parts[0]["text"]
     assert parts[1]["inlineData"]["mimeType"] == "image/png"
     speech = generate(
-        client, ask("Say hi", generationConfig={"responseModalities": ["AUDIO"]}), model="gemini-2.5-flash-preview-tts"
+        emu_client,
+        ask("Say hi", generationConfig={"responseModalities": ["AUDIO"]}),
+        model="gemini-2.5-flash-preview-tts",
     )
     (audio,) = speech["candidates"][0]["content"]["parts"]
     assert audio["inlineData"]["mimeType"] == "audio/L16;codec=pcm;rate=24000"
@@ -139,17 +137,17 @@ def test_image_and_speech_output(client: httpx.Client) -> None:
 # --- countTokens and embeddings -----------------------------------------------------------------------------
 
 
-def test_count_tokens_both_forms(client: httpx.Client) -> None:
+def test_count_tokens_both_forms(emu_client: httpx.Client) -> None:
     contents = [
         {"role": "user", "parts": [{"text": "x" * 40}, {"inlineData": {"mimeType": "image/jpeg", "data": "AAAA"}}]}
     ]
-    simple = client.post(f"/v1beta/models/{FLASH}:countTokens", json={"contents": contents}).json()
+    simple = emu_client.post(f"/v1beta/models/{FLASH}:countTokens", json={"contents": contents}).json()
     assert simple == {
         "totalTokens": 268,
         "promptTokensDetails": [{"modality": "TEXT", "tokenCount": 10}, {"modality": "IMAGE", "tokenCount": 258}],
     }
     system = {"parts": [{"text": "y" * 8}]}
-    full = client.post(
+    full = emu_client.post(
         f"/v1beta/models/{FLASH}:countTokens",
         json={
             "generateContentRequest": {"model": f"models/{FLASH}", "contents": contents, "systemInstruction": system}
@@ -158,10 +156,10 @@ def test_count_tokens_both_forms(client: httpx.Client) -> None:
     assert full["totalTokens"] == 270  # the system instruction counts too
 
 
-def test_embeddings_are_deterministic_unit_vectors_with_raw_prefixes(client: httpx.Client) -> None:
+def test_embeddings_are_deterministic_unit_vectors_with_raw_prefixes(emu_client: httpx.Client) -> None:
     def embed(text: str, **extra: Any) -> list[float]:
         body = {"content": {"parts": [{"text": text}]}, **extra}
-        response = client.post("/v1beta/models/gemini-embedding-001:embedContent", json=body)
+        response = emu_client.post("/v1beta/models/gemini-embedding-001:embedContent", json=body)
         assert response.status_code == 200, response.text
         return response.json()["embedding"]["values"]  # type: ignore[no-any-return]
 
@@ -177,22 +175,24 @@ def test_embeddings_are_deterministic_unit_vectors_with_raw_prefixes(client: htt
     assert embed("hello", outputDimensionality=130) == full[:130]
 
 
-def test_batch_embeddings_keep_order(client: httpx.Client) -> None:
+def test_batch_embeddings_keep_order(emu_client: httpx.Client) -> None:
     texts = ["foo", "bar", "baz"]
     requests = [
         {"model": "models/gemini-embedding-001", "content": {"parts": [{"text": t}]}, "outputDimensionality": 256}
         for t in texts
     ]
-    batch = client.post("/v1beta/models/gemini-embedding-001:batchEmbedContents", json={"requests": requests})
+    batch = emu_client.post("/v1beta/models/gemini-embedding-001:batchEmbedContents", json={"requests": requests})
     assert batch.status_code == 200
     vectors = [e["values"] for e in batch.json()["embeddings"]]
     singles = [
-        client.post(
+        emu_client.post(
             "/v1beta/models/gemini-embedding-001:embedContent",
             json={"content": {"parts": [{"text": t}]}, "outputDimensionality": 256},
         ).json()["embedding"]["values"]
         for t in texts
     ]
     assert vectors == singles
-    big = client.post("/v1beta/models/gemini-embedding-001:batchEmbedContents", json={"requests": requests[:1] * 100})
+    big = emu_client.post(
+        "/v1beta/models/gemini-embedding-001:batchEmbedContents", json={"requests": requests[:1] * 100}
+    )
     assert len(big.json()["embeddings"]) == 100

@@ -8,12 +8,8 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.integration import test_emulator as shared
+from tests.integration.emulator_helpers import FLASH
 
-# The shared fixtures (module-scoped server, per-test reset, client) live in test_emulator.py.
-server, emu, client = shared.server, shared.emu, shared.client
-
-FLASH = "gemini-2.5-flash"
 TEXT = {"contents": [{"role": "user", "parts": [{"text": "Hi"}]}]}
 
 
@@ -592,10 +588,10 @@ CASES: list[tuple[str, str, str, Any, int, str]] = [
     ("model", "action", "body", "status", "fragment"), [c[1:] for c in CASES], ids=[c[0] for c in CASES]
 )
 def test_invalid_request_is_rejected_with_googles_error(
-    client: httpx.Client, model: str, action: str, body: Any, status: int, fragment: str
+    emu_client: httpx.Client, model: str, action: str, body: Any, status: int, fragment: str
 ) -> None:
     content = body if isinstance(body, bytes) else json.dumps(body).encode()
-    response = client.post(f"/v1beta/models/{model}:{action}", content=content)
+    response = emu_client.post(f"/v1beta/models/{model}:{action}", content=content)
     assert response.status_code == status, response.text
     assert response.headers["content-type"].startswith("application/json")
     error = response.json()["error"]
@@ -604,9 +600,9 @@ def test_invalid_request_is_rejected_with_googles_error(
     assert fragment in error["message"]
 
 
-def test_transcoder_errors_carry_field_violations_and_are_reported_together(client: httpx.Client) -> None:
+def test_transcoder_errors_carry_field_violations_and_are_reported_together(emu_client: httpx.Client) -> None:
     body = _with(bogus=True, generationConfig={"temperature": "hot", "unknownKnob": 1})
-    error = client.post(f"/v1beta/models/{FLASH}:generateContent", json=body).json()["error"]
+    error = emu_client.post(f"/v1beta/models/{FLASH}:generateContent", json=body).json()["error"]
     violations = error["details"][0]["fieldViolations"]
     assert error["details"][0]["@type"] == "type.googleapis.com/google.rpc.BadRequest"
     assert {"description": 'Invalid JSON payload received. Unknown name "bogus": Cannot find field.'} in violations
@@ -616,9 +612,9 @@ def test_transcoder_errors_carry_field_violations_and_are_reported_together(clie
     assert error["message"].count("\n") == 2  # three problems, one line each
 
 
-def test_validator_reports_every_violation_at_once(client: httpx.Client) -> None:
+def test_validator_reports_every_violation_at_once(emu_client: httpx.Client) -> None:
     body = {"contents": [{"role": "user", "parts": []}, {"role": "model", "parts": [{"text": ""}]}]}
-    message = client.post(f"/v1beta/models/{FLASH}:generateContent", json=body).json()["error"]["message"]
+    message = emu_client.post(f"/v1beta/models/{FLASH}:generateContent", json=body).json()["error"]["message"]
     assert message == (
         "* GenerateContentRequest.contents[0].parts: contents.parts must not be empty.\n"
         "* GenerateContentRequest.contents[1].parts[0].data: required oneof field 'data' must have one "
@@ -626,9 +622,9 @@ def test_validator_reports_every_violation_at_once(client: httpx.Client) -> None
     )
 
 
-def test_payload_over_20_mb_is_rejected(client: httpx.Client) -> None:
+def test_payload_over_20_mb_is_rejected(emu_client: httpx.Client) -> None:
     body = json.dumps(_parts({"text": "x" * (20 * 1024 * 1024)})).encode()
-    response = client.post(f"/v1beta/models/{FLASH}:generateContent", content=body)
+    response = emu_client.post(f"/v1beta/models/{FLASH}:generateContent", content=body)
     assert response.status_code == 400
     assert response.json()["error"]["message"] == "Request payload size exceeds the limit: 20971520 bytes."
 
@@ -675,6 +671,6 @@ def test_payload_over_20_mb_is_rejected(client: httpx.Client) -> None:
         "nulls",
     ],
 )
-def test_valid_edge_cases_are_accepted(client: httpx.Client, body: dict[str, Any]) -> None:
-    response = client.post(f"/v1beta/models/{FLASH}:generateContent", json=body)
+def test_valid_edge_cases_are_accepted(emu_client: httpx.Client, body: dict[str, Any]) -> None:
+    response = emu_client.post(f"/v1beta/models/{FLASH}:generateContent", json=body)
     assert response.status_code == 200, response.text

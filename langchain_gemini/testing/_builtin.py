@@ -1,0 +1,112 @@
+"""Answers shaped by built-in tools: Google Search grounding, code execution and URL context.
+
+* `googleSearch`: the candidate gets `groundingMetadata` (reference 4.7): `webSearchQueries` from the prompt, a
+  `searchEntryPoint`, two `groundingChunks` (web sources) and one `groundingSupports` entry per sentence of the
+  answer, whose `segment` indices are UTF-8 byte offsets into the text ("measured in bytes", proto comment).
+  As everywhere in proto3 JSON, a zero `startIndex` is omitted.
+* `codeExecution`: the answer becomes text, an `executableCode` part (PYTHON), a `codeExecutionResult` part
+  (OUTCOME_OK) and the final text (reference 2.3 and 15.8). An arithmetic expression in the prompt ("2*2") is
+  printed and really evaluated (numbers and + - * / ** % // only); otherwise the code prints the quoted text.
+* `urlContext`: every http(s) URL in the prompt is listed in `urlContextMetadata.urlMetadata` with
+  URL_RETRIEVAL_STATUS_SUCCESS (reference 4.8). Nothing is fetched.
+"""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+import operator
+import re
+from collections.abc import Callable
+from typing import Any
+
+_SENTENCE = re.compile(r"[^.!?]+[.!?]*\s*")
+_URL = re.compile(r"https?://[^\s<>\"')\]]+")
+_EXPRESSION = re.compile(r"\d+(?:\.\d+)?(?:\s*(?:\*\*|//|[-+*/%])\s*\d+(?:\.\d+)?)+")
+_OPERATORS: dict[type, Callable[[Any, Any], Any]] = {
+    ast.Add: operator.add,
+    ast.Sub: operator.sub,
+    ast.Mult: operator.mul,
+    ast.Div: operator.truediv,
+    ast.FloorDiv: operator.floordiv,
+    ast.Mod: operator.mod,
+    ast.Pow: operator.pow,
+}
+
+
+_KINDS = ("googleSearch", "codeExecution", "urlContext")
+
+
+def tool_kinds(request: dict[str, Any]) -> set[str]:
+    """The built-in tools a request enables."""
+    return {key for tool in request.get("tools", ()) for key in _KINDS if key in tool}
+
+
+def grounding(text: str, prompt: str) -> dict[str, Any]:
+    """The `groundingMetadata` for an answer `text` to `prompt`."""
+    query = " ".join(prompt.split())[:80] or "query"
+    digest = hashlib.blake2b(query.encode(), digest_size=6).hexdigest()
+    chunks = [
+        {"web": {"uri": f"https://vertexaisearch.cloud.google.com/grounding-api-redirect/{digest}{i}", "title": site}}
+        for i, site in enumerate(("example.com", "example.org"))
+    ]
+    supports: list[dict[str, Any]] = []
+    for match in _SENTENCE.finditer(text):
+        sentence = match.group().rstrip()
+        if not sentence.strip():
+            continue
+        start = len(text[: match.start()].encode())
+        segment: dict[str, Any] = {"startIndex": start} if start else {}
+        segment.update({"endIndex": start + len(sentence.encode()), "text": sentence})
+        supports.append({"segment": segment, "groundingChunkIndices": [len(supports) % 2]})
+    entry = f'<div class="emulated-search-entry-point">{query}</div>'
+    return {
+        "webSearchQueries": [query],
+        "searchEntryPoint": {"renderedContent": entry},
+        "groundingChunks": chunks,
+        "groundingSupports": supports,
+    }
+
+
+def _evaluate(node: ast.AST) -> float | int:
+    if isinstance(node, ast.Expression):
+        return _evaluate(node.body)
+    if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)):
+        return node.value
+    if isinstance(node, ast.BinOp) and type(node.op) in _OPERATORS:
+        right = _evaluate(node.right)
+        if isinstance(node.op, ast.Pow) and abs(right) > 64:
+            raise ValueError("exponent too large")
+        result: float | int = _OPERATORS[type(node.op)](_evaluate(node.left), right)
+        return result
+    raise ValueError("not arithmetic")
+
+
+def code_execution_parts(prompt: str, quoted: str | None, answer: str) -> list[dict[str, Any]]:
+    """Text, executableCode, codeExecutionResult and the final text."""
+    found = _EXPRESSION.search(prompt)
+    code, output = None, None
+    if found is not None:
+        expression = " ".join(found.group().split())
+        try:
+            output = f"{_evaluate(ast.parse(expression, mode='eval'))}\n"
+            code = f"print({expression})"
+        except (ValueError, ZeroDivisionError, SyntaxError, OverflowError):
+            code = None
+    if code is None or output is None:
+        shown = quoted or "Hello from the emulator"
+        code, output = f"print({shown!r})", f"{shown}\n"
+    return [
+        {"text": "Let me run some code to answer that."},
+        {"executableCode": {"language": "PYTHON", "code": code}},
+        {"codeExecutionResult": {"outcome": "OUTCOME_OK", "output": output}},
+        {"text": f"The code printed {output.strip()}. {answer}"},
+    ]
+
+
+def url_context(prompt: str) -> dict[str, Any] | None:
+    """The `urlContextMetadata` for the URLs in `prompt`, or None when it has none."""
+    urls = list(dict.fromkeys(match.rstrip(".,;:") for match in _URL.findall(prompt)))
+    if not urls:
+        return None
+    return {"urlMetadata": [{"retrievedUrl": u, "urlRetrievalStatus": "URL_RETRIEVAL_STATUS_SUCCESS"} for u in urls]}
