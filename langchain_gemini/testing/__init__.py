@@ -55,6 +55,7 @@ Any non-empty API key is accepted unless `api_key` is given (send it in ``x-goog
 """
 
 from langchain_gemini.testing._faults import Fault, FaultKind
+from langchain_gemini.testing._files import FILE_FAILED_TRIGGER
 from langchain_gemini.testing._generate import (
     BLOCK_PROMPT_TRIGGER,
     MALFORMED_CALL_TRIGGER,
@@ -68,6 +69,7 @@ from langchain_gemini.testing._state import EmulatorStats, RecordedRequest
 __all__ = [
     "BLOCK_PROMPT_TRIGGER",
     "DEFAULT_MODELS",
+    "FILE_FAILED_TRIGGER",
     "MALFORMED_CALL_TRIGGER",
     "RECITATION_TRIGGER",
     "SAFETY_TRIGGER",

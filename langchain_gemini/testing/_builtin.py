@@ -5,8 +5,9 @@
   answer, whose `segment` indices are UTF-8 byte offsets into the text ("measured in bytes", proto comment).
   As everywhere in proto3 JSON, a zero `startIndex` is omitted.
 * `codeExecution`: the answer becomes text, an `executableCode` part (PYTHON), a `codeExecutionResult` part
-  (OUTCOME_OK) and the final text (reference 2.3 and 15.8). An arithmetic expression in the prompt ("2*2") is
-  printed and really evaluated (numbers and + - * / ** % // only); otherwise the code prints the quoted text.
+  (OUTCOME_OK) and the final text (reference 2.3 and 15.8). The first arithmetic expression in the prompt
+  ("12 * (3 + 4)") is printed and really evaluated (numbers, parentheses and + - * / ** % // only, never `eval`);
+  otherwise the code prints the prompt's quoted text.
 * `urlContext`: every http(s) URL in the prompt is listed in `urlContextMetadata.urlMetadata` with
   URL_RETRIEVAL_STATUS_SUCCESS (reference 4.8). Nothing is fetched.
 """
@@ -22,7 +23,7 @@ from typing import Any
 
 _SENTENCE = re.compile(r"[^.!?]+[.!?]*\s*")
 _URL = re.compile(r"https?://[^\s<>\"')\]]+")
-_EXPRESSION = re.compile(r"\d+(?:\.\d+)?(?:\s*(?:\*\*|//|[-+*/%])\s*\d+(?:\.\d+)?)+")
+_EXPRESSION = re.compile(r"[\d(][\d\s+\-*/%().]*[\d)]")  # a run of digits, operators and parentheses
 _OPERATORS: dict[type, Callable[[Any, Any], Any]] = {
     ast.Add: operator.add,
     ast.Sub: operator.sub,
@@ -84,15 +85,17 @@ def _evaluate(node: ast.AST) -> float | int:
 
 def code_execution_parts(prompt: str, quoted: str | None, answer: str) -> list[dict[str, Any]]:
     """Text, executableCode, codeExecutionResult and the final text."""
-    found = _EXPRESSION.search(prompt)
     code, output = None, None
-    if found is not None:
+    for found in _EXPRESSION.finditer(prompt):
         expression = " ".join(found.group().split())
         try:
-            output = f"{_evaluate(ast.parse(expression, mode='eval'))}\n"
-            code = f"print({expression})"
+            tree = ast.parse(expression, mode="eval")
+            if not isinstance(tree.body, ast.BinOp):
+                continue
+            output, code = f"{_evaluate(tree)}\n", f"print({expression})"
+            break
         except (ValueError, ZeroDivisionError, SyntaxError, OverflowError):
-            code = None
+            continue
     if code is None or output is None:
         shown = quoted or "Hello from the emulator"
         code, output = f"print({shown!r})", f"{shown}\n"

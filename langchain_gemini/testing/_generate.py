@@ -135,6 +135,8 @@ def _candidate(turn: _Turn, index: int) -> dict[str, Any]:
     if RECITATION_TRIGGER in turn.prompt:
         answer, finish = answer[: len(answer) // 2], "RECITATION"
     tools = tool_kinds(request)
+    if request.get("generationConfig", {}).get("responseModalities") == ["IMAGE"]:
+        answer = ""  # image-only output
     if answer and "codeExecution" in tools and finish == "STOP":
         parts.extend(code_execution_parts(last_user_text(request), Hints(last_user_text(request)).quoted, answer))
     elif answer:

@@ -2,8 +2,9 @@
 
 `FIELD_RULES` yield (path, message) violations that Google's request validator reports together, one
 "* GenerateContentRequest.<path>: <message>" line each (see `_errors.validator_error`). `REQUEST_RULES` are
-checked one by one afterwards; each returns a complete `ApiError` or None. To add a rule (tools, files, caches),
-append a function to the right list; rules read the camelCase request produced by `_normalize`.
+checked one by one afterwards; each returns a complete `ApiError` or None. These are the core rules; media, tool,
+output and signature rules live in their own modules and `_validate` assembles the full lists in checking order.
+Rules read the camelCase request produced by `_normalize`.
 
 Where Google's wording was found in public reports it is used verbatim and the source is named next to the rule;
 wording marked "(ours)" was not found and is the emulator's.
@@ -337,11 +338,17 @@ def thinking(request: dict[str, Any], model: ModelInfo) -> ApiError | None:
 
 
 def modalities(request: dict[str, Any], model: ModelInfo) -> ApiError | None:
-    """ResponseModalities must be a combination the model produces (wording as recalled, unverified)."""
+    """ResponseModalities must be a combination the model produces (wording as recalled, unverified).
+
+    Image models take TEXT, TEXT + IMAGE, or IMAGE alone (the image-generation guide's image-only output); TTS
+    models AUDIO only ("TTS models accept text-only inputs and produce audio-only outputs", reference 10.3).
+    """
     requested = request.get("generationConfig", {}).get("responseModalities") or ["TEXT"]
     wanted = {m for m in requested if m != "MODALITY_UNSPECIFIED"} or {"TEXT"}
     offered = set(model.output_modalities)
-    allowed = [{"AUDIO"}] if offered == {"AUDIO"} else [{"TEXT"}, offered]
+    allowed = [{"AUDIO"}] if offered == {"AUDIO"} else [{"TEXT"}]
+    if "IMAGE" in offered:
+        allowed += [offered, {"IMAGE"}]
     if wanted in allowed:
         return None
     combos = "".join(f"* {', '.join(sorted(c))}\n" for c in allowed if c)

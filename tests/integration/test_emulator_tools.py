@@ -6,6 +6,7 @@ import math
 from typing import Any
 
 import httpx
+import pytest
 
 from langchain_gemini.testing import (
     BLOCK_PROMPT_TRIGGER,
@@ -13,7 +14,7 @@ from langchain_gemini.testing import (
     RECITATION_TRIGGER,
     SAFETY_TRIGGER,
 )
-from tests.integration.emulator_helpers import FLASH, ask, generate, text_of
+from tests.integration.emulator_helpers import FLASH, PRO3, ask, generate, rejected, text_of
 
 # --- tools --------------------------------------------------------------------------------------------------
 
@@ -196,3 +197,128 @@ def test_batch_embeddings_keep_order(emu_client: httpx.Client) -> None:
         "/v1beta/models/gemini-embedding-001:batchEmbedContents", json={"requests": requests[:1] * 100}
     )
     assert len(big.json()["embeddings"]) == 100
+
+
+# --- tool validation ------------------------------------------------------------------------------------------------
+
+SEARCH = {"googleSearch": {}}
+
+
+@pytest.mark.parametrize(
+    ("body", "model", "message"),
+    [
+        (
+            ask("x", tools=[{"functionDeclarations": [MAGIC]}, {"functionDeclarations": [MAGIC]}]),
+            FLASH,
+            "Duplicate function declaration found: magic_function",
+        ),
+        (
+            ask("x", tools=[{"googleSearchRetrieval": {"dynamicRetrievalConfig": {"mode": "MODE_DYNAMIC"}}}]),
+            FLASH,
+            "google_search_retrieval is not supported. Please use google_search tool instead.",
+        ),
+        (
+            ask("x", tools=[{"functionDeclarations": [MAGIC]}, SEARCH]),
+            FLASH,
+            "Tool use with function calling is unsupported",
+        ),
+        (
+            ask("x", tools=[{"functionDeclarations": [MAGIC], "codeExecution": {}}]),
+            "gemini-2.0-flash",
+            "Tool use with function calling is unsupported",
+        ),
+        (
+            ask("x", tools=[SEARCH], toolConfig={"functionCallingConfig": {"mode": "AUTO"}}),
+            FLASH,
+            "Function calling config is set without function_declarations.",
+        ),
+    ],
+    ids=[
+        "duplicate-names",
+        "legacy-retrieval",
+        "search-with-functions",
+        "code-with-functions",
+        "config-without-functions",
+    ],
+)
+def test_tool_requests_google_rejects(emu_client: httpx.Client, body: dict[str, Any], model: str, message: str) -> None:
+    assert rejected(emu_client, body, model=model) == {"code": 400, "message": message, "status": "INVALID_ARGUMENT"}
+
+
+def test_built_in_tool_shapes_and_gemini_3_combinations(emu_client: httpx.Client) -> None:
+    shapes = [
+        SEARCH,
+        {"codeExecution": {}},
+        {"urlContext": {}},
+        {"googleSearch": {"timeRangeFilter": {"startTime": "2025-01-01T00:00:00Z"}}},
+    ]
+    assert generate(emu_client, ask("x", tools=shapes))["candidates"]
+    bad = rejected(emu_client, ask("x", tools=[{"codeExecution": {"language": "PYTHON"}}]))
+    assert (
+        bad["message"]
+        == "Invalid JSON payload received. Unknown name \"language\" at 'tools[0].code_execution': Cannot find field."
+    )
+    combined = ask("use get_weather", tools=[{"functionDeclarations": [WEATHER]}, SEARCH])
+    combined["toolConfig"] = {"includeServerSideToolInvocations": True}
+    assert _calls(generate(emu_client, combined, model=PRO3))[0]["name"] == "get_weather"
+
+
+# --- forced calls ---------------------------------------------------------------------------------------------------
+
+
+def test_mode_any_moves_on_to_functions_not_yet_called(emu_client: httpx.Client) -> None:
+    answer_tool = {"name": "FinalAnswer", "parameters": {"type": "OBJECT", "properties": {"text": {"type": "STRING"}}}}
+    tools = {
+        "tools": [{"functionDeclarations": [WEATHER, answer_tool]}],
+        "toolConfig": {"functionCallingConfig": {"mode": "ANY"}},
+    }
+    first = generate(emu_client, ask("What is the weather in 'Oslo'?", **tools))
+    assert [c["name"] for c in _calls(first)] == ["get_weather"]
+    history = {
+        "contents": [
+            {"role": "user", "parts": [{"text": "What is the weather in 'Oslo'?"}]},
+            first["candidates"][0]["content"],
+            {"role": "user", "parts": [{"functionResponse": {"name": "get_weather", "response": {"result": "rain"}}}]},
+        ],
+        **tools,
+    }
+    assert [c["name"] for c in _calls(generate(emu_client, history))] == ["FinalAnswer"]
+    history["contents"] += [
+        {"role": "model", "parts": [{"functionCall": {"name": "FinalAnswer", "args": {}}}]},
+        {"role": "user", "parts": [{"functionResponse": {"name": "FinalAnswer", "response": {}}}]},
+    ]
+    assert [c["name"] for c in _calls(generate(emu_client, history))] == ["get_weather"]  # all called: start over
+
+
+def test_forced_arguments_follow_json_schema_refs_and_unions(emu_client: httpx.Client) -> None:
+    schema = {
+        "$defs": {
+            "Unit": {"enum": ["celsius", "fahrenheit"]},
+            "Place": {
+                "type": "object",
+                "properties": {"city": {"type": "string", "minLength": 2}, "country": {"type": ["string", "null"]}},
+                "required": ["city"],
+            },
+        },
+        "type": "object",
+        "properties": {
+            "place": {"$ref": "#/$defs/Place"},
+            "unit": {"$ref": "#/$defs/Unit"},
+            "days": {"anyOf": [{"type": "integer", "minimum": 1, "maximum": 14}, {"type": "null"}]},
+            "tags": {"type": "array", "items": {"type": "string"}, "minItems": 2, "maxItems": 3},
+        },
+        "required": ["place", "unit"],
+    }
+    body = ask(
+        "Forecast for 'Lima' in fahrenheit for 5 days",
+        tools=[{"functionDeclarations": [{"name": "forecast", "parametersJsonSchema": schema}]}],
+        toolConfig={"functionCallingConfig": {"mode": "ANY"}},
+    )
+    (call,) = _calls(generate(emu_client, body))
+    args = call["args"]
+    assert list(args) == ["place", "unit", "days", "tags"]
+    assert args["place"]["city"] == "Lima"
+    assert isinstance(args["place"]["country"], str)
+    assert args["unit"] == "fahrenheit"
+    assert args["days"] == 5
+    assert 2 <= len(args["tags"]) <= 3
