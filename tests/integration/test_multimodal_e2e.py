@@ -5,8 +5,6 @@ The first block replaces the langchain-tests standard tests that download their 
 standard `test_<x>`. The rest covers inline media of every kind, URL fetching from a loopback server (and its refusal
 by default), the Files API with automatic uploads over 20 MB, token counting, image output replayed with its
 signature and speech output as WAV.
-
-Tests that need the emulator's Files API skip, saying so, while the emulator does not serve it.
 """
 
 from __future__ import annotations
@@ -21,11 +19,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage, ToolMessage
 
-from langchain_gemini import ChatGemini, GeminiFiles, GeminiNotFoundError, wav_bytes
+from langchain_gemini import ChatGemini, GeminiFiles, GeminiPermissionDeniedError, wav_bytes
 from langchain_gemini._media_fetch import MediaFetchError
 from langchain_gemini.testing import GeminiEmulator
 from tests.fixtures import media
@@ -436,9 +433,8 @@ def test_emulator_image_output_round_trips(emulator: GeminiEmulator, stream: boo
     assert asked.json["generationConfig"]["responseModalities"] == ["TEXT", "IMAGE"]
     model.invoke([HumanMessage("Draw a cat"), AIMessage(answer.content), HumanMessage("Again")])
     replayed = generate_bodies(emulator)[-1]["contents"][1]["parts"]
-    expected = inline(base64.b64decode(images[0]["base64"]), images[0]["mime_type"])
-    if signature := images[0].get("extras", {}).get("signature"):  # whatever came back goes back, unchanged
-        expected["thoughtSignature"] = signature
+    signature = images[0]["extras"]["signature"]  # the emulator signs generated images, as image models do
+    expected = {**inline(base64.b64decode(images[0]["base64"]), images[0]["mime_type"]), "thoughtSignature": signature}
     assert [part for part in replayed if "inlineData" in part] == [expected]
 
 
@@ -481,21 +477,11 @@ def test_speech_answer_replays_in_history(emulator: GeminiEmulator) -> None:
     assert replayed[0]["inlineData"]["mimeType"].lower().startswith("audio/l16")
 
 
-# -- Files API (waits on the emulator's Files API) ---------------------------------------------------------------
+# -- Files API ----------------------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def files_api(emulator: GeminiEmulator) -> GeminiEmulator:
-    """The emulator, when it serves the Files API; otherwise the test is skipped, naming the missing feature."""
-    probe = httpx.get(f"{emulator.base_url}/v1beta/files", headers={"x-goog-api-key": EMULATOR_KEY})
-    if probe.status_code == 404 and "json" not in probe.headers.get("content-type", ""):
-        pytest.skip("waits on the emulator's Files API: GET /v1beta/files is not served yet")
-    emulator.reset()
-    return emulator
-
-
-def test_files_api_upload_get_list_use_delete(files_api: GeminiEmulator) -> None:
-    model = make(files_api)
+def test_emulator_upload_get_list_use_delete(emulator: GeminiEmulator) -> None:
+    model = make(emulator)
     files = GeminiFiles.from_model(model)
     uploaded = files.wait_until_active(files.upload(PDF, mime_type="application/pdf", display_name="paper"))
     assert uploaded.state == "ACTIVE"
@@ -505,22 +491,22 @@ def test_files_api_upload_get_list_use_delete(files_api: GeminiEmulator) -> None
     assert uploaded.name in [file.name for file in files.list()]
     answer = model.invoke([HumanMessage([uploaded.content_block(), {"type": "text", "text": "Summarise"}])])
     assert answer.text
-    (body,) = generate_bodies(files_api)
+    (body,) = generate_bodies(emulator)
     assert body["contents"][0]["parts"][0] == {"fileData": {"fileUri": uploaded.uri, "mimeType": "application/pdf"}}
     files.delete(uploaded)
-    with pytest.raises(GeminiNotFoundError):
+    with pytest.raises(GeminiPermissionDeniedError, match="may not exist"):  # Google answers 403, not 404
         files.get(uploaded.name)
 
 
-async def test_files_api_async_from_a_path_in_chunks(files_api: GeminiEmulator, tmp_path: Path) -> None:
+async def test_emulator_async_from_a_path_in_chunks(emulator: GeminiEmulator, tmp_path: Path) -> None:
     path = tmp_path / "long.wav"
     path.write_bytes(media.wav(seconds=20))  # 640 KB: several upload chunks
-    model = make(files_api)
+    model = make(emulator)
     files = GeminiFiles.from_model(model)
     uploaded = await files.await_until_active(await files.aupload(path, chunk_size=256 * 1024))
     assert uploaded.mime_type == "audio/wav"
     assert uploaded.size_bytes == path.stat().st_size
-    commands = [r for r in files_api.requests if r.headers.get("x-goog-upload-command", "").startswith("upload")]
+    commands = [r for r in emulator.requests if r.headers.get("x-goog-upload-command", "").startswith("upload")]
     offsets = [int(r.headers["x-goog-upload-offset"]) for r in commands]
     sizes = [int(r.headers["content-length"]) for r in commands]
     assert len(commands) > 1  # 256 KiB chunks (Google's granularity) for 640 KB
@@ -534,19 +520,19 @@ async def test_files_api_async_from_a_path_in_chunks(files_api: GeminiEmulator, 
     await files.adelete(uploaded)
 
 
-def test_uploaded_video_is_waited_for_and_used_by_name(files_api: GeminiEmulator) -> None:
-    model = make(files_api)
+def test_uploaded_video_is_waited_for_and_used_by_name(emulator: GeminiEmulator) -> None:
+    model = make(emulator)
     files = GeminiFiles.from_model(model)
     video = files.wait_until_active(files.upload(MP4, mime_type="video/mp4"), poll_interval=0.05, timeout=30)
     assert video.state == "ACTIVE"
     block = {"type": "video", "file_id": video.name, "mime_type": "video/mp4"}  # a bare name is completed
     model.invoke([HumanMessage([block, "What happens?"])])
-    (body,) = generate_bodies(files_api)
+    (body,) = generate_bodies(emulator)
     assert body["contents"][0]["parts"][0]["fileData"]["fileUri"].endswith(f"/v1beta/{video.name}")
 
 
 @pytest.mark.parametrize("sync", [True, False], ids=["sync", "async"])
-def test_media_over_20_mb_are_uploaded_automatically(files_api: GeminiEmulator, sync: bool) -> None:
+def test_media_over_20_mb_are_uploaded_automatically(emulator: GeminiEmulator, sync: bool) -> None:
     big = media.big_jpeg(BIG)
     message = HumanMessage(
         [
@@ -555,10 +541,10 @@ def test_media_over_20_mb_are_uploaded_automatically(files_api: GeminiEmulator, 
             {"type": "image", "base64": media.b64(PNG), "mime_type": "image/png"},
         ]
     )
-    model = make(files_api)
+    model = make(emulator)
     answer = model.invoke([message]) if sync else asyncio.run(model.ainvoke([message]))
     assert answer.text
-    (body,) = generate_bodies(files_api)
+    (body,) = generate_bodies(emulator)
     uploaded = body["contents"][0]["parts"][1]["fileData"]
     assert uploaded["mimeType"] == "image/jpeg"
     assert body["contents"][0]["parts"][2] == inline(PNG, "image/png")  # the small one stays inline
@@ -567,12 +553,12 @@ def test_media_over_20_mb_are_uploaded_automatically(files_api: GeminiEmulator, 
     assert stored.size_bytes == len(big)
 
 
-def test_oversized_tool_result_is_uploaded(files_api: GeminiEmulator) -> None:
+def test_oversized_tool_result_is_uploaded(emulator: GeminiEmulator) -> None:
     big = media.big_jpeg(BIG)
     result = ToolMessage([{"type": "image", "base64": media.b64(big), "mime_type": "image/jpeg"}], tool_call_id="1")
-    model = make(files_api, model="gemini-3-pro-preview")
+    model = make(emulator, model="gemini-3-pro-preview")
     model.bind_tools([random_image]).invoke(_tool_history("get the image", "random_image", result))
-    (body,) = generate_bodies(files_api)
+    (body,) = generate_bodies(emulator)
     parts = body["contents"][2]["parts"]
     assert parts[0]["functionResponse"]["name"] == "random_image"
     assert parts[1]["fileData"]["mimeType"] == "image/jpeg"
