@@ -480,7 +480,7 @@ def test_speech_answer_replays_in_history(emulator: GeminiEmulator) -> None:
 # -- Files API ----------------------------------------------------------------------------------------------
 
 
-def test_emulator_upload_get_list_use_delete(emulator: GeminiEmulator) -> None:
+def test_files_api_upload_get_list_use_delete(emulator: GeminiEmulator) -> None:
     model = make(emulator)
     files = GeminiFiles.from_model(model)
     uploaded = files.wait_until_active(files.upload(PDF, mime_type="application/pdf", display_name="paper"))
@@ -498,7 +498,7 @@ def test_emulator_upload_get_list_use_delete(emulator: GeminiEmulator) -> None:
         files.get(uploaded.name)
 
 
-async def test_emulator_async_from_a_path_in_chunks(emulator: GeminiEmulator, tmp_path: Path) -> None:
+async def test_files_api_async_from_a_path_in_chunks(emulator: GeminiEmulator, tmp_path: Path) -> None:
     path = tmp_path / "long.wav"
     path.write_bytes(media.wav(seconds=20))  # 640 KB: several upload chunks
     model = make(emulator)
