@@ -2,9 +2,12 @@
 
 `GeminiEmulator` speaks the Gemini Developer API (`/v1beta`, and `/v1` for the stable paths) on loopback:
 `models.list` / `models.get`, `generateContent`, `streamGenerateContent` (`?alt=sse` or a streamed JSON array),
-`countTokens`, `embedContent` and `batchEmbedContents`. It needs only the standard library and holds requests to
-the real API's rules, answering mistakes with Google's own error bodies: unknown fields, empty parts, bad roles,
-missing MIME types, out-of-range generation settings, thinking budgets, schema and size limits, context overflow.
+`countTokens`, `embedContent`, `batchEmbedContents`, and the Files API (the resumable `/upload/v1beta/files`
+protocol, `files.get` / `list` / `delete`). It needs only the standard library (it imports nothing else from
+`langchain_gemini`) and holds requests to the real API's rules, answering mistakes with Google's own error bodies:
+unknown fields, empty parts, bad roles, unsupported or missing MIME types, media resolution and video metadata,
+out-of-range generation settings, speech and image settings, thinking budgets, tools and tool config, schema and
+size limits (20,971,520 bytes), missing or not-yet-ACTIVE files, Gemini 3 thought signatures, context overflow.
 It is deliberately not tuned to any client, `langchain_gemini` included.
 
 In a test::
@@ -33,16 +36,34 @@ As a pytest fixture::
         gemini.reset()
 
 As a separate process (CI services, other languages): ``python -m langchain_gemini.testing --port 0`` prints
-``GEMINI_EMULATOR_URL=http://127.0.0.1:<port>`` once listening (``--latency-ms``, ``--api-key`` and
-``--stream-events`` are optional). Drive it over HTTP: ``POST /_emulator/config`` (``latency``,
-``stream_events``), ``POST /_emulator/faults`` (a `Fault` as JSON), ``POST /_emulator/responses``,
-``POST /_emulator/reset``, ``GET /_emulator/stats`` and ``GET /_emulator/requests``.
+``GEMINI_EMULATOR_URL=http://127.0.0.1:<port>`` once listening (``--latency-ms``, ``--api-key``,
+``--stream-events`` and ``--file-processing-polls`` are optional). Drive it over HTTP: ``POST /_emulator/config``
+(``latency``, ``stream_events``, ``file_processing_polls``), ``POST /_emulator/faults`` (a `Fault` as JSON),
+``POST /_emulator/responses``, ``POST /_emulator/reset``, ``GET /_emulator/stats``, ``GET /_emulator/requests``,
+``GET /_emulator/files`` and ``POST /_emulator/files/state`` (``{"name": "files/<id>", "state": "FAILED",
+"message": "..."}``, the same as `GeminiEmulator.set_file_state`).
 
 Answers, in order of precedence: an `enqueue`d response, the first responder (`add_responder`) that returns one,
 then a deterministic default: a short reply quoting the prompt with a digest of the request; JSON valid against
 `responseSchema` / `responseJsonSchema`; a function call when tools are declared (mode ANY, or AUTO after a user
-turn), with arguments taken from the prompt's numbers and 'quoted' strings; thought summaries and
-`thoughtsTokenCount` on thinking models; cumulative `usageMetadata` on every stream event.
+turn), with arguments valid against the declared schema and taken from the prompt's numbers and 'quoted' strings
+(with mode ANY and several functions, one not yet called in the conversation is preferred, so a forced agent loop
+moves on to its final tool); Google Search grounding, code execution parts and URL-context metadata for built-in
+tools; a real PNG (shaped by `imageConfig.aspectRatio`) from image models asked for IMAGE, 24 kHz PCM speech from
+TTS models; thought summaries, `thoughtsTokenCount` and thought signatures on thinking models; cumulative
+`usageMetadata` on every stream event.
+
+Thought signatures are the emulator's own (HMAC-signed, bound to their part) or those its scripted answers
+carried. On Gemini 3 models (`ModelInfo.validates_thought_signatures`) a replayed function call of the current
+turn without its signature is Google's 400 "Function call `f` in the `1.` content block is missing a
+`thought_signature`.", a signature the emulator never served is 400 "Corrupted thought signature.", and the
+documented dummy "skip_thought_signature_validator" passes; Gemini 2.5 accepts anything.
+
+Files: uploads of `video/*` stay PROCESSING for `file_processing_polls` GETs (default 1) and then turn ACTIVE;
+other types are ACTIVE at once. A display name containing ``[emulator:file-failed]`` (`FILE_FAILED_TRIGGER`)
+makes a file end FAILED instead, and `set_file_state` forces any state. Unknown files are 403 "You do not have
+permission to access the File <id> or it may not exist." (as Google answers), files not ACTIVE are 400
+FAILED_PRECONDITION when used.
 
 Magic phrases anywhere in the prompt text make the outcomes a client must survive easy to reach:
 

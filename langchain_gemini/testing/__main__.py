@@ -21,6 +21,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--latency-ms", type=float, default=0.0, help="delay before every API answer")
     parser.add_argument("--api-key", default=None, help="the only key accepted (default: any non-empty key)")
     parser.add_argument("--stream-events", type=int, default=None, help="events per default stream")
+    parser.add_argument(
+        "--file-processing-polls", type=int, default=None, help="GETs a new video stays PROCESSING (default 1)"
+    )
     args = parser.parse_args(argv)
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(
@@ -30,6 +33,7 @@ def main(argv: list[str] | None = None) -> None:
                 api_key=args.api_key,
                 latency=args.latency_ms / 1000,
                 stream_events=args.stream_events,
+                file_processing_polls=args.file_processing_polls,
             )
         )
 

@@ -47,8 +47,8 @@ class Fault:
         content_type: Content type for `body`.
         times: How many matching requests it hits; None for every one until reset.
         method: Only requests for this method ("generateContent", "streamGenerateContent", "countTokens",
-            "embedContent", "batchEmbedContents", "listModels", "getModel"). Stream kinds default to
-            streamGenerateContent.
+            "embedContent", "batchEmbedContents", "listModels", "getModel", or the Files API's "uploadFile",
+            "createFile", "getFile", "listFiles", "deleteFile"). Stream kinds default to streamGenerateContent.
         model: Only requests for this model id.
         delay: Seconds to wait for "delay" (also added before any other kind).
         after_events: Events sent before a mid-stream fault.

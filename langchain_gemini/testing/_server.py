@@ -226,11 +226,18 @@ class GeminiEmulator:
         self._state.reset()
 
 
-async def serve(host: str, port: int, *, api_key: str | None, latency: float, stream_events: int | None = None) -> None:
+async def serve(
+    host: str,
+    port: int,
+    *,
+    api_key: str | None,
+    latency: float,
+    stream_events: int | None = None,
+    file_processing_polls: int | None = None,
+) -> None:
     """Run an emulator in the current event loop until SIGINT or SIGTERM, announcing its URL on stdout."""
     state = State(api_key=api_key, latency=latency)
-    if stream_events is not None:
-        state.stream_events = stream_events
+    configure(state, {"stream_events": stream_events, "file_processing_polls": file_processing_polls})
     server = _Server(state)
     bound = await server.listen(host, port)
     shown = f"[{host}]" if ":" in host else host

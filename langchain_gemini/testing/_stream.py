@@ -1,9 +1,9 @@
 r"""streamGenerateContent: one GenerateContentResponse split into events, and the two wire framings.
 
 Events follow reference section 5: text arrives as deltas; a functionCall or inline media part arrives whole in
-one event; `finishReason` (and the candidate's ratings, citations, finish message) only on the last event;
-`usageMetadata` on every event, cumulative, the last one equal to the unary usage; `modelVersion` and
-`responseId` on every event.
+one event; the signature of a signed answer text comes last, on its own empty text part; `finishReason` (and the
+candidate's ratings, citations, finish message) only on the last event; `usageMetadata` on every event,
+cumulative, the last one equal to the unary usage; `modelVersion` and `responseId` on every event.
 
 Framings: with `?alt=sse`, each event is one line `data: <json>` followed by a blank line, CRLF line ends, no
 `[DONE]`; without it, a streamed JSON array `[{...}\n,\r\n{...}\n]` of pretty-printed objects.
@@ -81,11 +81,17 @@ def _part_pieces(parts: list[dict[str, Any]], events: int) -> list[dict[str, Any
             pieces.append(part)
             continue
         share = max(1, round(budget * len(part["text"]) / total))
+        signature = part.get("thoughtSignature")
+        trailing = signature is not None and not part.get("thought")
         for index, chunk in enumerate(split_text(part["text"], share)):
             piece = {**part, "text": chunk}
-            if index and "thoughtSignature" in piece:  # a signature travels once, on the part's first piece
+            if (index or trailing) and signature is not None:  # a signature travels once
                 del piece["thoughtSignature"]
             pieces.append(piece)
+        if trailing:
+            # "the model may return the thought signature in a part with an empty text content part" when it
+            # streams an answer without function calls (thought-signatures guide, FAQ 3)
+            pieces.append({"text": "", "thoughtSignature": signature})
     return pieces
 
 

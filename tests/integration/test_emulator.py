@@ -311,3 +311,22 @@ def test_enum_mime_type_returns_one_value(emu_client: httpx.Client) -> None:
         text_of(generate(emu_client, ask("What family is the flute? Woodwind?", generationConfig=config))) == "Woodwind"
     )
     assert text_of(generate(emu_client, ask("No hint here", generationConfig=config))) == "Percussion"
+
+
+def test_the_emulator_imports_only_the_standard_library_and_itself() -> None:
+    """`langchain_gemini.testing` must not pull in the client (or anything outside the standard library)."""
+    import ast
+    import sys
+    from pathlib import Path
+
+    import langchain_gemini.testing as package
+
+    for source in Path(package.__file__).parent.glob("*.py"):
+        for node in ast.walk(ast.parse(source.read_text())):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else []
+            if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                names = [node.module]
+            for name in names:
+                top = name.split(".")[0]
+                allowed = top in sys.stdlib_module_names or top == "__future__"
+                assert allowed or name.startswith("langchain_gemini.testing"), f"{source.name} imports {name}"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import json
 from typing import Any
 
 import httpx
@@ -187,3 +188,13 @@ def test_gemini_2_5_does_not_check_signatures(emu_client: httpx.Client) -> None:
         "parts": [{"functionCall": {"name": "get_weather", "args": {}}, "thoughtSignature": forged}],
     }
     assert generate(emu_client, replay(QUESTION, made_up, result()), model=FLASH)["candidates"]
+
+
+def test_a_streamed_answer_signs_an_empty_last_part(emu_client: httpx.Client) -> None:
+    raw = emu_client.post(f"/v1beta/models/{PRO3}:streamGenerateContent", params={"alt": "sse"}, json=ask("hello"))
+    events = [json.loads(block.removeprefix("data: ")) for block in raw.text.split("\r\n\r\n") if block]
+    parts = [part for event in events for part in event["candidates"][0]["content"]["parts"]]
+    assert len(parts) > 2
+    assert signed(parts) == [False] * (len(parts) - 1) + [True]  # FAQ 3: "in a part with an empty text"
+    assert parts[-1]["text"] == ""
+    assert "finishReason" in events[-1]["candidates"][0]
