@@ -9,15 +9,13 @@ How the examples are run:
 * Each fence is a test. Fences use Material's brace syntax for options: ```` ```{.python continuation} ````
   continues the previous fence, ```` ```{.python notest} ```` is shown but not run.
 * Examples are written as real code (`ChatGemini(model="gemini-2.5-flash")`, key from the environment). Here
-  `GOOGLE_API_KEY` is set to a placeholder and every client built for the public API's host is sent to a shared
-  local `GeminiEmulator` instead, reset before each example. Examples that build their own emulator and pass
-  `base_url` are left alone.
+  `GOOGLE_API_KEY` is set to a placeholder and the default `base_url` of `ChatGemini`, `GeminiEmbeddings` and
+  `GeminiFiles` is a shared local `GeminiEmulator`, reset before each example. Examples that build their own
+  emulator and pass `base_url` are left alone.
 * ```` ```{.python fixture:real_api} ```` marks an example that needs the real API (Google Search, code
   execution, the Files API): it runs against the real API when `GOOGLE_API_KEY` or `GEMINI_API_KEY` is set,
   and is skipped when neither is.
 * Shown output is checked: the lines an example prints must equal its `#> ` comment lines, in order.
-* Named fixtures below script the emulator for one example (`fixture:<name>` in the fence), so the example can
-  show an answer a real model would give without its code mentioning the emulator.
 """
 
 from __future__ import annotations
@@ -27,18 +25,19 @@ import io
 import os
 import re
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
 
-from langchain_gemini import _client
+from langchain_gemini import ChatGemini, GeminiEmbeddings, GeminiFiles
 from langchain_gemini.testing import GeminiEmulator
-from tests.docs import scripts
 
 REAL_API_KEY = next(
     (value for name in ("GOOGLE_API_KEY", "GEMINI_API_KEY") if (value := os.environ.get(name, "").strip())), None
 )
 PLACEHOLDER_KEY = "docs-example-key"
+_CLIENT_CLASSES = (ChatGemini, GeminiEmbeddings, GeminiFiles)
 _EXPECTED = re.compile(r"^\s*#> ?(.*)$", re.MULTILINE)
 
 
@@ -57,6 +56,24 @@ class _Printed:
             builtins.print(*args, **kwargs)
         else:
             builtins.print(*args, **{**kwargs, "file": cls.buffer})
+
+
+@contextmanager
+def _default_base_url(url: str) -> Iterator[None]:
+    """Make `url` the default `base_url` of the public classes, as if every example passed `base_url=url`."""
+    fields = [cls.model_fields["base_url"] for cls in _CLIENT_CLASSES]
+    saved = [field.default for field in fields]
+    try:
+        for field in fields:
+            field.default = url
+        for cls in _CLIENT_CLASSES:
+            cls.model_rebuild(force=True)
+        yield
+    finally:
+        for field, default in zip(fields, saved, strict=True):
+            field.default = default
+        for cls in _CLIENT_CLASSES:
+            cls.model_rebuild(force=True)
 
 
 def _is_example(item: pytest.Item) -> bool:
@@ -117,16 +134,9 @@ def _example_environment(
         return
     monkeypatch.setenv("GOOGLE_API_KEY", PLACEHOLDER_KEY)
     monkeypatch.delenv("GEMINI_API_KEY", raising=False)
-    original_init = _client.GeminiClient.__init__
-
-    def redirected_init(self: _client.GeminiClient, **kwargs: Any) -> None:
-        if kwargs.get("base_url", _client.DEFAULT_BASE_URL).rstrip("/") == _client.DEFAULT_BASE_URL:
-            kwargs["base_url"] = docs_emulator.base_url
-        original_init(self, **kwargs)
-
-    monkeypatch.setattr(_client.GeminiClient, "__init__", redirected_init)
     docs_emulator.reset()
-    yield
+    with _default_base_url(docs_emulator.base_url):
+        yield
     docs_emulator.reset()
 
 
@@ -137,6 +147,26 @@ def emulator(docs_emulator: GeminiEmulator) -> GeminiEmulator:
 
 
 @pytest.fixture
-def grounded_answer(docs_emulator: GeminiEmulator) -> None:
-    """The next answer is a Google Search grounded one, as the real API returns it."""
-    docs_emulator.enqueue(scripts.grounded_response())
+def media_files(tmp_path: Any) -> None:
+    """Small, valid sample files in the example's directory: photo.png, report.pdf, meeting.wav, talk.mp4."""
+    from tests.fixtures import media
+
+    samples = {"photo.png": media.png(), "report.pdf": media.pdf(), "meeting.wav": media.wav(), "talk.mp4": media.mp4()}
+    for name, data in samples.items():
+        (tmp_path / name).write_bytes(data)
+
+
+@pytest.fixture
+def web_images(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Media URL downloads answer with a small PNG instead of going to the internet (tests have no network)."""
+    from langchain_gemini import _media_fetch
+    from tests.fixtures import media
+
+    def fetch(url: str, settings: Any) -> _media_fetch.Fetched:
+        return _media_fetch.Fetched(content=media.png(), mime_type="image/png")
+
+    async def afetch(url: str, settings: Any) -> _media_fetch.Fetched:
+        return fetch(url, settings)
+
+    monkeypatch.setattr(_media_fetch, "fetch", fetch)
+    monkeypatch.setattr(_media_fetch, "afetch", afetch)
