@@ -474,8 +474,8 @@ def three_four(text: str) -> list[Any]:
 def test_reduced_dimensions_are_normalized(sync: bool) -> None:
     fake = FakeEmbed(three_four)
     model = fake.model(output_dimensionality=768)
-    assert documents(model, sync, ["t1"]) == [[0.6, 0.8]]
-    assert query(model, sync, "t1") == [0.6, 0.8]
+    assert documents(model, sync, ["t1"]) == [pytest.approx([0.6, 0.8])]
+    assert query(model, sync, "t1") == pytest.approx([0.6, 0.8])
     assert {(b.get("requests") or [b])[0]["outputDimensionality"] for b in fake.bodies()} == {768}
 
 
@@ -493,7 +493,7 @@ def test_full_size_vectors_are_passed_through(sync: bool) -> None:
     model = fake.model()
     assert documents(model, sync, ["t1"]) == [[3.0, 4.0]]
     assert documents(model, sync, ["t1"], output_dimensionality=3072) == [[3.0, 4.0]]
-    assert documents(model, sync, ["t1"], output_dimensionality=1536) == [[0.6, 0.8]]  # per call
+    assert documents(model, sync, ["t1"], output_dimensionality=1536) == [pytest.approx([0.6, 0.8])]  # per call
     assert "outputDimensionality" not in fake.bodies()[0]["requests"][0]
 
 
@@ -505,20 +505,25 @@ def test_a_zero_vector_stays_zero() -> None:
 # -- malformed answers ---------------------------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize("dims", [None, 128], ids=["full", "normalized"])
 @pytest.mark.parametrize(
     "answer",
     [
-        {"embeddings": [{"values": [1.0]}]},  # one vector for two texts
-        {"embeddings": [{"values": [1.0]}, {"values": []}]},
-        {"embeddings": [{"values": [1.0]}, {"values": ["x"]}]},
-        {"embeddings": [{"values": [1.0]}, {}]},
-        {},
+        b'{"embeddings": [{"values": [1.0]}]}',  # one vector for two texts
+        b'{"embeddings": [{"values": [1.0]}, {"values": []}]}',
+        b'{"embeddings": [{"values": [1.0]}, {"values": ["x"]}]}',
+        b'{"embeddings": [{"values": [1.0]}, {"values": [0.5, null]}]}',
+        b'{"embeddings": [{"values": [1.0]}, {"values": [NaN]}]}',
+        b'{"embeddings": [{"values": [1.0]}, {}]}',
+        b"{}",
+        b"[]",
+        b"<html>502</html>",
     ],
 )
-def test_malformed_batch_answers_raise(fake: FakeEmbed, sync: bool, answer: dict[str, Any]) -> None:
-    fake.hook = lambda body: httpx.Response(200, json=answer)
+def test_malformed_batch_answers_raise(fake: FakeEmbed, sync: bool, answer: bytes, dims: int | None) -> None:
+    fake.hook = lambda body: httpx.Response(200, content=answer)
     with pytest.raises(GeminiResponseValidationError):
-        documents(fake.model(), sync, ["t0", "t1"])
+        documents(fake.model(output_dimensionality=dims), sync, ["t0", "t1"])
 
 
 def test_malformed_query_answer_raises(fake: FakeEmbed, sync: bool) -> None:
