@@ -21,7 +21,6 @@ from langchain_core.messages.ai import InputTokenDetails, OutputTokenDetails, Us
 from langchain_core.messages.tool import invalid_tool_call, tool_call, tool_call_chunk
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 
-from langchain_gemini._media_output import media_output_block
 from langchain_gemini._replay import FUNCTION_CALL_SIGNATURES_KEY
 from langchain_gemini._translator import MODEL_PROVIDER
 from langchain_gemini._wire import Candidate, GenerateContentResponse, Part
@@ -174,13 +173,19 @@ def _code_result_block(part: Part) -> dict[str, Any]:
     }
 
 
+def _media_block(part: Part) -> dict[str, Any]:
+    from langchain_gemini._media_output import media_output_block  # only answers with media need it
+
+    return media_output_block(part)
+
+
 # Part field -> content block. Parts of any other kind are kept whole as `non_standard` blocks, so nothing the API
 # returns is lost, and they are sent back unchanged when the message is replayed.
 PART_CONVERTERS: dict[str, Callable[[Part], dict[str, Any]]] = {
     "executableCode": _executable_code_block,
     "codeExecutionResult": _code_result_block,
-    "inlineData": media_output_block,
-    "fileData": media_output_block,
+    "inlineData": _media_block,
+    "fileData": _media_block,
 }
 
 

@@ -9,9 +9,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from langchain_gemini._schema import SchemaMode, SchemaOverride, response_schema_fields, schema_mode
 from langchain_gemini._thinking import ReasoningEffort, ThinkingLevel, thinking_config
-from langchain_gemini._tools import convert_tools, function_names, tool_config
+from langchain_gemini._wire import SchemaMode, SchemaOverride
 from langchain_gemini.multimodal import ImageConfigInput, MediaResolutionInput, ResponseModalities, SpeechConfigInput
 from langchain_gemini.safety import SafetySettingsInput
 
@@ -146,6 +145,8 @@ def _response_schema_from_format(response_format: Mapping[str, Any]) -> tuple[di
 @lru_cache(maxsize=128)
 def _converted_response_schema(schema_json: str, mode: SchemaMode) -> dict[str, Any]:
     # Structured-output runnables send the same schema on every call: convert it once per form.
+    from langchain_gemini._schema import response_schema_fields
+
     return response_schema_fields(json.loads(schema_json), mode)
 
 
@@ -174,16 +175,19 @@ def generation_extras(
         msg = "response_schema needs response_mime_type 'application/json' or 'text/x.enum', not 'text/plain'"
         raise ValueError(msg)
     if schema is not None:
-        extras.update(
-            _converted_response_schema(
-                json.dumps(schema, sort_keys=True), schema_mode(model, params.get("schema_mode"))
-            )
-        )
+        from langchain_gemini._schema import schema_mode  # only structured-output calls need it
+
+        mode = schema_mode(model, params.get("schema_mode"))
+        extras.update(_converted_response_schema(json.dumps(schema, sort_keys=True), mode))
     return extras
 
 
 def request_extras(model: str, overrides: CallOverrides, mode: SchemaOverride | None) -> dict[str, Any]:
     """Wire-ready request-level entries: tools and toolConfig."""
+    if not overrides.tools and overrides.tool_config is None and overrides.tool_choice is None:
+        return {}
+    from langchain_gemini._tools import convert_tools, function_names, tool_config  # only calls with tools
+
     extras: dict[str, Any] = {}
     tools = convert_tools(overrides.tools, model=model, schema=mode) if overrides.tools else []
     names = function_names(tools)

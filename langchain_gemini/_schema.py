@@ -34,12 +34,12 @@ import logging
 import math
 import re
 from collections.abc import Mapping
-from typing import Any, Literal
+from typing import Any
+
+from langchain_gemini._wire import SchemaMode, SchemaOverride
 
 logger = logging.getLogger("langchain_gemini")
 
-SchemaMode = Literal["json_schema", "openapi"]
-SchemaOverride = Literal["auto", "json_schema", "openapi"]
 
 MAX_REF_DEPTH = 3
 """How often one `$ref` may be expanded inside itself in the OpenAPI form before the recursion is cut."""

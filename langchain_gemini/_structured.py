@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from operator import itemgetter
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 from langchain_core.output_parsers import JsonOutputKeyToolsParser, JsonOutputParser, PydanticOutputParser
 from langchain_core.output_parsers.openai_tools import PydanticToolsParser
@@ -12,9 +12,7 @@ from langchain_core.utils.function_calling import convert_to_json_schema, conver
 from langchain_core.utils.pydantic import is_basemodel_subclass
 
 if TYPE_CHECKING:
-    from langchain_gemini.chat_models import ChatGemini
-
-StructuredMethod = Literal["json_schema", "function_calling", "json_mode"]
+    from langchain_gemini.chat_models import ChatGemini, StructuredMethod
 
 
 def _is_pydantic(schema: Any) -> bool:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Mapping, Sequence
+from types import ModuleType
 from typing import Any
 
 from langchain_core.messages import (
@@ -30,7 +31,6 @@ from langchain_core.messages import (
     ToolMessage,
 )
 
-from langchain_gemini._media import MEDIA_BLOCK_CONVERTERS, MEDIA_BLOCK_TYPES
 from langchain_gemini._replay import (
     ai_message_parts,
     fill_missing_signatures,
@@ -216,7 +216,7 @@ def content_to_parts(content: str | list[Any], *, where: str, role: str) -> list
 
 def _convert_block(block: Mapping[str, Any], label: str) -> list[Part]:
     block_type = block.get("type")
-    converter = BLOCK_CONVERTERS.get(str(block_type))
+    converter = BLOCK_CONVERTERS.get(str(block_type)) or _media_module().MEDIA_BLOCK_CONVERTERS.get(str(block_type))
     if converter is None:
         msg = f"{label}: content block type {block_type!r} is not supported"
         raise ValueError(msg)
@@ -231,9 +231,15 @@ def _text_block(block: Mapping[str, Any], label: str) -> list[Part]:
     return [{"text": text}] if text else []
 
 
-# Block type -> converter. The multimodal and reasoning work registers its block types here.
+# Block type -> converter, for text; media block types are served by `_media` (see `_media_module`).
 BLOCK_CONVERTERS: dict[str, Callable[[Mapping[str, Any], str], list[Part]]] = {"text": _text_block}
-BLOCK_CONVERTERS.update(MEDIA_BLOCK_CONVERTERS)
+
+
+def _media_module() -> ModuleType:
+    # Imported on first use: a text-only conversation never pays for MIME sniffing and media tables.
+    from langchain_gemini import _media
+
+    return _media
 
 
 def _tool_message_run(messages: Sequence[BaseMessage], start: int) -> list[ToolMessage]:
@@ -301,7 +307,6 @@ def _tool_response(content: Any, *, error: bool = False) -> dict[str, Any]:
 # for images (png, jpeg, webp) and documents (pdf, text/plain). Earlier models answer such a request with 400
 # "Multimodal function responses are not supported for this model", so their media goes in sibling parts.
 _NESTED_TOOL_MEDIA = frozenset({"image/png", "image/jpeg", "image/webp", "application/pdf", "text/plain"})
-_TOOL_BLOCK_TYPES = frozenset({"text", *MEDIA_BLOCK_TYPES})
 _GEMINI_MAJOR = re.compile(r"^gemini-(\d+)")
 
 
@@ -327,9 +332,10 @@ def tool_result_media(content: Any, where: str, model: str) -> tuple[Any, list[P
     none as `{}`; other blocks are kept in that list as given (a list whenever one is present), so no raw text
     blocks leak into the response.
     """
-    if isinstance(content, str) or not any(
-        isinstance(block, dict) and block.get("type") in _TOOL_BLOCK_TYPES for block in content
-    ):
+    if isinstance(content, str):
+        return content, [], []
+    media_types = _media_module().MEDIA_BLOCK_TYPES
+    if not any(isinstance(block, dict) and block.get("type") in {"text", *media_types} for block in content):
         return content, [], []
     values: list[Any] = []
     nested: list[Part] = []
@@ -337,7 +343,7 @@ def tool_result_media(content: Any, where: str, model: str) -> tuple[Any, list[P
     nest = nests_tool_media(model)
     for position, block in enumerate(content):
         label = f"{where}.content[{position}]"
-        if isinstance(block, dict) and block.get("type") in MEDIA_BLOCK_TYPES:
+        if isinstance(block, dict) and block.get("type") in media_types:
             for part in _convert_block(block, label):
                 (nested if nest and _nestable(part) else siblings).append(part)
         elif isinstance(block, dict) and block.get("type") == "text":

@@ -16,8 +16,9 @@ from langchain_core.tools import BaseTool
 from langchain_core.utils.function_calling import convert_to_openai_tool
 from langchain_core.utils.pydantic import is_basemodel_subclass
 
-from langchain_gemini._schema import SchemaMode, SchemaOverride, parameters_fields, schema_mode
+from langchain_gemini._schema import parameters_fields, schema_mode
 from langchain_gemini._to_gemini import camel_case
+from langchain_gemini._wire import SchemaMode, SchemaOverride
 
 # Keys of a Gemini `Tool` object (camelCase); a dict whose keys are all among these is taken as native.
 NATIVE_TOOL_KEYS = frozenset(

@@ -11,6 +11,9 @@ from typing import Any, Literal, TypedDict
 from typing_extensions import NotRequired
 
 Role = Literal["user", "model"]
+# The two forms a tool or response schema can take on the wire, and the user's choice between them.
+SchemaMode = Literal["json_schema", "openapi"]
+SchemaOverride = Literal["auto", "json_schema", "openapi"]
 
 
 class Blob(TypedDict):

@@ -4,20 +4,17 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
 from langchain_core.language_models import BaseChatModel, LangSmithParams, LanguageModelInput, ModelProfile
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
 from langchain_core.outputs import ChatGenerationChunk, ChatResult
-from langchain_core.runnables import Runnable
-from langchain_core.tools import BaseTool
 from langchain_core.utils.utils import _build_model_kwargs, get_pydantic_field_names
 from pydantic import Field, model_validator
 
 from langchain_gemini import _from_gemini, _to_gemini
 from langchain_gemini._base import GeminiClientSettings
-from langchain_gemini._media_prepare import aresolve_media, resolve_media
 from langchain_gemini._params import (
     GENERATION_PARAM_NAMES,
     CallOverrides,
@@ -33,12 +30,9 @@ from langchain_gemini._params import (
     merge_params,
     request_extras,
 )
-from langchain_gemini._schema import SchemaOverride
-from langchain_gemini._structured import StructuredMethod, structured_runnable
 from langchain_gemini._thinking import ReasoningEffort, ThinkingLevel
-from langchain_gemini._tools import convert_tools, function_names, tool_config
 from langchain_gemini._version import __version__
-from langchain_gemini._wire import GenerateContentRequest
+from langchain_gemini._wire import GenerateContentRequest, SchemaOverride
 from langchain_gemini.data._profiles import get_profile
 from langchain_gemini.multimodal import (
     ImageConfigInput,
@@ -48,6 +42,35 @@ from langchain_gemini.multimodal import (
     SpeechConfigInput,
 )
 from langchain_gemini.safety import SafetySettingsInput, to_safety_settings
+
+if TYPE_CHECKING:
+    from langchain_core.runnables import Runnable
+    from langchain_core.tools import BaseTool
+
+StructuredMethod = Literal["json_schema", "function_calling", "json_mode"]
+
+
+def _has_blocks(messages: Sequence[BaseMessage]) -> bool:
+    # Only list content can hold media; string-only conversations skip the media pre-pass and its imports.
+    return any(not isinstance(message.content, str) for message in messages)
+
+
+def resolve_media(model: ChatGemini, messages: list[BaseMessage]) -> list[BaseMessage]:
+    """Fetch or upload the media `messages` refer to, as the model's policy says (see `_media_prepare`)."""
+    if not _has_blocks(messages):
+        return messages
+    from langchain_gemini._media_prepare import resolve_media as resolve
+
+    return resolve(model, messages)
+
+
+async def aresolve_media(model: ChatGemini, messages: list[BaseMessage]) -> list[BaseMessage]:
+    """Async `resolve_media`."""
+    if not _has_blocks(messages):
+        return messages
+    from langchain_gemini._media_prepare import aresolve_media as aresolve
+
+    return await aresolve(model, messages)
 
 
 @dataclass(frozen=True)
@@ -372,6 +395,8 @@ class ChatGemini(GeminiClientSettings, BaseChatModel):
         Raises:
             ValueError: For a tool that cannot be converted, duplicate names, or a `tool_choice` naming an unknown tool.
         """
+        from langchain_gemini._tools import convert_tools, function_names, tool_config
+
         converted = convert_tools(tools, model=self.model, schema=schema_mode or self.schema_mode)
         config = tool_config(tool_choice, function_names(converted, unique=False))
         if config is not None:
@@ -405,6 +430,8 @@ class ChatGemini(GeminiClientSettings, BaseChatModel):
         if kwargs:
             msg = f"with_structured_output got unexpected arguments: {sorted(kwargs)}"
             raise ValueError(msg)
+        from langchain_gemini._structured import structured_runnable
+
         return structured_runnable(self, schema, method=method, include_raw=include_raw, strict=strict)
 
     # -- token counting ------------------------------------------------------------------------------------------
@@ -439,6 +466,8 @@ class ChatGemini(GeminiClientSettings, BaseChatModel):
         # Same media pre-pass as invoke (callers resolve first): URLs fetched, oversized media uploaded.
         request = _to_gemini.build_request(messages, {"cached_content": self.cached_content, "model": self.model})
         if tools:
+            from langchain_gemini._tools import convert_tools
+
             request["tools"] = convert_tools(tools, model=self.model, schema=self.schema_mode)
         # countTokens takes a whole GenerateContentRequest, so the count covers the system instruction and tools.
         return {"generateContentRequest": {"model": model_path(self.model), **request}}
