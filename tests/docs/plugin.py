@@ -129,6 +129,9 @@ def _example_environment(
         yield
         return
     monkeypatch.chdir(tmp_path)
+    # Examples that start `python -m langchain_gemini.testing` need the package importable from the scratch dir.
+    root = str(request.config.rootpath)
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")])))
     if "real_api" in request.fixturenames:
         yield
         return
