@@ -122,7 +122,10 @@ def tool_config(tool_choice: Any, names: Sequence[str]) -> dict[str, Any] | None
         tool_choice = "any"
     if isinstance(tool_choice, str) and tool_choice.lower() in _MODES:
         mode = _MODES[tool_choice.lower()]
-        if mode in {"ANY", "VALIDATED"} and not names:
+        if not names:
+            # The API rejects a functionCallingConfig without function declarations; AUTO is its default anyway.
+            if mode == "AUTO":
+                return None
             msg = f"tool_choice={tool_choice!r} needs at least one bound function tool"
             raise ValueError(msg)
         return {"functionCallingConfig": {"mode": mode}}
