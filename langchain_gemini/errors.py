@@ -128,7 +128,23 @@ def _restore(cls: type[GeminiError], args: tuple[Any, ...], state: dict[str, Any
 
 
 class GeminiError(ModelError):
-    """Base class of every error langchain-gemini raises."""
+    """Base class of every error langchain-gemini raises.
+
+    `str(error)` is short (`"429 RESOURCE_EXHAUSTED: <message>"`); everything else is in the attributes. Every
+    string is redacted of the API key.
+
+    Attributes:
+        message: Google's error message, or the HTTP reason phrase when the body is not Google's JSON.
+        status_code: The HTTP status, or `error.code` of an error inside a stream; `None` for transport failures.
+        status: Google's status name (`"RESOURCE_EXHAUSTED"`, `"INVALID_ARGUMENT"`, ...), when the body has one.
+        details: Google's `error.details` list (`ErrorInfo`, `QuotaFailure`, `RetryInfo`, `Help`, ...); `[]` if none.
+        retry_after: Seconds the server asked to wait (from `RetryInfo.retryDelay`, `retry-after-ms` or
+            `Retry-After`), `inf` for a hint too large to represent, `None` when there was no usable hint.
+        request_id: The response's request id header (`x-request-id`, `x-goog-request-id` or `request-id`), if any.
+        body: The whole error body, parsed if it was JSON, else the text; `None` for transport failures.
+        is_retryable: Whether the retry policy would try again: true for 408/429/5xx and transport failures;
+            false for a per-day quota, any other status, and stream or response-validation errors.
+    """
 
     def __init__(
         self,
