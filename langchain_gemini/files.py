@@ -70,17 +70,27 @@ class GeminiFile:
     uri: str
     """What content blocks reference (`file_id`), e.g. `https://generativelanguage.googleapis.com/v1beta/files/<id>`."""
     mime_type: str
+    """The file's MIME type, e.g. `video/mp4`."""
     state: str
     """`PROCESSING`, `ACTIVE` or `FAILED` (`STATE_UNSPECIFIED` if the API has not said)."""
     size_bytes: int | None = None
+    """Size in bytes, if the API reported it."""
     display_name: str | None = None
+    """The human-readable name given at upload, if any."""
     create_time: str | None = None
+    """When the file was created (RFC 3339 timestamp)."""
     update_time: str | None = None
+    """When the file was last updated (RFC 3339 timestamp)."""
     expiration_time: str | None = None
+    """When the API deletes the file, 48 hours after upload (RFC 3339 timestamp)."""
     sha256_hash: str | None = None
+    """SHA-256 of the content, base64-encoded, as the API returns it."""
     source: str | None = None
+    """Where the file came from (`UPLOADED` for uploads)."""
     error: dict[str, Any] | None = None
+    """The API's `google.rpc.Status` when `state` is `FAILED` (its `message` says why)."""
     video_metadata: dict[str, Any] | None = None
+    """Video details the API adds once a video is processed (e.g. `videoDuration`)."""
     raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
     """The resource as the API returned it."""
 
@@ -117,6 +127,7 @@ class GeminiFileError(GeminiError):
     def __init__(self, message: str, *, file: GeminiFile | None = None, **kwargs: Any) -> None:
         super().__init__(message, **kwargs)
         self.file = file
+        """The file as last seen (its `state` and `error`), if known."""
 
 
 class GeminiFileTimeoutError(GeminiFileError, TimeoutError):
@@ -255,7 +266,13 @@ class GeminiFiles(GeminiClientSettings):
     # -- get / list / delete -----------------------------------------------------------------------------------
 
     def get(self, file: GeminiFile | str) -> GeminiFile:
-        """Fetch a file's metadata (`files/<id>`, `<id>`, its URI or a `GeminiFile`)."""
+        """Fetch a file's metadata (`files/<id>`, `<id>`, its URI or a `GeminiFile`).
+
+        Raises:
+            ValueError: If `file` is not a Files API name or URI.
+            GeminiNotFoundError: If the file does not exist (or has expired).
+            GeminiError: For any other failure, after retries.
+        """
         return GeminiFile.from_json(self._client.request_json("GET", file_name(file)))
 
     async def aget(self, file: GeminiFile | str) -> GeminiFile:
@@ -267,6 +284,9 @@ class GeminiFiles(GeminiClientSettings):
 
         Args:
             page_size: Files per request (the API allows 1-100, default 10).
+
+        Raises:
+            GeminiError: If a page request fails, after retries.
         """
         token: str | None = None
         while True:
@@ -288,7 +308,13 @@ class GeminiFiles(GeminiClientSettings):
                 return
 
     def delete(self, file: GeminiFile | str) -> None:
-        """Delete a file now (it would otherwise expire after 48 hours)."""
+        """Delete a file now (it would otherwise expire after 48 hours).
+
+        Raises:
+            ValueError: If `file` is not a Files API name or URI.
+            GeminiNotFoundError: If the file does not exist (or has expired).
+            GeminiError: For any other failure, after retries.
+        """
         self._client.request_json("DELETE", file_name(file))
 
     async def adelete(self, file: GeminiFile | str) -> None:
