@@ -34,16 +34,22 @@ class Modality(str, Enum):
     """What a model may answer with (`generationConfig.responseModalities`)."""
 
     TEXT = "TEXT"
+    """Text parts."""
     IMAGE = "IMAGE"
+    """Generated images (image models such as `gemini-2.5-flash-image`), returned as `image` blocks."""
     AUDIO = "AUDIO"
+    """Speech (the TTS models, which take nothing else), returned as `audio` blocks."""
 
 
 class MediaResolution(str, Enum):
     """How many tokens an image or video frame costs (`mediaResolution`); lower is cheaper and coarser."""
 
     LOW = "MEDIA_RESOLUTION_LOW"
+    """Fewest tokens per image or frame; enough for most video and simple images."""
     MEDIUM = "MEDIA_RESOLUTION_MEDIUM"
+    """A middle setting."""
     HIGH = "MEDIA_RESOLUTION_HIGH"
+    """Most tokens per image or frame, for fine detail such as small text."""
 
 
 def to_media_resolution(value: Any) -> MediaResolution:
@@ -198,16 +204,25 @@ class MediaFetchPolicy(TypedDict, total=False):
     __pydantic_config__ = ConfigDict(extra="forbid")  # type: ignore[misc]
 
     mode: Literal["fetch", "pass_through", "refuse"]
+    """What to do with such URLs (default `"fetch"`)."""
     timeout: float
+    """Seconds allowed for a whole download, redirects included (default 30)."""
     max_bytes: int
+    """Largest download accepted, in bytes (default 32 MiB); a larger body is refused."""
     max_redirects: int
+    """Redirects followed, each re-checked against the address rules (default 5)."""
     allow_loopback: bool
+    """Allow 127.0.0.1 and ::1, for tests (default False). Private and link-local ranges stay refused."""
 
 
 ResponseModalities = Annotated[list[Modality], BeforeValidator(to_modalities)]
+"""`response_modalities`: a list of `Modality` members or their names in any case (see `to_modalities`)."""
 MediaResolutionInput = Annotated[MediaResolution, BeforeValidator(to_media_resolution)]
+"""`media_resolution`: `"low"`, `"medium"`, `"high"` or a `MediaResolution` (see `to_media_resolution`)."""
 SpeechConfigInput = Annotated[str | dict[str, Any], AfterValidator(to_speech_config)]
+"""`speech_config`: a voice name, `{speaker: voice}`, or a REST `speechConfig` object (see `to_speech_config`)."""
 ImageConfigInput = Annotated[dict[str, Any], AfterValidator(to_image_config)]
+"""`image_config`: `{"aspect_ratio": "16:9"}`, optionally `image_size` (see `to_image_config`)."""
 
 
 def _check_fetch_policy(value: Any) -> Any:
@@ -220,3 +235,4 @@ def _check_fetch_policy(value: Any) -> Any:
 MediaFetchInput = Annotated[
     Literal["fetch", "pass_through", "refuse"] | MediaFetchPolicy, AfterValidator(_check_fetch_policy)
 ]
+"""`media_fetch`: a mode name or a `MediaFetchPolicy` dict; a bad mode, field or limit is a `ValueError`."""

@@ -13,23 +13,34 @@ class HarmCategory(str, Enum):
     """Harm categories Gemini models filter on (the PaLM-only legacy categories are rejected by Gemini)."""
 
     HARM_CATEGORY_HARASSMENT = "HARM_CATEGORY_HARASSMENT"
+    """Harassment."""
     HARM_CATEGORY_HATE_SPEECH = "HARM_CATEGORY_HATE_SPEECH"
+    """Hate speech."""
     HARM_CATEGORY_SEXUALLY_EXPLICIT = "HARM_CATEGORY_SEXUALLY_EXPLICIT"
+    """Sexually explicit content."""
     HARM_CATEGORY_DANGEROUS_CONTENT = "HARM_CATEGORY_DANGEROUS_CONTENT"
+    """Dangerous content."""
     HARM_CATEGORY_CIVIC_INTEGRITY = "HARM_CATEGORY_CIVIC_INTEGRITY"
+    """Civic integrity: election-related queries."""
 
 
 class HarmBlockThreshold(str, Enum):
     """How likely a harm must be before Gemini blocks the content."""
 
     BLOCK_LOW_AND_ABOVE = "BLOCK_LOW_AND_ABOVE"
+    """Block most: only content with a NEGLIGIBLE probability of harm is allowed."""
     BLOCK_MEDIUM_AND_ABOVE = "BLOCK_MEDIUM_AND_ABOVE"
+    """Block some: content with a NEGLIGIBLE or LOW probability of harm is allowed."""
     BLOCK_ONLY_HIGH = "BLOCK_ONLY_HIGH"
+    """Block few: content with a NEGLIGIBLE, LOW or MEDIUM probability of harm is allowed."""
     BLOCK_NONE = "BLOCK_NONE"
+    """Block none: content is shown whatever its probability of harm."""
     OFF = "OFF"
+    """Turn the safety filter off for the category."""
 
 
 SafetySettingsInput = Mapping[HarmCategory | str, HarmBlockThreshold | str] | Iterable[Mapping[str, Any]]
+"""`safety_settings`: `{category: threshold}` (members or their string values) or `[{"category", "threshold"}]`."""
 
 
 def _member(enum: type[Enum], value: Any, field: str) -> str:
