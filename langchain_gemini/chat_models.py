@@ -48,6 +48,7 @@ if TYPE_CHECKING:
     from langchain_core.tools import BaseTool
 
 StructuredMethod = Literal["json_schema", "function_calling", "json_mode"]
+"""The `method` of `with_structured_output`: native JSON schema, one forced function call, or JSON without a schema."""
 
 
 def _has_blocks(messages: Sequence[BaseMessage]) -> bool:
@@ -437,7 +438,11 @@ class ChatGemini(GeminiClientSettings, BaseChatModel):
     # -- token counting ------------------------------------------------------------------------------------------
 
     def get_num_tokens(self, text: str) -> int:
-        """Count the tokens of `text` as one user message, with the `countTokens` endpoint."""
+        """Count the tokens of `text` as one user message, with the `countTokens` endpoint (one request).
+
+        Raises:
+            GeminiError: If the request fails, after retries.
+        """
         return self.get_num_tokens_from_messages([HumanMessage(text)])
 
     def get_num_tokens_from_messages(self, messages: list[BaseMessage], tools: Sequence[Any] | None = None) -> int:
@@ -449,6 +454,10 @@ class ChatGemini(GeminiClientSettings, BaseChatModel):
         Args:
             messages: The conversation to count.
             tools: Tools as accepted by `bind_tools`; they count toward the prompt.
+
+        Raises:
+            ValueError: For messages or tools that cannot be converted (as `invoke` would refuse them).
+            GeminiError: If the request fails, after retries.
         """
         body = self._count_tokens_body(resolve_media(self, messages), tools)
         response = self._client.request_json("POST", f"{model_path(self.model)}:countTokens", body=body)
