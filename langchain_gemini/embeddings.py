@@ -88,12 +88,15 @@ def _model_id(model: str) -> str:
     return model.removeprefix("models/")
 
 
-def _check_texts(texts: Sequence[str], check_length: bool) -> None:
-    """Refuse, before anything is sent, what the API would reject or silently cut."""
-    if isinstance(texts, str):
+def _check_texts(texts: Any, check_length: bool) -> list[str]:
+    """The texts as a list, after refusing what the API would reject or cut (before anything is sent)."""
+    if isinstance(texts, (str, bytes)):
         raise TypeError("texts must be a list of strings, not a single string")
-    for index, text in enumerate(texts):
+    # A generator would otherwise be used up by the checks below.
+    items: list[str] = texts if isinstance(texts, list) else list(texts)
+    for index, text in enumerate(items):
         _check_text(text, f"texts[{index}]", check_length)
+    return items
 
 
 def _check_text(text: Any, name: str, check_length: bool) -> None:
@@ -101,17 +104,19 @@ def _check_text(text: Any, name: str, check_length: bool) -> None:
         raise TypeError(f"{name} must be a str; got {type(text).__name__}")
     if not text:
         raise ValueError(f"{name} is empty; the API rejects empty content")
-    if text.isascii() and _short_enough(text):
-        return
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        raise ValueError(f"{name} is not valid Unicode (it contains a lone surrogate)") from None
+    if text.isascii():
+        if _short_enough(text):
+            return
+    else:
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            raise ValueError(f"{name} is not valid Unicode (it contains a lone surrogate)") from None
     if check_length and not _short_enough(text) and (tokens := estimate_tokens(text)) > INPUT_TOKEN_LIMIT:
         raise ValueError(
-            f"{name} is too long: about {tokens} tokens by a conservative estimate, over the {INPUT_TOKEN_LIMIT}-"
-            "token input limit, past which the text would not be embedded whole. Split it (e.g. with a text "
-            "splitter), or pass check_input_length=False to let the API decide."
+            f"{name} is too long: about {tokens} tokens by a conservative estimate, over the model's "
+            f"{INPUT_TOKEN_LIMIT}-token input limit. Split it (e.g. with a text splitter), or pass "
+            "check_input_length=False to let the API decide."
         )
 
 
@@ -349,7 +354,7 @@ class GeminiEmbeddings(GeminiClientSettings, Embeddings):
     ) -> _Call:
         task = check_task_type(task_type) if task_type is not None else self.task_type or DOCUMENT_TASK_TYPE
         dims = self._dimensions(output_dimensionality)
-        _check_texts(texts, self.check_input_length)
+        texts = _check_texts(texts, self.check_input_length)
         named = _check_titles(titles, len(texts), task) if titles is not None else None
         shared = self._request_fields(task, dims)
         requests = [{**shared, "content": {"parts": [{"text": text}]}} for text in texts]

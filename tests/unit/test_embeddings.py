@@ -289,6 +289,11 @@ def test_empty_list_returns_empty_without_a_request_or_a_key(sync: bool) -> None
     assert documents(model, sync, []) == []
 
 
+def test_any_iterable_of_texts_is_taken_whole(fake: FakeEmbed, sync: bool) -> None:
+    vectors = documents(fake.model(), sync, (f"t{i}" for i in range(150)))  # a generator: read once, all of it
+    assert vectors == [[float(i), 1.0, 0.0] for i in range(150)]
+
+
 def test_async_works_from_a_second_event_loop(fake: FakeEmbed) -> None:
     model = fake.model()
     first = asyncio.run(model.aembed_documents(texts(150)))
