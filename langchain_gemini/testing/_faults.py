@@ -21,6 +21,7 @@ from langchain_gemini.testing._errors import (
 FaultKind = Literal[
     "status", "drop", "delay", "mid_stream_error", "mid_stream_raw_error", "truncate_stream", "malformed_json"
 ]
+"""The kinds of `Fault` (see `Fault.kind` for what each does)."""
 STREAM_KINDS = frozenset({"mid_stream_error", "mid_stream_raw_error", "truncate_stream"})
 _KINDS = frozenset(FaultKind.__args__)  # type: ignore[attr-defined]
 

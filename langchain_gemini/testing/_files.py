@@ -27,6 +27,7 @@ from typing import Any
 from langchain_gemini.testing._tokens import media_tokens
 
 FILE_FAILED_TRIGGER = "[emulator:file-failed]"
+"""In an uploaded file's display name: the file goes through PROCESSING to FAILED instead of ACTIVE."""
 DEFAULT_PROCESSING_POLLS = 1
 MAX_FILE_BYTES = 2 * 1024**3  # "per-file maximum size of 2 GB" (reference 9.1)
 _LIFETIME = 48 * 3600

@@ -33,9 +33,13 @@ from langchain_gemini.testing._signatures import Signer, binding_of
 from langchain_gemini.testing._tokens import AUDIO_TOKENS_PER_SECOND, Tally, prompt_tally, text_tokens
 
 BLOCK_PROMPT_TRIGGER = "[emulator:block-prompt]"
+"""In a prompt: HTTP 200 with no candidates and `promptFeedback.blockReason` SAFETY."""
 SAFETY_TRIGGER = "[emulator:finish-safety]"
+"""In a prompt: a candidate with finishReason SAFETY, safety ratings and no content."""
 RECITATION_TRIGGER = "[emulator:finish-recitation]"
+"""In a prompt: half the answer, finishReason RECITATION and citation metadata."""
 MALFORMED_CALL_TRIGGER = "[emulator:finish-malformed-function-call]"
+"""In a prompt: finishReason MALFORMED_FUNCTION_CALL with a finishMessage and no content."""
 
 _OUTPUT_IMAGE_TOKENS = 1290  # "Output images up to 1024x1024px consume 1290 tokens" [001]
 _DANGEROUS_HIGH = [

@@ -40,6 +40,13 @@ class ModelInfo:
             Gemini 3 models only", tool-combination docs); other models answer "Tool use with function calling is
             unsupported".
         embedding_dims: Default embedding size for embedding models.
+        description: `description` in models.get (the display name when empty).
+        version: `version` in models.get.
+        temperature: Default `temperature` reported in models.get.
+        top_p: Default `topP` reported in models.get.
+        top_k: Default `topK` reported in models.get; None leaves it out.
+        max_temperature: `maxTemperature` in models.get.
+        extra: More `Model` resource fields, merged into what models.get returns.
     """
 
     id: str
@@ -148,3 +155,5 @@ DEFAULT_MODELS: tuple[ModelInfo, ...] = (
         embedding_dims=3072,
     ),
 )
+"""The models the emulator knows by default: Gemini 2.5 Pro/Flash/Flash-Lite, 2.0 Flash/Flash-Lite, 3 Pro Preview, the
+2.5 Flash image and TTS models and `gemini-embedding-001`, with their limits and thinking rules."""

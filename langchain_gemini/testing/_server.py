@@ -80,7 +80,9 @@ class GeminiEmulator:
             models: Model registry; defaults to `DEFAULT_MODELS`.
         """
         self.host = host
+        """The interface the server listens on."""
         self.port = port
+        """The port; the one actually bound once started (a free one when 0 was asked for)."""
         self._state = State(api_key=api_key, latency=latency)
         if models is not None:
             self._state.set_models(models)
