@@ -51,6 +51,11 @@ def check_base_url(url: str) -> str:
     return url.rstrip("/")
 
 
+def model_path(model: str) -> str:
+    """`gemini-2.5-flash` -> `models/gemini-2.5-flash`; names that already carry a collection are kept."""
+    return model if "/" in model else f"models/{model}"
+
+
 class GeminiClientSettings(BaseModel):
     """Fields that say where and how to reach the Gemini API."""
 

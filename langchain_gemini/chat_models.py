@@ -14,7 +14,7 @@ from langchain_core.utils.utils import _build_model_kwargs, get_pydantic_field_n
 from pydantic import Field, model_validator
 
 from langchain_gemini import _from_gemini, _to_gemini
-from langchain_gemini._base import GeminiClientSettings
+from langchain_gemini._base import GeminiClientSettings, model_path
 from langchain_gemini._params import (
     GENERATION_PARAM_NAMES,
     CallOverrides,
@@ -83,11 +83,6 @@ class _PreparedCall:
 
     def path(self, method: str) -> str:
         return f"{model_path(self.model)}:{method}"
-
-
-def model_path(model: str) -> str:
-    """`gemini-2.5-flash` -> `models/gemini-2.5-flash`; names that already carry a collection are kept."""
-    return model if "/" in model else f"models/{model}"
 
 
 class ChatGemini(GeminiClientSettings, BaseChatModel):

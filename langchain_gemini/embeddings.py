@@ -11,9 +11,8 @@ from typing import Any, Literal, get_args
 from langchain_core.embeddings import Embeddings
 from pydantic import ConfigDict, Field, field_validator, model_validator
 
-from langchain_gemini._base import GeminiClientSettings
+from langchain_gemini._base import GeminiClientSettings, model_path
 from langchain_gemini._batching import batch_ranges, map_in_tasks, map_in_threads
-from langchain_gemini.chat_models import model_path
 from langchain_gemini.errors import GeminiResponseValidationError
 
 TaskType = Literal[
