@@ -28,12 +28,17 @@ TaskType = Literal[
 """The task types of the embeddings guide (reference 11.2)."""
 
 TASK_TYPES: tuple[str, ...] = get_args(TaskType)
+"""Every task type the API accepts, upper case."""
 DOCUMENT_TASK_TYPE = "RETRIEVAL_DOCUMENT"
+"""The task type `embed_documents` uses when none is set."""
 QUERY_TASK_TYPE = "RETRIEVAL_QUERY"
+"""The task type `embed_query` uses when none is set."""
 # The API answers larger batches with 400 "at most 100 requests can be in one batch" (langchain-ai/langchainjs#4491).
 MAX_BATCH_SIZE = 100
+"""Most texts one `batchEmbedContents` request may carry (the largest `batch_size`)."""
 # gemini-embedding-001's documented input limit (reference 11.1); the other Gemini embedding models share it.
 INPUT_TOKEN_LIMIT = 2048
+"""Tokens of one text the model embeds; longer texts are refused before sending unless `check_input_length=False`."""
 # Model id -> (smallest, full) output size. Only the full size comes back unit-length (reference 11.3).
 _DIMENSIONS: dict[str, tuple[int, int]] = {
     "gemini-embedding-001": (128, 3072),
