@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import os
 import threading
 import time
 import weakref
@@ -45,6 +46,7 @@ DEFAULT_TIMEOUT = httpx.Timeout(600.0, connect=5.0)
 # max_keepalive_connections, and its per-request pool bookkeeping grows quadratically with the
 # number of connections (encode/httpcore#1035). Equal limits mean no churn; 64 keeps the scan short.
 DEFAULT_LIMITS = httpx.Limits(max_connections=64, max_keepalive_connections=64)
+_PROXY_ENV_VARS = tuple(name for base in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY") for name in (base, base.lower()))
 DEFAULT_USER_AGENT = f"langchain-gemini/{__version__}"
 _SSE = {"alt": "sse"}
 
@@ -482,10 +484,19 @@ class GeminiClient:
                     client = httpx.AsyncClient(
                         timeout=DEFAULT_TIMEOUT,
                         limits=DEFAULT_LIMITS,
-                        transport=self._async_transport,
+                        transport=self._async_transport or _default_async_transport(),
                     )
                     self._async_clients[loop] = client
         return client
+
+
+def _default_async_transport() -> httpx.AsyncBaseTransport | None:
+    # httpx's own transport implements proxies from the environment; ours (see _pool.py) does not.
+    if any(os.environ.get(name) for name in _PROXY_ENV_VARS):
+        return None
+    from langchain_gemini._pool import LeanAsyncTransport
+
+    return LeanAsyncTransport(max_connections=DEFAULT_LIMITS.max_connections or 64)
 
 
 def _origin(url: httpx.URL) -> tuple[str, str, int | None]:

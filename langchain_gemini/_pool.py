@@ -1,0 +1,162 @@
+"""An async transport whose connection pool does O(1) work per request.
+
+Why: httpcore 1.0.9's `AsyncConnectionPool` rescans every connection (and, for each idle one, every connection
+again) and every queued request whenever a request starts or ends, so its CPU cost per request grows with pool size
+and queue length (encode/httpcore#1035). Measured with `benchmarks/run.py --only pool` (see benchmarks/README.md):
+`abatch` at concurrency 128 with 50 ms of latency reached 74 req/s on httpx's pool and 495 req/s on this design,
+with no new connections after warm-up.
+
+How: the connections are httpcore's own HTTP/1.1 `AsyncHTTPConnection`s. A semaphore caps how many are in use, so
+nothing queues inside httpcore; idle ones sit on a LIFO stack, so a request takes the warmest connection and an
+expired or server-closed one is dropped when it comes off the stack. Errors are mapped to httpx's exception classes,
+which is all the rest of the client sees.
+
+This is only the default for clients we create. With proxy settings in the environment we use httpx's own transport
+(it implements proxies; this one does not), and a user's own `httpx.AsyncClient` is used as given.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ssl
+from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
+
+import httpcore
+import httpx
+
+# httpcore exception -> httpx exception, most specific first (the same correspondence httpx's transport uses).
+_ERRORS: tuple[tuple[type[Exception], type[httpx.TransportError]], ...] = (
+    (httpcore.ConnectTimeout, httpx.ConnectTimeout),
+    (httpcore.ReadTimeout, httpx.ReadTimeout),
+    (httpcore.WriteTimeout, httpx.WriteTimeout),
+    (httpcore.PoolTimeout, httpx.PoolTimeout),
+    (httpcore.TimeoutException, httpx.TimeoutException),
+    (httpcore.ConnectError, httpx.ConnectError),
+    (httpcore.ReadError, httpx.ReadError),
+    (httpcore.WriteError, httpx.WriteError),
+    (httpcore.NetworkError, httpx.NetworkError),
+    (httpcore.RemoteProtocolError, httpx.RemoteProtocolError),
+    (httpcore.LocalProtocolError, httpx.LocalProtocolError),
+    (httpcore.UnsupportedProtocol, httpx.UnsupportedProtocol),
+    (httpcore.ProxyError, httpx.ProxyError),
+    (httpcore.ProtocolError, httpx.ProtocolError),
+)
+
+
+@contextmanager
+def _mapped_errors() -> Iterator[None]:
+    try:
+        yield
+    except httpcore.TimeoutException as exc:
+        raise _translate(exc) from exc
+    except (httpcore.NetworkError, httpcore.ProtocolError, httpcore.UnsupportedProtocol) as exc:
+        raise _translate(exc) from exc
+
+
+def _translate(exc: Exception) -> httpx.TransportError:
+    for core_class, httpx_class in _ERRORS:
+        if isinstance(exc, core_class):
+            return httpx_class(str(exc))
+    return httpx.TransportError(str(exc))
+
+
+class LeanAsyncTransport(httpx.AsyncBaseTransport):
+    """At most `max_connections` HTTP/1.1 connections; a request waits on a semaphore, never in a queue scan."""
+
+    def __init__(
+        self, *, max_connections: int, keepalive_expiry: float = 5.0, ssl_context: ssl.SSLContext | None = None
+    ) -> None:
+        self._expiry = keepalive_expiry
+        self._ssl_context = ssl_context or httpx.create_ssl_context()
+        self._idle: list[httpcore.AsyncHTTPConnection] = []
+        self._in_use = 0
+        self._gate = asyncio.Semaphore(max_connections)
+        self._closed = False
+
+    async def _checkout(self, origin: httpcore.Origin) -> httpcore.AsyncHTTPConnection:
+        while self._idle:
+            connection = self._idle.pop()  # LIFO: the warmest connection; the coldest ones are left to expire
+            if connection.can_handle_request(origin) and connection.is_available() and not connection.has_expired():
+                return connection
+            await connection.aclose()
+        return httpcore.AsyncHTTPConnection(origin=origin, ssl_context=self._ssl_context, keepalive_expiry=self._expiry)
+
+    async def _checkin(self, connection: httpcore.AsyncHTTPConnection) -> None:
+        try:
+            if connection.is_idle() and not self._closed:
+                self._idle.append(connection)
+            else:
+                await connection.aclose()
+        finally:
+            self._release()
+
+    def _release(self) -> None:
+        self._in_use -= 1
+        self._gate.release()
+
+    async def _acquire(self, timeout: float | None) -> None:
+        try:
+            await asyncio.wait_for(self._gate.acquire(), timeout)
+        except asyncio.TimeoutError as exc:
+            msg = "timed out waiting for a free connection"
+            raise httpx.PoolTimeout(msg) from exc
+        self._in_use += 1
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        """Send `request` on a pooled connection; the connection returns to the pool when the body is closed."""
+        url = request.url
+        core_request = httpcore.Request(
+            method=request.method,
+            url=httpcore.URL(scheme=url.raw_scheme, host=url.raw_host, port=url.port, target=url.raw_path),
+            headers=request.headers.raw,
+            content=request.stream,
+            extensions=request.extensions,
+        )
+        await self._acquire(request.extensions.get("timeout", {}).get("pool"))
+        try:
+            connection = await self._checkout(core_request.url.origin)
+            with _mapped_errors():
+                response = await connection.handle_async_request(core_request)
+        except BaseException:
+            self._release()
+            raise
+        return httpx.Response(
+            status_code=response.status,
+            headers=response.headers,
+            stream=_PooledStream(response, connection, self),
+            extensions=response.extensions,
+        )
+
+    async def aclose(self) -> None:
+        """Close the idle connections; connections in use close when their responses do."""
+        self._closed = True
+        idle, self._idle = self._idle, []
+        for connection in idle:
+            await connection.aclose()
+
+
+class _PooledStream(httpx.AsyncByteStream):
+    """A response body; closing it hands the connection back to the pool exactly once."""
+
+    def __init__(
+        self, response: httpcore.Response, connection: httpcore.AsyncHTTPConnection, pool: LeanAsyncTransport
+    ) -> None:
+        self._response = response
+        self._connection = connection
+        self._pool: LeanAsyncTransport | None = pool
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        with _mapped_errors():
+            async for chunk in self._response.aiter_stream():
+                yield chunk
+
+    async def aclose(self) -> None:
+        pool, self._pool = self._pool, None
+        if pool is None:
+            return
+        try:
+            with _mapped_errors():
+                await self._response.aclose()
+        finally:
+            await pool._checkin(self._connection)
