@@ -29,7 +29,7 @@ unit: $(STAMP)
 
 # Every Python example in README.md and docs/, run against the emulator (see tests/docs/plugin.py).
 DOCS_EXAMPLES := $(BIN)/python -m pytest -p tests.docs.plugin -p no:recording --markdown-docs \
-	--markdown-docs-syntax=superfences README.md docs -q -p no:cacheprovider \
+	--markdown-docs-syntax=superfences README.md docs tests/docs -q -p no:cacheprovider \
 	--allow-hosts=127.0.0.1,localhost,::1 --timeout 300
 
 integration: $(STAMP)
