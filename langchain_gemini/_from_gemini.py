@@ -319,8 +319,15 @@ def to_chunk(event: GenerateContentResponse, state: StreamState) -> ChatGenerati
     if not candidates:
         return None
     candidate = candidates[0]
-    state.candidate = {**state.candidate, **{k: v for k, v in candidate.items() if k != "content"}}  # type: ignore[typeddict-item]
-    converted = convert_parts(_parts_of(candidate))
+    for key, value in candidate.items():
+        if key != "content":
+            state.candidate[key] = value  # type: ignore[literal-required]
+    parts = _parts_of(candidate)
+    if not state.list_mode and all(len(part) == 1 and "text" in part for part in parts):
+        # The common event, plain answer text: nothing to sort, index or sign.
+        text = "".join(part["text"] for part in parts)
+        return ChatGenerationChunk(message=AIMessageChunk(content=text, id=event.get("responseId"))) if text else None
+    converted = convert_parts(parts)
     state.list_mode = state.list_mode or not converted.plain
     chunks = []
     signatures: dict[str, str] = {}
