@@ -15,7 +15,8 @@ How the examples are run:
 * ```` ```{.python fixture:real_api} ```` marks an example that needs the real API (Google Search, code
   execution, the Files API): it runs against the real API when `GOOGLE_API_KEY` or `GEMINI_API_KEY` is set,
   and is skipped when neither is.
-* Shown output is checked: the lines an example prints must equal its `#> ` comment lines, in order.
+* Shown output is checked: the lines an example prints must equal its `# -> ` comment lines, in order (a marker
+  `ruff format`, which also formats the examples, leaves alone).
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ REAL_API_KEY = next(
 )
 PLACEHOLDER_KEY = "docs-example-key"
 _CLIENT_CLASSES = (ChatGemini, GeminiEmbeddings, GeminiFiles)
-_EXPECTED = re.compile(r"^\s*#> ?(.*)$", re.MULTILINE)
+_EXPECTED = re.compile(r"^\s*# -> ?(.*)$", re.MULTILINE)
 
 
 class _Printed:
@@ -87,7 +88,7 @@ def pytest_markdown_docs_globals() -> dict[str, Any]:
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
-    """Run the example, then compare what it printed with its `#> ` lines (when it has any)."""
+    """Run the example, then compare what it printed with its `# -> ` lines (when it has any)."""
     if not _is_example(item):
         return (yield)
     _Printed.reset()
@@ -99,7 +100,7 @@ def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
         if printed != wanted:
             shown = "\n".join(f"  {line}" for line in printed)
             expected_text = "\n".join(f"  {line}" for line in wanted)
-            pytest.fail(f"the example printed:\n{shown}\nbut its '#> ' lines say:\n{expected_text}", pytrace=False)
+            pytest.fail(f"the example printed:\n{shown}\nbut its '# -> ' lines say:\n{expected_text}", pytrace=False)
     return result
 
 

@@ -44,16 +44,16 @@ def run_examples(markdown: str, tmp_path: Path, env: dict[str, str] | None = Non
 
 def test_printed_output_must_match_the_shown_output(tmp_path: Path) -> None:
     result = run_examples(
-        '```python\nprint("right")\n#> right\n```\n\n```python\nprint("wrong")\n#> expected\n```\n', tmp_path
+        '```python\nprint("right")\n# -> right\n```\n\n```python\nprint("wrong")\n# -> expected\n```\n', tmp_path
     )
     assert "1 failed, 1 passed" in result.stdout, result.stdout
-    assert "but its '#> ' lines say:\n  expected" in result.stdout
+    assert "but its '# -> ' lines say:\n  expected" in result.stdout
 
 
 def test_continuation_and_notest(tmp_path: Path) -> None:
     markdown = (
         '```python\nword = "docs"\n```\n\n'
-        "```{.python continuation}\nprint(word)\n#> docs\n```\n\n"
+        "```{.python continuation}\nprint(word)\n# -> docs\n```\n\n"
         "```{.python notest}\nraise SystemExit(1)\n```\n"
     )
     result = run_examples(markdown, tmp_path)
@@ -71,9 +71,9 @@ def test_examples_reach_the_emulator_through_the_default_base_url(tmp_path: Path
         "```python\n"
         "from langchain_gemini import ChatGemini, GeminiEmbeddings\n"
         'print(ChatGemini(model="gemini-2.5-flash").invoke("Hello").response_metadata["finish_reason"])\n'
-        "#> STOP\n"
+        "# -> STOP\n"
         'print(GeminiEmbeddings().base_url.startswith("http://127.0.0.1:"))\n'
-        "#> True\n"
+        "# -> True\n"
         "```\n"
     )
     result = run_examples(markdown, tmp_path, env={"GOOGLE_API_KEY": "must-not-be-used"})
