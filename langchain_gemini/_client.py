@@ -93,6 +93,7 @@ class GeminiClient:
         self._api_key = api_key if key == api_key.get_secret_value() else SecretStr(key)
         self._base_url = base_url.rstrip("/")
         self._prefix = f"{self._base_url}/{api_version.strip('/')}/"
+        self._paths: dict[str, httpx.URL] = {}
         self._timeout = None if timeout is None else httpx.Timeout(timeout)
         self._policy = RetryPolicy(max_retries=_check_retries(max_retries))
         self._headers = {"content-type": "application/json", "user-agent": user_agent}
@@ -365,7 +366,15 @@ class GeminiClient:
 
     def _url(self, path_or_url: str, params: Mapping[str, str] | None) -> httpx.URL:
         if not path_or_url[:8].lower().startswith(("http://", "https://")):
-            url = httpx.URL(self._base_url + path_or_url if path_or_url.startswith("/") else self._prefix + path_or_url)
+            url = self._paths.get(path_or_url)
+            if url is None:
+                # Parsing a URL (host and IP checks included) costs more than the rest of building a request;
+                # a model uses a handful of paths, so each is parsed once.
+                url = httpx.URL(
+                    self._base_url + path_or_url if path_or_url.startswith("/") else self._prefix + path_or_url
+                )
+                if len(self._paths) < 256:
+                    self._paths[path_or_url] = url
         else:
             url = httpx.URL(path_or_url)
             # Every request carries the key header: a URL from a response (an upload session) may only
