@@ -30,7 +30,7 @@ from langchain_gemini._params import (
     merge_params,
     request_extras,
 )
-from langchain_gemini._thinking import ReasoningEffort, ThinkingLevel
+from langchain_gemini._thinking import ReasoningEffort, ThinkingLevel, thinking_config
 from langchain_gemini._version import __version__
 from langchain_gemini._wire import GenerateContentRequest, SchemaOverride
 from langchain_gemini.data._profiles import get_profile
@@ -203,6 +203,14 @@ class ChatGemini(GeminiClientSettings, BaseChatModel):
     def _check_settings(self) -> ChatGemini:
         if self.safety_settings is not None:
             to_safety_settings(self.safety_settings)  # raises with the offending field named
+        # Thinking settings that the model cannot take fail here, at construction, not on the first call.
+        thinking_config(
+            self.model,
+            budget=self.thinking_budget,
+            level=self.thinking_level,
+            reasoning_effort=self.reasoning_effort,
+            include_thoughts=self.include_thoughts,
+        )
         self._add_version("langchain-gemini", __version__)
         return self
 

@@ -73,3 +73,12 @@ def test_instance_and_per_call_thinking_reach_the_wire_and_bad_values_send_nothi
     with pytest.raises(ValueError, match="outside"):
         model.invoke("hi", thinking_budget=99999)
     assert len(fake.requests) == 2
+
+
+def test_thinking_settings_the_model_cannot_take_fail_at_construction() -> None:
+    from langchain_gemini import ChatGemini
+
+    with pytest.raises(ValueError, match="does not think"):
+        ChatGemini(model="gemini-2.0-flash", api_key="k", thinking_budget=100)
+    with pytest.raises(ValueError, match="cannot disable"):
+        ChatGemini(model="gemini-2.5-pro", api_key="k", thinking_budget=0)
