@@ -462,7 +462,7 @@ class GeminiClient:
         if isinstance(value, dict):
             return value
         raise GeminiResponseValidationError(
-            f"{response.status_code} response body is not a JSON object",
+            "response body is not a JSON object",
             status_code=response.status_code,
             body=redact(content.decode("utf-8", errors="replace"), self._secret),
             is_retryable=False,

@@ -268,9 +268,8 @@ def to_chat_result(body: GenerateContentResponse, requested_model: str) -> ChatR
     candidates = body.get("candidates") or []
     if not candidates:
         _explain_empty_or_cut(body, shared)
-        return ChatResult(
-            generations=[ChatGeneration(message=AIMessage("", response_metadata=shared, usage_metadata=usage))]
-        )
+        message = AIMessage("", response_metadata=shared, usage_metadata=usage, id=body.get("responseId"))
+        return ChatResult(generations=[ChatGeneration(message=message)])
     generations = []
     for position, candidate in enumerate(candidates):
         message = candidate_message(candidate)

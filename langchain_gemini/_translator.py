@@ -18,6 +18,29 @@ from langchain_core.messages.block_translators import google_genai, register_tra
 MODEL_PROVIDER = "gemini"
 
 
+# Our `code_execution_result` blocks keep the API's outcome name; core's translator only reads the legacy integer.
+_OUTCOME_STATUS = {"OUTCOME_OK": "success"}
+
+
+def _fix_code_results(message: AIMessage, blocks: list[types.ContentBlock]) -> list[types.ContentBlock]:
+    """Set each `server_tool_result`'s status from the outcome of the code result it was made from, in order."""
+    if isinstance(message.content, str):
+        return blocks
+    outcomes = iter(
+        block.get("outcome")
+        for block in message.content
+        if isinstance(block, dict) and block.get("type") == "code_execution_result"
+    )
+    fixed: list[types.ContentBlock] = []
+    for block in blocks:
+        if block.get("type") == "server_tool_result":
+            status = _OUTCOME_STATUS.get(str(next(outcomes, None)), "error")
+            fixed.append({**block, "status": status})  # type: ignore[arg-type]
+        else:
+            fixed.append(block)
+    return fixed
+
+
 def _unwrap(block: Any) -> Any:
     if isinstance(block, dict) and block.get("type") == "non_standard":
         value = block.get("value")
@@ -28,12 +51,13 @@ def _unwrap(block: Any) -> Any:
 
 def translate_content(message: AIMessage) -> list[types.ContentBlock]:
     """Standard blocks for a whole message."""
-    return [_unwrap(block) for block in google_genai.translate_content(message)]
+    return _fix_code_results(message, [_unwrap(block) for block in google_genai.translate_content(message)])
 
 
 def translate_content_chunk(message: AIMessageChunk) -> list[types.ContentBlock]:
     """Standard blocks for a stream chunk."""
-    return [_unwrap(block) for block in google_genai.translate_content_chunk(message)]
+    blocks = [_unwrap(block) for block in google_genai.translate_content_chunk(message)]
+    return _fix_code_results(message, blocks)
 
 
 register_translator(MODEL_PROVIDER, translate_content, translate_content_chunk)

@@ -74,6 +74,11 @@ async def aresolve_media(model: ChatGemini, messages: list[BaseMessage]) -> list
     return await aresolve(model, messages)
 
 
+def _speaks_only(model: str) -> bool:
+    profile = get_profile(model) or {}
+    return profile.get("audio_outputs") is True and profile.get("text_outputs") is False
+
+
 @dataclass(frozen=True)
 class _PreparedCall:
     model: str
@@ -266,6 +271,9 @@ class ChatGemini(GeminiClientSettings, BaseChatModel):
         params = merge_params(defaults, overrides, stop)
         model = overrides.model or self.model
         params["model"] = model
+        if params.get("response_modalities") is None and _speaks_only(model):
+            # A speech-only model answers nothing else; the API rejects its requests without this.
+            params["response_modalities"] = ["AUDIO"]
         params["generation_extras"] = generation_extras(model, params, overrides.response_format)
         params["request_extras"] = request_extras(model, overrides, params.get("schema_mode"))
         return _PreparedCall(

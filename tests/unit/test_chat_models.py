@@ -389,3 +389,16 @@ def test_history_with_tool_calls_is_sent() -> None:
         "role": "user",
         "parts": [{"functionResponse": {"name": "f", "response": {"result": 3}, "id": "c1"}}],
     }
+
+
+def test_speech_only_models_ask_for_audio_unless_told_otherwise() -> None:
+    fake = FakeGemini()
+    fake.model(model="gemini-2.5-flash-preview-tts").invoke("Say hi")
+    assert fake.bodies()[0]["generationConfig"]["responseModalities"] == ["AUDIO"]
+    fake.model(model="gemini-2.5-flash").invoke("Say hi")
+    assert "generationConfig" not in fake.bodies()[1]
+
+
+def test_blocked_prompt_message_keeps_the_response_id() -> None:
+    body = {"promptFeedback": {"blockReason": "OTHER"}, "responseId": "blocked-1"}
+    assert FakeGemini(responses=[body]).model().invoke("x").id == "blocked-1"

@@ -237,3 +237,16 @@ def test_malformed_call_arguments_become_invalid_tool_calls() -> None:
     assert ai.tool_calls == []
     assert ai.invalid_tool_calls[0]["name"] == "f"
     assert "JSON object" in str(ai.invalid_tool_calls[0]["error"])
+
+
+def test_failed_code_execution_is_an_error_result_in_content_blocks() -> None:
+    parts = [
+        {"executableCode": {"language": "PYTHON", "code": "1/0"}},
+        {"codeExecutionResult": {"outcome": "OUTCOME_FAILED", "output": "ZeroDivisionError"}},
+        {"executableCode": {"language": "PYTHON", "code": "print(1)"}},
+        {"codeExecutionResult": {"outcome": "OUTCOME_OK", "output": "1"}},
+    ]
+    body = {"candidates": [{"content": {"role": "model", "parts": parts}, "finishReason": "STOP"}]}
+    ai = FakeGemini(responses=[body]).model().invoke("run")
+    results = [b for b in ai.content_blocks if b["type"] == "server_tool_result"]
+    assert [r["status"] for r in results] == ["error", "success"]  # type: ignore[typeddict-item]
