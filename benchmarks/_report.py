@@ -95,6 +95,17 @@ def _within(target: Target, value: float, ratio: float | None) -> bool:
     return not (target.min_ratio is not None and (ratio is None or ratio < target.min_ratio))
 
 
+def add_derived(specs: list[Spec], runs: list[Run]) -> None:
+    """Add each spec's derived metrics to its runs, from the floor's run of the same variant and repeat."""
+    derive = {spec.name: spec.derive for spec in specs if spec.derive is not None}
+    floors = {(r.bench, r.variant, r.repeat): r.metrics for r in runs if r.client == "floor" and r.metrics}
+    for run in runs:
+        compute = derive.get(run.bench)
+        floor = floors.get((run.bench, run.variant, run.repeat))
+        if compute is not None and floor is not None and run.metrics is not None:
+            run.metrics.update(compute(run.metrics, floor))
+
+
 def summarize(specs: list[Spec], runs: list[Run], clients: dict[str, tuple[str, ...]]) -> list[Row]:
     """One row per (benchmark, variant, metric); ``clients`` maps a benchmark to its clients."""
     table = Table(runs)
@@ -144,6 +155,8 @@ def _render_group(rows: list[Row], digits: dict[tuple[str, str], int]) -> str:
     header += ["ref", "target", "result"]
     lines = [header]
     for row in rows:
+        if not row.target and all(value is None for value in row.values.values()):
+            continue  # a metric this variant does not measure
         d = digits[(row.bench, row.metric)]
         cells = [row.bench, row.variant, row.label]
         cells += [_fmt(row.values.get(client), d) for client in clients]

@@ -7,6 +7,7 @@ worker process and returns one number per metric key.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -62,9 +63,14 @@ class Variant:
     quick: dict[str, Any] = field(default_factory=dict)  # overrides for --quick
     server: dict[str, Any] = field(default_factory=dict)  # POST /_emulator/config
     target: Target | None = None
+    clients: tuple[str, ...] | None = None  # a subset of the spec's clients; None: all of them
 
     def resolved(self, quick: bool) -> dict[str, Any]:
         return {**self.params, **self.quick} if quick else dict(self.params)
+
+
+# (client's metrics, floor's metrics in the same variant and repeat) -> extra metrics for the client.
+Derive = Callable[[Mapping[str, float], Mapping[str, float]], dict[str, float]]
 
 
 @dataclass(frozen=True)
@@ -79,3 +85,6 @@ class Spec:
     prime: bool = False  # run each client once, discarded, before the repeats (pyc, disk cache)
     needs_server: bool = True
     default: bool = True  # False: only with --only (exploratory sweeps)
+    # Metrics that need the floor's run of the same repeat (e.g. a cost net of the floor's); the harness adds
+    # them to every client's metrics before summarising, the floor's own included.
+    derive: Derive | None = None

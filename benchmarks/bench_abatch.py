@@ -89,7 +89,7 @@ def _model_batcher(client: str, url: str, concurrency: int) -> Batch:
     return batch
 
 
-async def _lag_probe(lags: list[float], stop: asyncio.Event, interval: float = 0.005) -> None:
+async def lag_probe(lags: list[float], stop: asyncio.Event, interval: float = 0.005) -> None:
     """Event-loop lag: how late a short sleep wakes up while the batch runs."""
     while not stop.is_set():
         start = time.perf_counter()
@@ -105,7 +105,7 @@ async def measure_batch(batch: Batch, url: str, params: dict[str, Any]) -> dict[
     counter.mark()
     lags: list[float] = []
     stop = asyncio.Event()
-    probe = asyncio.create_task(_lag_probe(lags, stop))
+    probe = asyncio.create_task(lag_probe(lags, stop))
     wall, cpu = time.perf_counter(), time.process_time()
     answers = await batch(_prompts(requests, "prompt"))
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu

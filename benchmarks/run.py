@@ -27,7 +27,16 @@ from benchmarks._spec import ALL_CLIENTS, Spec, Variant  # noqa: E402
 from benchmarks._worker import RESULT_PREFIX  # noqa: E402
 
 # One module per benchmark; later issues add theirs here.
-MODULES = ("bench_import", "bench_invoke", "bench_stream", "bench_abatch", "bench_embed", "bench_pool")
+MODULES = (
+    "bench_import",
+    "bench_invoke",
+    "bench_stream",
+    "bench_abatch",
+    "bench_embed",
+    "bench_history",
+    "bench_image",
+    "bench_pool",
+)
 WORKER_TIMEOUT = 300.0
 
 
@@ -93,6 +102,8 @@ def measure(
             order = clients[spec.name] if repeat % 2 == 0 else tuple(reversed(clients[spec.name]))
             for variant in spec.variants:
                 for client in order:
+                    if variant.clients is not None and client not in variant.clients:
+                        continue
                     run = run_worker(server, spec, variant, client, repeat, args.quick)
                     runs.append(run)
                     _progress(run, args.verbose)
@@ -153,6 +164,7 @@ def main(argv: list[str] | None = None) -> int:
         runs = measure(server, specs, clients, args)
     finally:
         server.stop()
+    _report.add_derived(specs, runs)
     rows = _report.summarize(specs, runs, clients)
     print(_env.describe(args, server, time.time() - started))
     print(_report.render(rows, specs))
