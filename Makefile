@@ -27,9 +27,12 @@ typecheck: $(STAMP)
 unit: $(STAMP)
 	$(BIN)/pytest tests/unit -q -p no:cacheprovider --disable-socket --allow-unix-socket --timeout 120 --benchmark-disable
 
-# Every Python example in README.md and docs/, run against the emulator (see tests/docs/plugin.py).
+# Every Python example in README.md, docs/ and the public docstrings, run against the emulator
+# (see tests/docs/plugin.py).
+DOCSTRING_EXAMPLES := langchain_gemini/chat_models.py langchain_gemini/embeddings.py langchain_gemini/files.py \
+	langchain_gemini/testing/_server.py
 DOCS_EXAMPLES := $(BIN)/python -m pytest -p tests.docs.plugin -p no:recording --markdown-docs \
-	--markdown-docs-syntax=superfences README.md docs tests/docs -q -p no:cacheprovider \
+	--markdown-docs-syntax=superfences README.md docs $(DOCSTRING_EXAMPLES) tests/docs -q -p no:cacheprovider \
 	--allow-hosts=127.0.0.1,localhost,::1 --timeout 300
 
 integration: $(STAMP)

@@ -93,13 +93,13 @@ class _PreparedCall:
 class ChatGemini(GeminiClientSettings, BaseChatModel):
     """Chat model for Google's Gemini Developer API.
 
-    Example:
-        ```python
-        from langchain_gemini import ChatGemini
+    For example:
+    ```python
+    from langchain_gemini import ChatGemini
 
-        model = ChatGemini(model="gemini-2.5-flash")  # key from GOOGLE_API_KEY or GEMINI_API_KEY
-        print(model.invoke("Say hello in French").text)
-        ```
+    model = ChatGemini(model="gemini-2.5-flash")  # key from GOOGLE_API_KEY or GEMINI_API_KEY
+    print(model.invoke("Say hello in French").text)
+    ```
 
     Settings left as `None` are not sent, so the API's own defaults apply. Every generation setting can also be
     passed per call (`model.invoke(..., temperature=0)`); an unknown keyword raises a `ValueError` naming it.

@@ -215,14 +215,14 @@ class _Call:
 class GeminiEmbeddings(GeminiClientSettings, Embeddings):
     """Text embeddings from Google's Gemini Developer API.
 
-    Example:
-        ```python
-        from langchain_gemini import GeminiEmbeddings
+    For example:
+    ```python
+    from langchain_gemini import GeminiEmbeddings
 
-        embeddings = GeminiEmbeddings(output_dimensionality=768)  # key from GOOGLE_API_KEY or GEMINI_API_KEY
-        vectors = embeddings.embed_documents(["Paris is the capital of France.", "Bread needs yeast."])
-        query = embeddings.embed_query("Which city is France's capital?")
-        ```
+    embeddings = GeminiEmbeddings(output_dimensionality=768)  # key from GOOGLE_API_KEY or GEMINI_API_KEY
+    vectors = embeddings.embed_documents(["Paris is the capital of France.", "Bread needs yeast."])
+    query = embeddings.embed_query("Which city is France's capital?")
+    ```
 
     Documents go out through `batchEmbedContents`, `batch_size` texts per request and up to `max_concurrency`
     requests at once; the vectors come back in input order. Each request has its own retries (see

@@ -1,15 +1,16 @@
 """The Gemini Files API: upload, get, list, delete, and wait until a file is ACTIVE (sync and async).
 
-Example:
-    ```python
-    from langchain_core.messages import HumanMessage
-    from langchain_gemini import ChatGemini, GeminiFiles
+For example:
+```python
+from langchain_core.messages import HumanMessage
+from langchain_gemini import ChatGemini, GeminiFiles
 
-    model = ChatGemini(model="gemini-2.5-flash")
-    files = GeminiFiles.from_model(model)  # same key, base URL and connection pool
-    video = files.wait_until_active(files.upload("talk.mp4"))
-    model.invoke([HumanMessage([video.content_block(), {"type": "text", "text": "Summarise the talk"}])])
-    ```
+model = ChatGemini(model="gemini-2.5-flash")
+files = GeminiFiles.from_model(model)  # same key, base URL and connection pool
+notes = files.upload(b"Meeting notes: ship on Friday.", mime_type="text/plain")  # or a path, or a file object
+notes = files.wait_until_active(notes)  # videos are PROCESSING for a while; other files are ACTIVE at once
+model.invoke([HumanMessage([notes.content_block(), {"type": "text", "text": "When do we ship?"}])])
+```
 
 Uploaded files live for 48 hours, up to 2 GB each and 20 GB per project, and cannot be downloaded
 (gemini-rest-api.md 9.1, 12.3).

@@ -55,15 +55,15 @@ class _Server:
 class GeminiEmulator:
     """A wire-faithful Gemini REST server on loopback, for tests, demos and benchmarks.
 
-    Example:
-        ```python
-        from langchain_gemini import ChatGemini
-        from langchain_gemini.testing import GeminiEmulator
+    For example:
+    ```python
+    from langchain_gemini import ChatGemini
+    from langchain_gemini.testing import GeminiEmulator
 
-        with GeminiEmulator() as emulator:
-            model = ChatGemini(model="gemini-2.5-flash", api_key="test", base_url=emulator.base_url)
-            model.invoke("Hello")
-        ```
+    with GeminiEmulator() as emulator:
+        model = ChatGemini(model="gemini-2.5-flash", api_key="test", base_url=emulator.base_url)
+        model.invoke("Hello")
+    ```
     """
 
     def __init__(
