@@ -181,9 +181,15 @@ def test_order_matches_input_when_answers_arrive_out_of_order(fake: FakeEmbed, s
     assert vectors == [[float(i), 1.0, 0.0] for i in range(300)]
 
 
-@pytest.mark.parametrize("limit", [1, 2, 3])
-def test_max_concurrency_bounds_batches_in_flight(fake: FakeEmbed, sync: bool, limit: int) -> None:
-    """Requests wait until `limit` have been in flight at once, then a moment more for any extra one to show up."""
+@pytest.mark.parametrize("limit", [1, 2, 3, None])
+def test_max_concurrency_bounds_batches_in_flight(fake: FakeEmbed, sync: bool, limit: int | None) -> None:
+    """Requests wait until `limit` have been in flight at once, then a moment more for any extra one to show up.
+
+    None is the default: 4 worker threads for the sync path, 8 tasks for the async one.
+    """
+    chosen = limit
+    if limit is None:
+        limit = 4 if sync else 8
     state = {"active": 0, "peak": 0}
     if sync:
         cond = threading.Condition()
@@ -214,7 +220,7 @@ def test_max_concurrency_bounds_batches_in_flight(fake: FakeEmbed, sync: bool, l
             state["active"] -= 1
 
         fake.ahook = ahold  # type: ignore[assignment]
-    documents(fake.model(max_concurrency=limit, batch_size=10), sync, texts(10 * (limit + 1)))
+    documents(fake.model(max_concurrency=chosen, batch_size=10), sync, texts(10 * (limit + 1)))
     assert state["peak"] == limit
     assert len(fake.requests) == limit + 1
 
