@@ -35,9 +35,11 @@ QUERY_TASK_TYPE = "RETRIEVAL_QUERY"
 """The task type `embed_query` uses when none is set."""
 # The API answers larger batches with 400 "at most 100 requests can be in one batch" (langchain-ai/langchainjs#4491).
 MAX_BATCH_SIZE = 100
-SYNC_CONCURRENCY = 4
-ASYNC_CONCURRENCY = 8
 """Most texts one `batchEmbedContents` request may carry (the largest `batch_size`)."""
+SYNC_CONCURRENCY = 4
+"""Batches `embed_documents` keeps in flight when `max_concurrency` is None (worker threads)."""
+ASYNC_CONCURRENCY = 8
+"""Batches `aembed_documents` keeps in flight when `max_concurrency` is None (tasks)."""
 # gemini-embedding-001's documented input limit (reference 11.1); the other Gemini embedding models share it.
 INPUT_TOKEN_LIMIT = 2048
 """Tokens of one text the model embeds; longer texts are refused before sending unless `check_input_length=False`."""
