@@ -16,13 +16,10 @@ from __future__ import annotations
 
 import codecs
 import json
-import re
 from collections.abc import Mapping
 from typing import Any, Literal, NamedTuple
 
 from langchain_gemini.errors import GeminiResponseValidationError, GeminiStreamError, error_from_body, redact
-
-_LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 SSEKind = Literal["event", "error", "invalid"]
 
@@ -132,7 +129,9 @@ class SSEDecoder:
             return out
         # Only the new text is scanned: a long line (a streamed base64 image) arriving in many
         # chunks costs linear time. The kept partial never ends in CR, so no CRLF spans the seam.
-        lines = _LINE_BREAK.split(text)
+        # Two C-level replaces and a split: the same lines as splitting on CR, LF and CRLF, about twice as fast
+        # as a regex on event-sized text.
+        lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
         if len(lines) == 1:
             self._partial.append(text)
             return out
