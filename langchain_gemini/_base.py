@@ -56,6 +56,18 @@ def model_path(model: str) -> str:
     return model if "/" in model else f"models/{model}"
 
 
+# The fields that say where and how to connect: a client built from these talks to the same endpoint.
+CONNECTION_FIELDS = (
+    "google_api_key",
+    "base_url",
+    "api_version",
+    "timeout",
+    "max_retries",
+    "http_client",
+    "http_async_client",
+)
+
+
 class GeminiClientSettings(BaseModel):
     """Fields that say where and how to reach the Gemini API."""
 

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import PrivateAttr
 
-from langchain_gemini._base import GeminiClientSettings
+from langchain_gemini._base import CONNECTION_FIELDS, GeminiClientSettings
 from langchain_gemini._upload import (
     DEFAULT_CHUNK_SIZE,
     FileSource,
@@ -174,15 +174,7 @@ class GeminiFiles(GeminiClientSettings):
     @classmethod
     def from_model(cls, model: GeminiClientSettings) -> GeminiFiles:
         """A Files client using `model`'s key, base URL, version, timeout, retries and HTTP clients."""
-        files = cls(
-            api_key=model.google_api_key,
-            base_url=model.base_url,
-            api_version=model.api_version,
-            timeout=model.timeout,
-            max_retries=model.max_retries,
-            http_client=model.http_client,
-            http_async_client=model.http_async_client,
-        )
+        files = cls.model_validate({name: getattr(model, name) for name in CONNECTION_FIELDS})
         files._parent = model
         return files
 
