@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextvars
 from collections.abc import Awaitable, Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from typing import TypeVar
 
 T = TypeVar("T")
@@ -41,14 +41,30 @@ def map_in_threads(
     if len(jobs) <= 1 or max_concurrency <= 1:
         return [finish(job, fetch(job)) for job in jobs]
     results: list[S | None] = [None] * len(jobs)
+    waiting = iter(enumerate(jobs))
+    running: dict[Future[R], int] = {}
     pool = ThreadPoolExecutor(max_workers=min(max_concurrency, len(jobs)), thread_name_prefix="langchain-gemini")
+
+    def start_next() -> None:
+        for index, job in waiting:
+            running[pool.submit(contextvars.copy_context().run, fetch, job)] = index
+            return
+
     try:
-        futures = {pool.submit(contextvars.copy_context().run, fetch, job): i for i, job in enumerate(jobs)}
-        for future in as_completed(futures):
-            index = futures[future]
-            results[index] = finish(jobs[index], future.result())
+        for _ in range(max_concurrency):
+            start_next()
+        while running:
+            done, _ = wait(running, return_when=FIRST_COMPLETED)
+            for future in done:
+                index = running.pop(future)
+                answer = future.result()  # the first failure raises here
+                # The next fetch starts before this answer is finished, so requests stay in flight while the calling
+                # thread parses, yet at most `max_concurrency` + 1 answers wait unparsed: memory stays bounded when
+                # fetching outpaces parsing, as it does at low latency.
+                start_next()
+                results[index] = finish(jobs[index], answer)
     finally:
-        # On a failure (or Ctrl-C) the jobs not yet started are dropped; running ones finish and are ignored.
+        # On a failure (or Ctrl-C) the jobs not yet started are never submitted; running ones finish and are ignored.
         pool.shutdown(wait=True, cancel_futures=True)
     return results  # type: ignore[return-value]  # every slot was filled: nothing failed
 

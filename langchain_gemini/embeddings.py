@@ -6,6 +6,7 @@ import json
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from json.encoder import encode_basestring  # json.dumps's own C encoder for one str
 from typing import Any, Literal, get_args
 
 from langchain_core.embeddings import Embeddings
@@ -102,9 +103,25 @@ def _check_texts(texts: Any, check_length: bool) -> list[str]:
         raise TypeError("texts must be a list of strings, not a single string")
     # A generator would otherwise be used up by the checks below.
     items: list[str] = texts if isinstance(texts, list) else list(texts)
-    for index, text in enumerate(items):
-        _check_text(text, f"texts[{index}]", check_length)
+    if not _plainly_valid(items):
+        for index, text in enumerate(items):
+            _check_text(text, f"texts[{index}]", check_length)
     return items
+
+
+def _plainly_valid(texts: list[str]) -> bool:
+    """True when every text is a non-empty ASCII `str` short enough to need no token estimate.
+
+    The common case, checked with C loops only (about 0.2 µs a text instead of 3): anything else goes through
+    `_check_text` one by one, which names the first bad text.
+    """
+    return (
+        bool(texts)
+        and set(map(type, texts)) == {str}
+        and all(texts)
+        and all(map(str.isascii, texts))
+        and _short_enough(max(texts, key=len))
+    )
 
 
 def _check_text(text: Any, name: str, check_length: bool) -> None:
@@ -140,6 +157,9 @@ def _check_titles(titles: Any, count: int, task_type: str) -> list[str | None]:
         if title is not None and not isinstance(title, str):
             raise TypeError(f"titles[{index}] must be a str or None; got {type(title).__name__}")
     return list(titles)
+
+
+_JSON = {"content-type": "application/json"}
 
 
 def _reject_constant(name: str) -> Any:
@@ -198,15 +218,19 @@ def _batch_vectors(content: bytes, count: int, normalize: bool) -> list[list[flo
 
 @dataclass(frozen=True)
 class _Call:
-    """A validated call: the request of every text, sent in slices of `batches`."""
+    """A validated call: the JSON of every text's request, sent in slices of `batches`.
+
+    The requests are JSON text from the start: 5,000 texts would otherwise be 20,000 dicts and lists to build,
+    track in the garbage collector and serialise again, for requests that differ only in their text and title.
+    """
 
     path: str
-    requests: list[dict[str, Any]]
+    requests: list[str]
     batches: list[range]
     normalize: bool
 
-    def body(self, batch: range) -> dict[str, Any]:
-        return {"requests": self.requests[batch.start : batch.stop]}
+    def body(self, batch: range) -> bytes:
+        return ('{"requests":[' + ",".join(self.requests[batch.start : batch.stop]) + "]}").encode("utf-8")
 
     def vectors(self, batch: range, content: bytes) -> list[list[float]]:
         return _batch_vectors(content, len(batch), self.normalize)
@@ -313,7 +337,7 @@ class GeminiEmbeddings(GeminiClientSettings, Embeddings):
         call = self._documents_call(texts, task_type, titles, output_dimensionality)
 
         def fetch(batch: range) -> bytes:
-            return self._client.send("POST", call.path, body=call.body(batch)).content
+            return self._client.send("POST", call.path, content=call.body(batch), headers=_JSON).content
 
         limit = self.max_concurrency or SYNC_CONCURRENCY
         return call.join(map_in_threads(fetch, call.batches, limit, finish=call.vectors))
@@ -330,7 +354,7 @@ class GeminiEmbeddings(GeminiClientSettings, Embeddings):
         call = self._documents_call(texts, task_type, titles, output_dimensionality)
 
         async def send(batch: range) -> list[list[float]]:
-            response = await self._client.asend("POST", call.path, body=call.body(batch))
+            response = await self._client.asend("POST", call.path, content=call.body(batch), headers=_JSON)
             return call.vectors(batch, response.content)
 
         return call.join(await map_in_tasks(send, call.batches, self.max_concurrency or ASYNC_CONCURRENCY))
@@ -368,12 +392,13 @@ class GeminiEmbeddings(GeminiClientSettings, Embeddings):
         dims = self._dimensions(output_dimensionality)
         texts = _check_texts(texts, self.check_input_length)
         named = _check_titles(titles, len(texts), task) if titles is not None else None
-        shared = self._request_fields(task, dims)
-        requests = [{**shared, "content": {"parts": [{"text": text}]}} for text in texts]
+        shared = json.dumps(self._request_fields(task, dims), separators=(",", ":"))
+        head, tail = shared[:-1] + ',"content":{"parts":[{"text":', "}]}}"
+        requests = [head + encode_basestring(text) + tail for text in texts]
         if named is not None:
-            for request, title in zip(requests, named, strict=True):
+            for index, title in enumerate(named):
                 if title:
-                    request["title"] = title
+                    requests[index] = requests[index][:-1] + ',"title":' + encode_basestring(title) + "}"
         return _Call(
             path=f"{model_path(self.model)}:batchEmbedContents",
             requests=requests,
