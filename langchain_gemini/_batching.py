@@ -16,6 +16,7 @@ from typing import TypeVar
 T = TypeVar("T")
 R = TypeVar("R")
 S = TypeVar("S")
+U = TypeVar("U")
 
 
 def batch_ranges(total: int, size: int) -> list[range]:
@@ -26,20 +27,31 @@ def batch_ranges(total: int, size: int) -> list[range]:
 
 
 def map_in_threads(
-    fetch: Callable[[T], R], jobs: Sequence[T], max_concurrency: int, finish: Callable[[T, R], S]
+    fetch: Callable[[T], R],
+    jobs: Sequence[T],
+    max_concurrency: int,
+    receive: Callable[[T, R], U],
+    finish: Callable[[T, U], S],
+    *,
+    discard: Callable[[R], object] | None = None,
 ) -> list[S]:
-    """`[finish(job, fetch(job)) for job in jobs]`, with up to `max_concurrency` fetches at once in worker threads.
+    """`[finish(job, receive(job, fetch(job))) for job in jobs]`, up to `max_concurrency` fetches at once in threads.
 
-    `fetch` (the I/O) runs in the workers and `finish` (the CPU work, e.g. parsing) in the calling thread, as each
-    fetch completes: workers mostly wait on sockets with the GIL released instead of fighting over it, and
-    parsing still overlaps the requests in flight. A single job, or a limit of 1, runs in the calling thread with
-    no pool. Each fetch runs in a copy of the caller's context, so context variables (tracing) reach the workers.
+    `fetch` (e.g. send a request and wait for its headers) runs in worker threads; `receive` (e.g. read the body)
+    and `finish` (e.g. parse it) run in the calling thread as fetches complete. The next job starts as soon as an
+    answer is received, before it is finished: at most `max_concurrency` jobs are ever between fetch and receive
+    (one connection each), answers wait in the socket rather than in memory when fetching outpaces parsing, and
+    finishing overlaps the requests in flight. Workers mostly wait on sockets with the GIL released instead of
+    fighting over it. A single job, or a limit of 1, runs in the calling thread with no pool. Each fetch runs in a
+    copy of the caller's context, so context variables (tracing) reach the workers.
+
+    After a failure, `discard` (e.g. closing a response) gets every fetched answer that will never be received.
 
     Raises:
         BaseException: The first failure, after cancelling the jobs that had not started.
     """
     if len(jobs) <= 1 or max_concurrency <= 1:
-        return [finish(job, fetch(job)) for job in jobs]
+        return [finish(job, receive(job, fetch(job))) for job in jobs]
     results: list[S | None] = [None] * len(jobs)
     waiting = iter(enumerate(jobs))
     running: dict[Future[R], int] = {}
@@ -57,15 +69,16 @@ def map_in_threads(
             done, _ = wait(running, return_when=FIRST_COMPLETED)
             for future in done:
                 index = running.pop(future)
-                answer = future.result()  # the first failure raises here
-                # The next fetch starts before this answer is finished, so requests stay in flight while the calling
-                # thread parses, yet at most `max_concurrency` + 1 answers wait unparsed: memory stays bounded when
-                # fetching outpaces parsing, as it does at low latency.
+                received = receive(jobs[index], future.result())  # the first failure raises here
                 start_next()
-                results[index] = finish(jobs[index], answer)
+                results[index] = finish(jobs[index], received)
     finally:
         # On a failure (or Ctrl-C) the jobs not yet started are never submitted; running ones finish and are ignored.
         pool.shutdown(wait=True, cancel_futures=True)
+        if discard is not None:
+            for future in running:
+                if not future.cancelled() and future.exception() is None:
+                    discard(future.result())
     return results  # type: ignore[return-value]  # every slot was filled: nothing failed
 
 

@@ -242,6 +242,7 @@ class GeminiClient:
         params: Mapping[str, str] | None = None,
         timeout: float | None = None,
         max_retries: int | None = None,
+        stream: bool = False,
     ) -> httpx.Response:
         """Send one request with caller-chosen headers and body (e.g. an upload), with retries.
 
@@ -256,9 +257,11 @@ class GeminiClient:
             params: Query parameters, merged with any in an absolute URL.
             timeout: Per-call timeout in seconds (all four phases).
             max_retries: Per-call retry count. A retry resends the same body.
+            stream: Return as soon as a 2xx status and headers are in, the body unread: the caller reads it
+                (with `read_body`) and closes the response. Retries cover everything up to the headers.
 
         Returns:
-            The 2xx response, its body read.
+            The 2xx response, its body read unless ``stream``.
 
         Raises:
             ValueError: For a URL on another origin, a key header, or both ``body`` and ``content``.
@@ -269,7 +272,20 @@ class GeminiClient:
         request = self._build(
             client, method, path_or_url, content=raw, headers=all_headers, params=params, timeout=timeout
         )
-        return self._send(client, request, self._policy_for(max_retries), stream=False)
+        return self._send(client, request, self._policy_for(max_retries), stream=stream)
+
+    def read_body(self, response: httpx.Response) -> bytes:
+        """The whole body of a response from ``send(..., stream=True)``, which is closed afterwards.
+
+        Raises:
+            GeminiError: The connection failed while the body was read (mapped like any transport error).
+        """
+        try:
+            return response.read()
+        except httpx.TransportError as exc:
+            raise error_from_transport(exc, secret=self._secret) from exc
+        finally:
+            response.close()
 
     async def asend(
         self,

@@ -10,7 +10,7 @@ import math
 import pickle
 import threading
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -20,7 +20,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from langchain_gemini import GeminiBadRequestError, GeminiEmbeddings, GeminiResponseValidationError, _batching
+from langchain_gemini import (
+    GeminiBadRequestError,
+    GeminiConnectionError,
+    GeminiEmbeddings,
+    GeminiResponseValidationError,
+    _batching,
+)
 from langchain_gemini.embeddings import INPUT_TOKEN_LIMIT, TASK_TYPES, estimate_tokens
 
 FAKE_KEY = "AIzaFAKE-embeddings-0123456789"
@@ -558,7 +564,7 @@ def test_the_key_never_shows(fake: FakeEmbed) -> None:
 
 
 def test_sync_fetching_stays_one_window_ahead_of_parsing() -> None:
-    """When answers come faster than they are parsed, at most `max_concurrency` + 1 wait unparsed (bounded memory)."""
+    """When answers come faster than they are parsed, no more than `max_concurrency` wait unreceived."""
     started: list[int] = []
     started_when_finishing: list[int] = []
 
@@ -572,6 +578,80 @@ def test_sync_fetching_stays_one_window_ahead_of_parsing() -> None:
         started_when_finishing.append(len(started))
         return answer * 10
 
-    assert _batching.map_in_threads(fetch, list(range(20)), 3, finish) == [job * 10 for job in range(20)]
-    assert started_when_finishing[0] == 4  # the window of 3, plus the one started before parsing the first
+    def receive(job: int, answer: int) -> int:
+        return answer + 1
+
+    vectors = _batching.map_in_threads(fetch, list(range(20)), 3, receive, finish)
+    assert vectors == [(job + 1) * 10 for job in range(20)]
+    assert started_when_finishing[0] == 4  # the window of 3, plus the one started once the first was received
     assert all(count <= done + 4 for done, count in enumerate(started_when_finishing))
+
+
+class _CutBody(httpx.SyncByteStream):
+    """A 200 answer whose connection breaks after the headers and a few bytes."""
+
+    def __iter__(self) -> Iterator[bytes]:
+        yield b'{"embeddings": [{"val'
+        raise httpx.ReadError("connection reset by peer")
+
+
+def _cut_first_answer_of(text: str) -> Callable[[dict[str, Any]], httpx.Response | None]:
+    cut: list[str] = []
+
+    def hook(body: dict[str, Any]) -> httpx.Response | None:
+        if first_text(body) == text and not cut:
+            cut.append(text)
+            return httpx.Response(200, headers={"content-type": "application/json"}, stream=_CutBody())
+        return None
+
+    return hook
+
+
+@pytest.mark.parametrize("limit", [1, 4])
+def test_sync_answer_cut_after_its_headers_is_asked_for_again(fake: FakeEmbed, limit: int) -> None:
+    fake.hook = _cut_first_answer_of("t100")
+    vectors = fake.model(max_concurrency=limit).embed_documents(texts(300))
+    assert vectors == [[float(i), 1.0, 0.0] for i in range(300)]
+    assert sorted(first_text(body) for body in fake.bodies()) == ["t0", "t100", "t100", "t200"]
+
+
+def test_sync_answer_cut_after_its_headers_raises_without_retries(fake: FakeEmbed) -> None:
+    fake.hook = _cut_first_answer_of("t100")
+    with pytest.raises(GeminiConnectionError, match="ReadError"):
+        fake.model(max_concurrency=4, max_retries=0).embed_documents(texts(300))
+    assert sorted(first_text(body) for body in fake.bodies()) == ["t0", "t100", "t200"]
+
+
+class _TrackedBody(httpx.SyncByteStream):
+    """A streamed body that records whether it was closed (an in-memory one counts as closed from the start)."""
+
+    def __init__(self, content: bytes) -> None:
+        self.content = content
+        self.closed = False
+
+    def __iter__(self) -> Iterator[bytes]:
+        yield self.content
+
+    def close(self) -> None:
+        self.closed = True
+
+
+def test_sync_failure_closes_the_answers_it_never_read(fake: FakeEmbed) -> None:
+    """Batch 0 fails while batches 1-3 are still being answered: their responses (connections) are closed."""
+    bodies: list[_TrackedBody] = []
+    failed = threading.Event()
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        if first_text(json.loads(request.content)) == "t0":
+            failed.set()
+            return google_error(400, "INVALID_ARGUMENT", "bad batch")
+        assert failed.wait(5)
+        time.sleep(0.05)  # answer once the call is already giving up
+        bodies.append(_TrackedBody(fake.handler(request).content))
+        return httpx.Response(200, headers={"content-type": "application/json"}, stream=bodies[-1])
+
+    model = GeminiEmbeddings(api_key=FAKE_KEY, http_client=httpx.Client(transport=httpx.MockTransport(answer)))
+    with pytest.raises(GeminiBadRequestError, match="bad batch"):
+        model.embed_documents(texts(1000))  # 4 batches in flight; the 6 others never start
+    assert len(bodies) == 3
+    assert all(body.closed for body in bodies)
