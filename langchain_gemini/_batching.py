@@ -82,23 +82,40 @@ def map_in_threads(
     return results  # type: ignore[return-value]  # every slot was filled: nothing failed
 
 
-async def map_in_tasks(func: Callable[[T], Awaitable[R]], jobs: Sequence[T], max_concurrency: int) -> list[R]:
-    """Async `map_in_threads`: up to `max_concurrency` jobs awaited at once on the running loop.
+async def map_in_tasks(
+    fetch: Callable[[T], Awaitable[R]], jobs: Sequence[T], max_concurrency: int, finish: Callable[[T, R], S]
+) -> list[S]:
+    """Async `map_in_threads`: `[finish(job, await fetch(job)) for job in jobs]`, fetches awaited concurrently.
 
-    A fixed set of workers pulls jobs in order, so no task or semaphore is made per job. If the caller is
-    cancelled, the workers are cancelled with it.
+    At most `max_concurrency` fetches are in flight on the running loop, pulled in order by a fixed set of workers.
+    A worker starts its next fetch before it finishes the answer it has, so the request is on its way while the
+    loop is busy parsing: an answer's slot is free as soon as it has arrived. If the caller is cancelled,
+    everything in flight is cancelled with it.
 
     Raises:
         BaseException: The first failure, after cancelling the other workers.
     """
     if len(jobs) <= 1 or max_concurrency <= 1:
-        return [await func(job) for job in jobs]
-    results: list[R | None] = [None] * len(jobs)
+        return [finish(job, await fetch(job)) for job in jobs]
+    results: list[S | None] = [None] * len(jobs)
     indices = iter(range(len(jobs)))  # shared: each worker takes the next job when it is free
 
+    def start_next() -> tuple[int, asyncio.Future[R]] | None:
+        index = next(indices, None)
+        return None if index is None else (index, asyncio.ensure_future(fetch(jobs[index])))
+
     async def worker() -> None:
-        for index in indices:
-            results[index] = await func(jobs[index])
+        current = start_next()
+        try:
+            while current is not None:
+                index, answer = current[0], await current[1]
+                current = start_next()
+                if current is not None:
+                    await asyncio.sleep(0)  # let the next fetch send its request before this thread parses
+                results[index] = finish(jobs[index], answer)
+        finally:
+            if current is not None:
+                current[1].cancel()
 
     workers = [asyncio.ensure_future(worker()) for _ in range(min(max_concurrency, len(jobs)))]
     try:

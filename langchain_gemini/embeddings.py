@@ -367,11 +367,11 @@ class GeminiEmbeddings(GeminiClientSettings, Embeddings):
         """Async `embed_documents`: up to `max_concurrency` batches awaited at once."""
         call = self._documents_call(texts, task_type, titles, output_dimensionality)
 
-        async def send(batch: range) -> list[list[float]]:
-            response = await self._client.asend("POST", call.path, content=call.body(batch), headers=_JSON)
-            return call.vectors(batch, response.content)
+        async def fetch(batch: range) -> bytes:
+            return (await self._client.asend("POST", call.path, content=call.body(batch), headers=_JSON)).content
 
-        return call.join(await map_in_tasks(send, call.batches, self.max_concurrency or ASYNC_CONCURRENCY))
+        limit = self.max_concurrency or ASYNC_CONCURRENCY
+        return call.join(await map_in_tasks(fetch, call.batches, limit, call.vectors))
 
     def embed_query(
         self, text: str, *, task_type: str | None = None, output_dimensionality: int | None = None

@@ -655,3 +655,30 @@ def test_sync_failure_closes_the_answers_it_never_read(fake: FakeEmbed) -> None:
         model.embed_documents(texts(1000))  # 4 batches in flight; the 6 others never start
     assert len(bodies) == 3
     assert all(body.closed for body in bodies)
+
+
+def test_async_worker_sends_its_next_request_before_parsing_the_answer_it_has() -> None:
+    """A worker's slot is free once its answer arrived: the next request is on its way while the loop parses."""
+    started: list[int] = []
+    in_flight: list[int] = []
+    most_in_flight: list[int] = [0]
+
+    async def fetch(job: int) -> int:
+        started.append(job)
+        in_flight.append(job)
+        most_in_flight[0] = max(most_in_flight[0], len(in_flight))
+        await asyncio.sleep(0.01)
+        in_flight.remove(job)
+        return job
+
+    started_when_finishing: dict[int, int] = {}
+
+    def finish(job: int, answer: int) -> int:
+        started_when_finishing[job] = len(started)
+        return answer * 10
+
+    results = asyncio.run(_batching.map_in_tasks(fetch, list(range(6)), 2, finish))
+    assert results == [job * 10 for job in range(6)]
+    assert most_in_flight[0] == 2  # the bound holds
+    # When job 0 is parsed, job 2 (its worker's next) has already been sent, next to job 1.
+    assert started_when_finishing[0] == 3
