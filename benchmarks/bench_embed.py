@@ -46,6 +46,13 @@ SPEC = Spec(
             target=Target("wall_s", max_ratio=1.2, anchor_note="anchor 5.4x"),
         ),
         Variant(
+            "embed, 100 ms",
+            params={"texts": 5000, "mode": "sync", "floor": "threads"},
+            quick={"texts": 1000},
+            server={"latency": 0.1},
+            target=Target("wall_s", max_ratio=1.2, anchor_note="anchor: one batch at a time"),
+        ),
+        Variant(
             "aembed, 0 ms",
             params={"texts": 5000, "mode": "async"},
             quick={"texts": 1000},

@@ -83,26 +83,41 @@ def map_in_threads(
 
 
 async def map_in_tasks(
-    fetch: Callable[[T], Awaitable[R]], jobs: Sequence[T], max_concurrency: int, finish: Callable[[T, R], S]
+    fetch: Callable[[T, Callable[[], None]], Awaitable[R]],
+    jobs: Sequence[T],
+    max_concurrency: int,
+    finish: Callable[[T, R], S],
 ) -> list[S]:
-    """Async `map_in_threads`: `[finish(job, await fetch(job)) for job in jobs]`, fetches awaited concurrently.
+    """Async `map_in_threads`: `[finish(job, await fetch(job, sent)) for job in jobs]`, fetches awaited concurrently.
 
     At most `max_concurrency` fetches are in flight on the running loop, pulled in order by a fixed set of workers.
-    A worker starts its next fetch before it finishes the answer it has, so the request is on its way while the
-    loop is busy parsing: an answer's slot is free as soon as it has arrived. If the caller is cancelled,
-    everything in flight is cancelled with it.
+    A worker starts its next fetch before it finishes the answer it has, and holds the finishing back until that
+    fetch calls `sent` (its request is written, failed, or is waiting for a connection) or ends. Finishing is CPU
+    work on the loop (parsing a large answer takes tens of milliseconds) and sending a request takes several loop
+    turns: finishing first would hold the request back, and answers that arrive together would then send their
+    requests together, again and again, leaving the loop idle while all of them wait on the server. If the caller
+    is cancelled, everything in flight is cancelled with it.
 
     Raises:
         BaseException: The first failure, after cancelling the other workers.
     """
     if len(jobs) <= 1 or max_concurrency <= 1:
-        return [finish(job, await fetch(job)) for job in jobs]
+        return [finish(job, await fetch(job, _nothing)) for job in jobs]
+    loop = asyncio.get_running_loop()
     results: list[S | None] = [None] * len(jobs)
     indices = iter(range(len(jobs)))  # shared: each worker takes the next job when it is free
 
-    def start_next() -> tuple[int, asyncio.Future[R]] | None:
+    def start_next() -> tuple[int, asyncio.Future[R], asyncio.Future[None]] | None:
         index = next(indices, None)
-        return None if index is None else (index, asyncio.ensure_future(fetch(jobs[index])))
+        if index is None:
+            return None
+        sent: asyncio.Future[None] = loop.create_future()
+
+        def mark_sent() -> None:
+            if not sent.done():
+                sent.set_result(None)
+
+        return index, asyncio.ensure_future(fetch(jobs[index], mark_sent)), sent
 
     async def worker() -> None:
         current = start_next()
@@ -111,7 +126,7 @@ async def map_in_tasks(
                 index, answer = current[0], await current[1]
                 current = start_next()
                 if current is not None:
-                    await asyncio.sleep(0)  # let the next fetch send its request before this thread parses
+                    await asyncio.wait(current[1:], return_when=asyncio.FIRST_COMPLETED)
                 results[index] = finish(jobs[index], answer)
         finally:
             if current is not None:
@@ -126,3 +141,7 @@ async def map_in_tasks(
         await asyncio.gather(*workers, return_exceptions=True)  # let them unwind before the error propagates
         raise
     return results  # type: ignore[return-value]  # every slot was filled: no worker failed
+
+
+def _nothing() -> None:
+    """The `sent` of a fetch nobody waits for."""

@@ -17,7 +17,7 @@ import os
 import threading
 import time
 import weakref
-from collections.abc import AsyncIterator, Iterator, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
 from dataclasses import replace
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
@@ -25,6 +25,7 @@ from urllib.parse import parse_qsl, urlsplit
 import httpx
 from pydantic import SecretStr
 
+from langchain_gemini._pool import WAIT_FOR_CONNECTION_EVENT, LeanAsyncTransport
 from langchain_gemini._retry import RetryPolicy
 from langchain_gemini._sse import EventReader, SSEDecoder
 from langchain_gemini._version import __version__
@@ -298,13 +299,21 @@ class GeminiClient:
         params: Mapping[str, str] | None = None,
         timeout: float | None = None,
         max_retries: int | None = None,
+        on_sent: Callable[[], None] | None = None,
     ) -> httpx.Response:
-        """Async `send`."""
+        """Async `send`.
+
+        `on_sent` is called (possibly more than once) when the request no longer needs the event loop to reach the
+        server: its body is written, an attempt failed, or it waits for a free connection. It relies on httpcore's
+        `trace` extension; a transport without it never calls `on_sent`, and the caller sees the response instead.
+        """
         client = self._async_client()
         raw, all_headers = self._raw_parts(body, content, headers)
         request = self._build(
             client, method, path_or_url, content=raw, headers=all_headers, params=params, timeout=timeout
         )
+        if on_sent is not None:
+            request.extensions["trace"] = _tracer_calling(on_sent)
         return await self._asend(client, request, self._policy_for(max_retries), stream=False)
 
     def close(self) -> None:
@@ -519,9 +528,21 @@ def _default_async_transport() -> httpx.AsyncBaseTransport | None:
     # httpx's own transport implements proxies from the environment; ours (see _pool.py) does not.
     if any(os.environ.get(name) for name in _PROXY_ENV_VARS):
         return None
-    from langchain_gemini._pool import LeanAsyncTransport
-
     return LeanAsyncTransport(max_connections=DEFAULT_LIMITS.max_connections or 64)
+
+
+def _tracer_calling(on_sent: Callable[[], None]) -> Callable[[str, dict[str, Any]], Awaitable[None]]:
+    """A `trace` request extension (httpx docs, "Request Extensions") calling `on_sent` at the events that mean sent.
+
+    httpcore names each step "<module>.<step>.<started|complete|failed>", e.g. "http11.send_request_body.complete"
+    (HTTP/2: "http2.send_request_body.complete"); LeanAsyncTransport adds WAIT_FOR_CONNECTION_EVENT.
+    """
+
+    async def trace(event: str, info: dict[str, Any]) -> None:
+        if event.endswith(("send_request_body.complete", ".failed")) or event == WAIT_FOR_CONNECTION_EVENT:
+            on_sent()
+
+    return trace
 
 
 def _origin(url: httpx.URL) -> tuple[str, str, int | None]:

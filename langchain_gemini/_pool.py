@@ -25,6 +25,9 @@ from contextlib import contextmanager
 import httpcore
 import httpx
 
+WAIT_FOR_CONNECTION_EVENT = "pool.wait_for_connection.started"
+"""The `trace` event (httpcore's extension, named in its style) sent when a request must wait for a connection."""
+
 # httpcore exception -> httpx exception, most specific first (the same correspondence httpx's transport uses).
 _ERRORS: tuple[tuple[type[Exception], type[httpx.TransportError]], ...] = (
     (httpcore.ConnectTimeout, httpx.ConnectTimeout),
@@ -95,12 +98,18 @@ class LeanAsyncTransport(httpx.AsyncBaseTransport):
         self._in_use -= 1
         self._gate.release()
 
-    async def _acquire(self, timeout: float | None) -> None:
-        try:
-            await asyncio.wait_for(self._gate.acquire(), timeout)
-        except asyncio.TimeoutError as exc:
-            msg = "timed out waiting for a free connection"
-            raise httpx.PoolTimeout(msg) from exc
+    async def _acquire(self, request: httpx.Request) -> None:
+        if self._gate.locked():  # every connection is in use: say so (trace extension), then wait for one
+            trace = request.extensions.get("trace")
+            if trace is not None:
+                await trace(WAIT_FOR_CONNECTION_EVENT, {})
+            try:
+                await asyncio.wait_for(self._gate.acquire(), request.extensions.get("timeout", {}).get("pool"))
+            except asyncio.TimeoutError as exc:
+                msg = "timed out waiting for a free connection"
+                raise httpx.PoolTimeout(msg) from exc
+        else:
+            await self._gate.acquire()  # free: taken at once, without the loop turn wait_for's task would cost
         self._in_use += 1
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
@@ -113,7 +122,7 @@ class LeanAsyncTransport(httpx.AsyncBaseTransport):
             content=request.stream,
             extensions=request.extensions,
         )
-        await self._acquire(request.extensions.get("timeout", {}).get("pool"))
+        await self._acquire(request)
         try:
             connection = await self._checkout(core_request.url.origin)
             with _mapped_errors():

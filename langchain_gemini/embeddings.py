@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from json.encoder import encode_basestring  # json.dumps's own C encoder for one str
 from typing import Any, Literal, get_args
@@ -38,10 +38,10 @@ QUERY_TASK_TYPE = "RETRIEVAL_QUERY"
 # The API answers larger batches with 400 "at most 100 requests can be in one batch" (langchain-ai/langchainjs#4491).
 MAX_BATCH_SIZE = 100
 """Most texts one `batchEmbedContents` request may carry (the largest `batch_size`)."""
-SYNC_CONCURRENCY = 4
-"""Batches `embed_documents` keeps in flight when `max_concurrency` is None (worker threads)."""
-ASYNC_CONCURRENCY = 8
-"""Batches `aembed_documents` keeps in flight when `max_concurrency` is None (tasks)."""
+# Worker threads only wait on sockets (the calling thread parses), so 8 threads cost no more CPU than 4 did and
+# match the 8-in-flight floor at 100 ms of latency (benchmarks/bench_embed.py).
+DEFAULT_CONCURRENCY = 8
+"""Batches `embed_documents` (threads) and `aembed_documents` (tasks) keep in flight when `max_concurrency` is None."""
 # gemini-embedding-001's documented input limit (reference 11.1); the other Gemini embedding models share it.
 INPUT_TOKEN_LIMIT = 2048
 """Tokens of one text the model embeds; longer texts are refused before sending unless `check_input_length=False`."""
@@ -291,10 +291,9 @@ class GeminiEmbeddings(GeminiClientSettings, Embeddings):
     """Texts per `batchEmbedContents` request (at most 100, the API's limit)."""
 
     max_concurrency: int | None = Field(default=None, ge=1)
-    """Batch requests in flight at once. None: 8 for `aembed_documents` (tasks cost next to nothing) and 4 for
-    `embed_documents`, whose worker threads cost CPU in hand-offs of Python's GIL (measured: 8 threads used about
-    10% more CPU than 4 at zero latency, for the same throughput once latency is a few ms). 1 sends the batches
-    one after another."""
+    """Batch requests in flight at once. None: 8, as tasks for `aembed_documents` and worker threads for
+    `embed_documents` (they only wait for answers; the calling thread parses them). 1 sends the batches one after
+    another."""
 
     check_input_length: bool = True
     """Refuse texts that `estimate_tokens` puts over the 2,048-token input limit before sending anything. With
@@ -352,7 +351,7 @@ class GeminiEmbeddings(GeminiClientSettings, Embeddings):
                 # The answer broke off after its headers, past the retries of `send`: ask once more, whole.
                 return self._client.send("POST", call.path, content=call.body(batch), headers=_JSON).content
 
-        limit = self.max_concurrency or SYNC_CONCURRENCY
+        limit = self.max_concurrency or DEFAULT_CONCURRENCY
         batches = map_in_threads(fetch, call.batches, limit, receive, call.vectors, discard=httpx.Response.close)
         return call.join(batches)
 
@@ -367,10 +366,11 @@ class GeminiEmbeddings(GeminiClientSettings, Embeddings):
         """Async `embed_documents`: up to `max_concurrency` batches awaited at once."""
         call = self._documents_call(texts, task_type, titles, output_dimensionality)
 
-        async def fetch(batch: range) -> bytes:
-            return (await self._client.asend("POST", call.path, content=call.body(batch), headers=_JSON)).content
+        async def fetch(batch: range, sent: Callable[[], None]) -> bytes:
+            body = call.body(batch)
+            return (await self._client.asend("POST", call.path, content=body, headers=_JSON, on_sent=sent)).content
 
-        limit = self.max_concurrency or ASYNC_CONCURRENCY
+        limit = self.max_concurrency or DEFAULT_CONCURRENCY
         return call.join(await map_in_tasks(fetch, call.batches, limit, call.vectors))
 
     def embed_query(
