@@ -45,6 +45,10 @@ DEFAULT_CONCURRENCY = 8
 # gemini-embedding-001's documented input limit (reference 11.1); the other Gemini embedding models share it.
 INPUT_TOKEN_LIMIT = 2048
 """Tokens of one text the model embeds; longer texts are refused before sending unless `check_input_length=False`."""
+# Google's APIs pretty-print JSON unless told not to (system parameter prettyPrint; Google's own Python libraries
+# turn it off, googleapis/python-cloud-core#28). Indented, one value per line, a batch of 100 vectors of 768 values
+# is 1.65 MB instead of 0.96 MB: bytes on the wire and whitespace to scan.
+_COMPACT = "?prettyPrint=false"
 # Model id -> (smallest, full) output size. Only the full size comes back unit-length (reference 11.3).
 _DIMENSIONS: dict[str, tuple[int, int]] = {
     "gemini-embedding-001": (128, 3072),
@@ -414,7 +418,7 @@ class GeminiEmbeddings(GeminiClientSettings, Embeddings):
                 if title:
                     requests[index] = requests[index][:-1] + ',"title":' + encode_basestring(title) + "}"
         return _Call(
-            path=f"{model_path(self.model)}:batchEmbedContents",
+            path=f"{model_path(self.model)}:batchEmbedContents{_COMPACT}",
             requests=requests,
             batches=batch_ranges(len(requests), self.batch_size),
             normalize=self._normalizes(dims),
@@ -430,7 +434,7 @@ class GeminiEmbeddings(GeminiClientSettings, Embeddings):
         dims = self._dimensions(output_dimensionality)
         _check_text(text, "text", self.check_input_length)
         body = {**self._request_fields(task, dims), "content": {"parts": [{"text": text}]}}
-        return f"{model_path(self.model)}:embedContent", body, self._normalizes(dims)
+        return f"{model_path(self.model)}:embedContent{_COMPACT}", body, self._normalizes(dims)
 
     def _request_fields(self, task: str, dims: int | None) -> dict[str, Any]:
         # `model` is required inside each batch entry and must match the path's model (reference 1.5).

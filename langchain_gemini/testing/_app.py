@@ -120,6 +120,8 @@ class App:
         else:
             model = self._model(model_id or "", version, action)
             reply = self._method(request, recorded, model, action)
+        if reply.body[:1] == b"{" and reply.body[1:2] != b"\n" and _pretty_print(request):  # built compact
+            reply.body = json.dumps(json.loads(reply.body), indent=2, ensure_ascii=False).encode()
         if fault is not None:
             reply = _apply_fault(reply, fault, request.query.get("alt") == "sse")
         return reply
@@ -155,9 +157,9 @@ class App:
             if scripted is not None:
                 return _json_reply(_checked(scripted))
         if action == "embedContent":
-            return _raw_reply(embed_content(body, model))
+            return _raw_reply(embed_content(body, model, _pretty_print(request)))
         if action == "batchEmbedContents":
-            return _raw_reply(batch_embed_contents(body, model))
+            return _raw_reply(batch_embed_contents(body, model, _pretty_print(request)))
         if action == "countTokens":
             return _json_reply(_count_tokens(body, model, self.context))
         return self._generate(request, recorded, body, model, action)
@@ -271,7 +273,18 @@ def _count_tokens(body: Any, model: ModelInfo, context: RequestContext) -> dict[
 
 
 def _json_reply(payload: Any) -> Reply:
-    return Reply(body=json.dumps(payload, ensure_ascii=False).encode())
+    return Reply(body=json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode())
+
+
+def _pretty_print(request: HttpRequest) -> bool:
+    """Whether a JSON answer is pretty-printed: Google's default, off with the `prettyPrint=false` system parameter.
+
+    Google's APIs indent their JSON answers unless asked not to (cloud.google.com/apis/docs/system-parameters,
+    `$prettyPrint` / `prettyPrint`; Google's own Python libraries send prettyPrint=false for that reason,
+    googleapis/python-cloud-core#28). Streams are not affected: an SSE event is one line.
+    """
+    value = request.query.get("prettyPrint", request.query.get("$prettyPrint", "true"))
+    return value.lower() != "false"
 
 
 def _raw_reply(pieces: list[str]) -> Reply:

@@ -66,12 +66,23 @@ class _Tables:
 _TABLES: dict[int, _Tables] = {}
 
 
-def vector_json(text: str, dims: int, full_dims: int) -> str:
-    """`{"values": [...]}` for `text`, truncated to `dims` of the model's `full_dims`."""
+def vector_json(text: str, dims: int, full_dims: int, indent: str | None) -> str:
+    """`{"values": [...]}` for `text`, truncated to `dims` of the model's `full_dims`.
+
+    `indent` is the indentation of the object's first line when the answer is pretty-printed (two spaces per
+    level, one value per line, as Google's JSON printer lays it out), or None for compact JSON.
+    """
     tables = _TABLES.get(full_dims)
     if tables is None:
         tables = _TABLES[full_dims] = _Tables(full_dims)
-    return '{"values": [' + tables.render(text, dims) + "]}"
+    values = tables.render(text, dims)
+    if indent is None:
+        return '{"values":[' + values + "]}"
+    inner = indent + "    "
+    return (
+        "{\n" + indent + '  "values": [\n' + inner + values.replace(",", ",\n" + inner) + "\n"
+        + indent + "  ]\n" + indent + "}"
+    )  # fmt: skip
 
 
 def _text(request: dict[str, Any], path: str, model: ModelInfo, prefix: str) -> tuple[str, int]:
@@ -105,14 +116,16 @@ def _text(request: dict[str, Any], path: str, model: ModelInfo, prefix: str) -> 
     return "\n".join(p["text"] for p in parts), dims
 
 
-def embed_content(body: Any, model: ModelInfo) -> list[str]:
-    """The JSON answer to embedContent."""
+def embed_content(body: Any, model: ModelInfo, pretty: bool) -> list[str]:
+    """The JSON answer to embedContent (pretty-printed unless the request said prettyPrint=false)."""
     request = normalize(body, "EmbedContentRequest")
     text, dims = _text(request, "", model, "EmbedContentRequest")
-    return ['{"embedding": ' + vector_json(text, dims, model.embedding_dims or 3072) + "}"]
+    if not pretty:
+        return ['{"embedding":' + vector_json(text, dims, model.embedding_dims or 3072, None) + "}"]
+    return ['{\n  "embedding": ' + vector_json(text, dims, model.embedding_dims or 3072, "  ") + "\n}"]
 
 
-def batch_embed_contents(body: Any, model: ModelInfo) -> list[str]:
+def batch_embed_contents(body: Any, model: ModelInfo, pretty: bool) -> list[str]:
     """The JSON answer to batchEmbedContents, in pieces (at most 100 requests, each naming the same model)."""
     batch = normalize(body, "BatchEmbedContentsRequest")
     requests = batch.get("requests", [])
@@ -132,9 +145,10 @@ def batch_embed_contents(body: Any, model: ModelInfo) -> list[str]:
     if violations:
         raise validator_error(prefix, violations)
     full = model.embedding_dims or 3072
-    pieces = ['{"embeddings": [']
+    indent, between = ("    ", ",\n    ") if pretty else (None, ",")
+    pieces = ['{\n  "embeddings": [\n    ' if pretty else '{"embeddings":[']
     for index, request in enumerate(requests):
         text, dims = _text(request, f"requests[{index}].", model, prefix)
-        pieces.append((", " if index else "") + vector_json(text, dims, full))
-    pieces.append("]}")
+        pieces.append((between if index else "") + vector_json(text, dims, full, indent))
+    pieces.append("\n  ]\n}" if pretty else "]}")
     return pieces

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from typing import Any
 
 import httpx
@@ -330,3 +331,47 @@ def test_the_emulator_imports_only_the_standard_library_and_itself() -> None:
                 top = name.split(".")[0]
                 allowed = top in sys.stdlib_module_names or top == "__future__"
                 assert allowed or name.startswith("langchain_gemini.testing"), f"{source.name} imports {name}"
+
+
+# --- Google's prettyPrint system parameter ------------------------------------------------------------------
+
+_EMBED_ONE = {"content": {"parts": [{"text": "pretty"}]}, "outputDimensionality": 128}
+_EMBED_BATCH = {"requests": [{"model": "models/gemini-embedding-001", **_EMBED_ONE}] * 2}
+
+
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [
+        ("/v1beta/models/gemini-embedding-001:embedContent", _EMBED_ONE),
+        ("/v1beta/models/gemini-embedding-001:batchEmbedContents", _EMBED_BATCH),
+        (f"/v1beta/models/{FLASH}:generateContent", ask("Hello")),
+        (f"/v1beta/models/{FLASH}:countTokens", {"contents": ask("Hello")["contents"]}),
+    ],
+)
+def test_json_answers_are_pretty_printed_unless_prettyprint_false(
+    emu_client: httpx.Client, path: str, body: dict[str, Any]
+) -> None:
+    """Google indents JSON answers by default, as json.dumps(indent=2) does; prettyPrint=false makes them compact."""
+    pretty = emu_client.post(path, json=body)
+    compact = emu_client.post(path, json=body, params={"prettyPrint": "false"})
+    dollar = emu_client.post(path, json=body, params={"$prettyPrint": "false"})
+    assert pretty.status_code == compact.status_code == dollar.status_code == 200
+    same = [{k: v for k, v in answer.json().items() if k != "responseId"} for answer in (pretty, compact, dollar)]
+    assert same[0] == same[1] == same[2]  # each generateContent answer has its own responseId
+    # The layouts of json.dumps with indent=2 and with no whitespace at all; numbers compared by value (the
+    # emulator prints 0.007428080).
+    assert _floats_as_repr(pretty.text) == json.dumps(pretty.json(), indent=2, ensure_ascii=False)
+    assert _floats_as_repr(compact.text) == json.dumps(compact.json(), separators=(",", ":"), ensure_ascii=False)
+    assert dollar.text.replace(dollar.json().get("responseId", ""), "") == compact.text.replace(
+        compact.json().get("responseId", ""), ""
+    )
+
+
+def _floats_as_repr(text: str) -> str:
+    return re.sub(r"-?\d+\.\d+", lambda number: repr(float(number.group())), text)
+
+
+def test_get_and_list_answers_honour_prettyprint(emu_client: httpx.Client) -> None:
+    for path in ("/v1beta/models", "/v1beta/models/gemini-2.5-pro"):
+        assert emu_client.get(path).text.startswith("{\n  ")
+        assert "\n" not in emu_client.get(path, params={"prettyPrint": "false"}).text
