@@ -1,7 +1,7 @@
-"""Connection settings shared by `ChatGemini` and `GeminiEmbeddings`.
+"""Connection settings shared by `ChatGemini`, `GeminiEmbeddings` and `GeminiFiles`.
 
-Both classes inherit these fields, so the key, base URL, timeout, retry and client options behave the same way
-everywhere and are validated in one place.
+These classes inherit these fields, so the key, base URL, timeout, retry and client options behave the same way
+everywhere and are validated in one place; so does closing (`close`, `aclose`, `with`, `async with`).
 """
 
 from __future__ import annotations
@@ -9,10 +9,12 @@ from __future__ import annotations
 import copy
 import os
 import threading
+from types import TracebackType
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretStr, field_validator
+from typing_extensions import Self
 
 from langchain_gemini._version import __version__
 
@@ -69,7 +71,13 @@ CONNECTION_FIELDS = (
 
 
 class GeminiClientSettings(BaseModel):
-    """Fields that say where and how to reach the Gemini API."""
+    """Fields that say where and how to reach the Gemini API, and the closing of the connections they lead to.
+
+    An instance opens its HTTP connections on first use and owns them: `close()` (or `await aclose()`, or leaving
+    a `with` / `async with` block) closes them, and so does dropping the instance. A closed instance stays usable:
+    its next request opens new connections, so runnables bound to it (`bind_tools`, `with_structured_output`)
+    keep working. An `http_client` or `http_async_client` you pass in is never closed: it is yours.
+    """
 
     # hide_input_in_errors: a rejected base_url or key must not be echoed back in the validation error.
     model_config = ConfigDict(populate_by_name=True, arbitrary_types_allowed=True, hide_input_in_errors=True)
@@ -157,6 +165,40 @@ class GeminiClientSettings(BaseModel):
             http_async_client=self.http_async_client,
             user_agent=f"langchain-gemini/{__version__}",
         )
+
+    def close(self) -> None:
+        """Close the HTTP connections this instance opened, sync and async.
+
+        Async connections of an event loop that has ended (a finished `asyncio.run`) are closed at once; those of a
+        loop still running elsewhere are closed on that loop. A supplied `http_client` / `http_async_client` is left
+        open, and an instance built with `GeminiFiles.from_model` leaves its model's connections alone. The
+        instance stays usable: the next request opens new connections.
+        """
+        client = self._gemini_client  # None if nothing was opened, or if the connections are borrowed (from_model)
+        if client is not None:
+            client.close()
+
+    async def aclose(self) -> None:
+        """Async `close`: the running event loop's connections are closed gracefully, the others as `close` does."""
+        client = self._gemini_client
+        if client is not None:
+            await client.aclose()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, traceback: TracebackType | None
+    ) -> None:
+        self.close()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, traceback: TracebackType | None
+    ) -> None:
+        await self.aclose()
 
     def __getstate__(self) -> dict[Any, Any]:
         # Pools and locks do not pickle; the unpickled model builds its own on first use.

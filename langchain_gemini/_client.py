@@ -13,8 +13,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import os
-import threading
 import time
 import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
@@ -25,7 +23,8 @@ from urllib.parse import parse_qsl, urlsplit
 import httpx
 from pydantic import SecretStr
 
-from langchain_gemini._pool import WAIT_FOR_CONNECTION_EVENT, LeanAsyncTransport
+from langchain_gemini._owned import OwnedClients
+from langchain_gemini._pool import WAIT_FOR_CONNECTION_EVENT
 from langchain_gemini._retry import RetryPolicy
 from langchain_gemini._sse import EventReader, SSEDecoder
 from langchain_gemini._version import __version__
@@ -41,13 +40,6 @@ logger = logging.getLogger("langchain_gemini")
 
 DEFAULT_BASE_URL = "https://generativelanguage.googleapis.com"
 DEFAULT_API_VERSION = "v1beta"
-# Thinking models can be silent for minutes, and on a stream `read` bounds the gap between bytes.
-DEFAULT_TIMEOUT = httpx.Timeout(600.0, connect=5.0)
-# httpcore 1.0.9 evicts keep-alive connections whenever the pool holds more than
-# max_keepalive_connections, and its per-request pool bookkeeping grows quadratically with the
-# number of connections (encode/httpcore#1035). Equal limits mean no churn; 64 keeps the scan short.
-DEFAULT_LIMITS = httpx.Limits(max_connections=64, max_keepalive_connections=64)
-_PROXY_ENV_VARS = tuple(name for base in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY") for name in (base, base.lower()))
 DEFAULT_USER_AGENT = f"langchain-gemini/{__version__}"
 _SSE = {"alt": "sse"}
 
@@ -100,14 +92,9 @@ class GeminiClient:
         self._headers = {"content-type": "application/json", "user-agent": user_agent}
         self._user_client = http_client
         self._user_async_client = http_async_client
-        self._transport = transport
-        self._async_transport = async_transport
-        self._client: httpx.Client | None = None
-        # An AsyncClient's connections belong to the loop that opened them: one client per loop.
-        self._async_clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, httpx.AsyncClient] = (
-            weakref.WeakKeyDictionary()
-        )
-        self._lock = threading.Lock()
+        self._owned = OwnedClients(transport, async_transport)
+        # Closes what we opened once this client is dropped; `_owned` never refers back to `self`.
+        self._finalizer = weakref.finalize(self, self._owned.close)
 
     def __repr__(self) -> str:
         return f"GeminiClient(base_url={self._base_url!r}, max_retries={self._policy.max_retries})"
@@ -317,19 +304,17 @@ class GeminiClient:
         return await self._asend(client, request, self._policy_for(max_retries), stream=False)
 
     def close(self) -> None:
-        """Close the sync httpx client we created (a supplied one is left open)."""
-        with self._lock:
-            client, self._client = self._client, None
-        if client is not None:
-            client.close()
+        """Close the httpx clients we created, sync and async (a supplied one is left open).
+
+        Async clients of other event loops have their sockets closed at once: those of a closed loop (a finished
+        `asyncio.run`) directly, those of a loop running in another thread on that loop. The client stays usable:
+        the next request builds new httpx clients.
+        """
+        self._owned.close()
 
     async def aclose(self) -> None:
-        """Close the async httpx client we created for the running loop; forget the others."""
-        with self._lock:
-            client = self._async_clients.get(asyncio.get_running_loop())
-            self._async_clients = weakref.WeakKeyDictionary()
-        if client is not None:
-            await client.aclose()
+        """`close`, awaiting the running loop's async client so that its connections close gracefully."""
+        await self._owned.aclose()
 
     # -- retry loops: the only code that differs between sync and async ---------------------
 
@@ -496,39 +481,12 @@ class GeminiClient:
     def _sync_client(self) -> httpx.Client:
         if self._user_client is not None:
             return self._user_client
-        client = self._client
-        if client is None:
-            with self._lock:
-                if self._client is None:
-                    self._client = httpx.Client(
-                        timeout=DEFAULT_TIMEOUT, limits=DEFAULT_LIMITS, transport=self._transport
-                    )
-                client = self._client
-        return client
+        return self._owned.sync()
 
     def _async_client(self) -> httpx.AsyncClient:
         if self._user_async_client is not None:
             return self._user_async_client
-        loop = asyncio.get_running_loop()
-        client = self._async_clients.get(loop)
-        if client is None:
-            with self._lock:
-                client = self._async_clients.get(loop)
-                if client is None:
-                    client = httpx.AsyncClient(
-                        timeout=DEFAULT_TIMEOUT,
-                        limits=DEFAULT_LIMITS,
-                        transport=self._async_transport or _default_async_transport(),
-                    )
-                    self._async_clients[loop] = client
-        return client
-
-
-def _default_async_transport() -> httpx.AsyncBaseTransport | None:
-    # httpx's own transport implements proxies from the environment; ours (see _pool.py) does not.
-    if any(os.environ.get(name) for name in _PROXY_ENV_VARS):
-        return None
-    return LeanAsyncTransport(max_connections=DEFAULT_LIMITS.max_connections or 64)
+        return self._owned.for_loop(asyncio.get_running_loop())
 
 
 def _tracer_calling(on_sent: Callable[[], None]) -> Callable[[str, dict[str, Any]], Awaitable[None]]:

@@ -11,6 +11,10 @@ nothing queues inside httpcore; idle ones sit on a LIFO stack, so a request take
 expired or server-closed one is dropped when it comes off the stack. Errors are mapped to httpx's exception classes,
 which is all the rest of the client sees.
 
+Closing: `aclose` closes the idle connections on their loop. `close_now` closes every socket the pool opened at
+once, without awaiting, which is what an instance needs when it is closed from sync code or dropped after
+`asyncio.run` has closed the loop those sockets belong to.
+
 This is only the default for clients we create. With proxy settings in the environment we use httpx's own transport
 (it implements proxies; this one does not), and a user's own `httpx.AsyncClient` is used as given.
 """
@@ -19,7 +23,8 @@ from __future__ import annotations
 
 import asyncio
 import ssl
-from collections.abc import AsyncIterator, Iterator
+import weakref
+from collections.abc import AsyncIterator, Iterable, Iterator
 from contextlib import contextmanager
 
 import httpcore
@@ -64,6 +69,61 @@ def _translate(exc: Exception) -> httpx.TransportError:
     return httpx.TransportError(str(exc))
 
 
+def _asyncio_transport(stream: httpcore.AsyncNetworkStream) -> asyncio.Transport | None:
+    # httpcore's AnyIOStream wraps anyio's SocketStream, which wraps the asyncio transport owning the socket.
+    transport = getattr(getattr(stream, "_stream", None), "_transport", None)
+    return transport if isinstance(transport, asyncio.Transport) else None
+
+
+def close_transport_now(transport: asyncio.Transport) -> None:
+    """Close `transport`'s socket now, on the loop's thread or once that loop has stopped or closed.
+
+    `abort()` closes the socket in a callback on the transport's loop. A closed loop can no longer schedule it
+    ("Event loop is closed"), and the transport would close its socket only when collected, with a ResourceWarning;
+    so for a closed loop this runs that callback's work here (asyncio's selector and proactor transports share it).
+    """
+    loop = getattr(transport, "_loop", None)  # asyncio sets it to None once the socket is closed
+    if not isinstance(loop, asyncio.AbstractEventLoop):
+        return
+    if not loop.is_closed():
+        transport.abort()
+        return
+    connection_lost = getattr(transport, "_call_connection_lost", None)
+    if connection_lost is not None and getattr(transport, "_sock", None) is not None:
+        connection_lost(None)
+
+
+class _TrackingBackend(httpcore.AsyncNetworkBackend):
+    """httpcore's anyio backend, remembering the asyncio transport under each connection it opens."""
+
+    def __init__(self) -> None:
+        self._inner = httpcore.AnyIOBackend()
+        # Weak: a connection closed the usual way drops out on its own.
+        self._transports: weakref.WeakSet[asyncio.Transport] = weakref.WeakSet()
+
+    @property
+    def transports(self) -> Iterable[asyncio.Transport]:
+        """The transports of the connections opened so far and not yet collected."""
+        return list(self._transports)
+
+    async def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
+    ) -> httpcore.AsyncNetworkStream:
+        stream = await self._inner.connect_tcp(host, port, timeout, local_address, socket_options)
+        transport = _asyncio_transport(stream)
+        if transport is not None:
+            self._transports.add(transport)
+        return stream
+
+    async def sleep(self, seconds: float) -> None:
+        await self._inner.sleep(seconds)
+
+
 class LeanAsyncTransport(httpx.AsyncBaseTransport):
     """At most `max_connections` HTTP/1.1 connections; a request waits on a semaphore, never in a queue scan."""
 
@@ -76,6 +136,7 @@ class LeanAsyncTransport(httpx.AsyncBaseTransport):
         self._in_use = 0
         self._gate = asyncio.Semaphore(max_connections)
         self._closed = False
+        self._backend = _TrackingBackend()
 
     async def _checkout(self, origin: httpcore.Origin) -> httpcore.AsyncHTTPConnection:
         while self._idle:
@@ -83,7 +144,9 @@ class LeanAsyncTransport(httpx.AsyncBaseTransport):
             if connection.can_handle_request(origin) and connection.is_available() and not connection.has_expired():
                 return connection
             await connection.aclose()
-        return httpcore.AsyncHTTPConnection(origin=origin, ssl_context=self._ssl_context, keepalive_expiry=self._expiry)
+        return httpcore.AsyncHTTPConnection(
+            origin=origin, ssl_context=self._ssl_context, keepalive_expiry=self._expiry, network_backend=self._backend
+        )
 
     async def _checkin(self, connection: httpcore.AsyncHTTPConnection) -> None:
         try:
@@ -143,6 +206,16 @@ class LeanAsyncTransport(httpx.AsyncBaseTransport):
         idle, self._idle = self._idle, []
         for connection in idle:
             await connection.aclose()
+
+    def close_now(self) -> None:
+        """Close every socket this pool opened, idle or in use, without awaiting; requests in flight fail.
+
+        Call it on the event loop's thread, or once that loop has stopped or closed (see `close_transport_now`).
+        """
+        self._closed = True
+        self._idle = []
+        for transport in self._backend.transports:
+            close_transport_now(transport)
 
 
 class _PooledStream(httpx.AsyncByteStream):

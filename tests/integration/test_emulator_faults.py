@@ -297,7 +297,7 @@ def standalone() -> Iterator[str]:
         yield line.split("=", 1)[1]
     finally:
         process.terminate()
-        process.wait(timeout=10)
+        process.communicate(timeout=10)  # waits, and closes the pipes
     assert process.returncode == 0
 
 

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Awaitable
+from typing import TypeVar
 
 import httpx
 import pytest
@@ -20,6 +22,7 @@ from tests.integration.conftest import EMULATOR_KEY
 LATENCY = 0.3
 BODY = b'{"contents": [{"role": "user", "parts": [{"text": "hello"}]}]}'
 PATH = "models/gemini-2.5-flash:generateContent"
+T = TypeVar("T")
 
 
 def client_for(emulator: GeminiEmulator, transport: httpx.AsyncBaseTransport) -> GeminiClient:
@@ -43,13 +46,22 @@ async def send_timed(client: GeminiClient) -> tuple[float, float]:
     return sent_at[0], answered
 
 
+async def then_close(client: GeminiClient, work: Awaitable[T]) -> T:
+    """`work`, then the client's connections closed on the loop they belong to."""
+    try:
+        return await work
+    finally:
+        await client.aclose()
+
+
 @pytest.mark.parametrize("transport", ["lean", "httpx"])
 def test_on_sent_is_called_once_the_request_is_written_long_before_the_answer(
     emulator: GeminiEmulator, transport: str
 ) -> None:
     emulator.configure(latency=LATENCY)
     chosen = LeanAsyncTransport(max_connections=4) if transport == "lean" else httpx.AsyncHTTPTransport()
-    sent, answered = asyncio.run(send_timed(client_for(emulator, chosen)))
+    client = client_for(emulator, chosen)
+    sent, answered = asyncio.run(then_close(client, send_timed(client)))
     assert answered >= LATENCY
     assert sent < LATENCY / 2  # written, then the server's latency: the signal did not wait for the answer
     assert emulator.requests[-1].json == {"contents": [{"role": "user", "parts": [{"text": "hello"}]}]}
@@ -63,7 +75,7 @@ def test_on_sent_is_called_while_a_request_waits_for_a_free_connection(emulator:
     async def both() -> list[tuple[float, float]]:
         return list(await asyncio.gather(send_timed(client), send_timed(client)))
 
-    (first_sent, first_answered), (second_sent, second_answered) = asyncio.run(both())
+    (first_sent, first_answered), (second_sent, second_answered) = asyncio.run(then_close(client, both()))
     assert first_sent < LATENCY / 2
     assert second_sent < LATENCY / 2
     assert first_answered >= LATENCY

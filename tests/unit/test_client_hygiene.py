@@ -15,7 +15,8 @@ import httpx
 import pytest
 from pydantic import SecretStr
 
-from langchain_gemini._client import DEFAULT_LIMITS, GeminiClient
+from langchain_gemini._client import GeminiClient
+from langchain_gemini._owned import DEFAULT_LIMITS
 from langchain_gemini.errors import (
     GeminiAuthenticationError,
     GeminiConnectionError,
@@ -46,10 +47,10 @@ def test_key_not_in_client_default_headers(api, server, gm) -> None:
     server.add(gm.json_reply({}))
     client = server.client()
     api.request(client)
-    http = client._client if api.sync else None
+    http = client._owned.sync_client if api.sync else None
     if http is not None:
         assert "x-goog-api-key" not in http.headers
-    for http_async in client._async_clients.values():
+    for http_async in client._owned.async_clients.values():
         assert "x-goog-api-key" not in http_async.headers
 
 
@@ -176,11 +177,11 @@ async def test_one_async_client_per_loop_is_reused(server, gm) -> None:
     client = server.client()
     await client.arequest_json("GET", "models")
     await client.arequest_json("GET", "models")
-    assert len(client._async_clients) == 1
-    (http,) = client._async_clients.values()
+    assert len(client._owned.async_clients) == 1
+    (http,) = client._owned.async_clients.values()
     await client.aclose()
     assert http.is_closed
-    assert len(client._async_clients) == 0
+    assert len(client._owned.async_clients) == 0
 
 
 async def test_fifty_concurrent_requests_every_third_fails(server, sleeps, gm) -> None:  # 38
@@ -203,24 +204,24 @@ async def test_fifty_concurrent_requests_every_third_fails(server, sleeps, gm) -
     assert len(server.requests) == 50 + counter["failed"]
     assert len(sleeps) == counter["failed"]
     assert server.open_bodies == 0
-    assert len(client._async_clients) == 1
+    assert len(client._owned.async_clients) == 1
     await client.aclose()
 
 
 def test_sync_client_is_created_once_and_closed(server, gm) -> None:
     server.add(gm.json_reply({}))
     client = server.client()
-    assert client._client is None  # lazy
+    assert client._owned.sync_client is None  # lazy
     client.request_json("GET", "models")
-    http = client._client
+    http = client._owned.sync_client
     client.request_json("GET", "models")
-    assert client._client is http
+    assert client._owned.sync_client is http
     assert http is not None
     client.close()
     assert http.is_closed
     client.request_json("GET", "models")  # a closed client is replaced on next use
-    assert client._client is not None
-    assert not client._client.is_closed
+    assert client._owned.sync_client is not None
+    assert not client._owned.sync_client.is_closed
     client.close()
 
 
@@ -231,7 +232,7 @@ def test_supplied_clients_are_used_and_never_closed(server, gm) -> None:
     client.request_json("GET", "models")
     client.close()
     assert not http.is_closed
-    assert client._client is None
+    assert client._owned.sync_client is None
 
     async def run() -> None:
         async with httpx.AsyncClient(transport=server.transport) as ahttp:
@@ -239,7 +240,7 @@ def test_supplied_clients_are_used_and_never_closed(server, gm) -> None:
             await aclient.arequest_json("GET", "models")
             await aclient.aclose()
             assert not ahttp.is_closed
-            assert len(aclient._async_clients) == 0
+            assert len(aclient._owned.async_clients) == 0
 
     asyncio.run(run())
     assert len(server.requests) == 2
