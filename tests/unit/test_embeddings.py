@@ -113,6 +113,24 @@ def fake() -> FakeEmbed:
     return FakeEmbed()
 
 
+@pytest.fixture
+def gave_up(monkeypatch: pytest.MonkeyPatch) -> threading.Event:
+    """Set once `map_in_threads` has given up on a call: queued jobs are cancelled, running ones still to finish.
+
+    A worker that waits for it answers only after the call has failed, whatever the OS scheduler does.
+    """
+    event = threading.Event()
+
+    class ReleasingPool(ThreadPoolExecutor):
+        def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+            super().shutdown(wait=False, cancel_futures=cancel_futures)
+            event.set()
+            super().shutdown(wait=wait)
+
+    monkeypatch.setattr(_batching, "ThreadPoolExecutor", ReleasingPool)
+    return event
+
+
 def documents(model: GeminiEmbeddings, sync: bool, items: Any, **kwargs: Any) -> list[list[float]]:
     if sync:
         return model.embed_documents(items, **kwargs)
@@ -258,26 +276,16 @@ def test_a_batch_that_fails_for_good_fails_the_call_and_stops_the_rest(fake: Fak
 
 
 def test_a_failure_under_concurrency_cancels_the_batches_not_started(
-    fake: FakeEmbed, sync: bool, monkeypatch: pytest.MonkeyPatch
+    fake: FakeEmbed, sync: bool, gave_up: threading.Event
 ) -> None:
     """Batch 0 fails at once while batch 1 is held: the 8 batches still queued are never sent."""
     failure = google_error(400, "INVALID_ARGUMENT", "bad")
     if sync:
-        release = threading.Event()
-
-        class ReleasingPool(ThreadPoolExecutor):
-            # Hold batch 1 until the call has given up (shutdown cancels what is queued), then let it finish.
-            def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
-                super().shutdown(wait=False, cancel_futures=cancel_futures)
-                release.set()
-                super().shutdown(wait=wait)
-
-        monkeypatch.setattr(_batching, "ThreadPoolExecutor", ReleasingPool)
 
         def hold(body: dict[str, Any]) -> httpx.Response | None:
             if first_text(body) == "t0":
                 return failure
-            assert release.wait(5)
+            assert gave_up.wait(5)  # batch 1 finishes only once the call has given up
             return None
 
         fake.hook = hold
@@ -616,7 +624,16 @@ def test_sync_answer_cut_after_its_headers_is_asked_for_again(fake: FakeEmbed, l
 
 
 def test_sync_answer_cut_after_its_headers_raises_without_retries(fake: FakeEmbed) -> None:
-    fake.hook = _cut_first_answer_of("t100")
+    cut = _cut_first_answer_of("t100")
+    # No batch is answered before all three are in: the call gives up on t100's cut answer, and a batch still
+    # queued for a worker thread at that moment is cancelled unsent (how far the threads got is up to the OS).
+    all_in = threading.Barrier(3)
+
+    def hook(body: dict[str, Any]) -> httpx.Response | None:
+        all_in.wait(5)
+        return cut(body)
+
+    fake.hook = hook
     with pytest.raises(GeminiConnectionError, match="ReadError"):
         fake.model(max_concurrency=4, max_retries=0).embed_documents(texts(300))
     assert sorted(first_text(body) for body in fake.bodies()) == ["t0", "t100", "t200"]
@@ -636,17 +653,18 @@ class _TrackedBody(httpx.SyncByteStream):
         self.closed = True
 
 
-def test_sync_failure_closes_the_answers_it_never_read(fake: FakeEmbed) -> None:
+def test_sync_failure_closes_the_answers_it_never_read(fake: FakeEmbed, gave_up: threading.Event) -> None:
     """Batch 0 fails while batches 1-3 are still being answered: their responses (connections) are closed."""
     bodies: list[_TrackedBody] = []
-    failed = threading.Event()
+    # Batch 0 fails only once all four requests are in: a batch still queued for a worker thread when the call
+    # gives up is cancelled unsent, and how far the threads got would otherwise be up to the OS scheduler.
+    all_in = threading.Barrier(4)
 
     def answer(request: httpx.Request) -> httpx.Response:
+        all_in.wait(5)
         if first_text(json.loads(request.content)) == "t0":
-            failed.set()
             return google_error(400, "INVALID_ARGUMENT", "bad batch")
-        assert failed.wait(5)
-        time.sleep(0.05)  # answer once the call is already giving up
+        assert gave_up.wait(5)  # answer once the call has given up on batch 0
         bodies.append(_TrackedBody(fake.handler(request).content))
         return httpx.Response(200, headers={"content-type": "application/json"}, stream=bodies[-1])
 
