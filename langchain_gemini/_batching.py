@@ -48,7 +48,8 @@ def map_in_threads(
     After a failure, `discard` (e.g. closing a response) gets every fetched answer that will never be received.
 
     Raises:
-        BaseException: The first failure, after cancelling the jobs that had not started.
+        BaseException: The first failure (of fetches found done together, the earliest job's), after cancelling
+            the jobs that had not started.
     """
     if len(jobs) <= 1 or max_concurrency <= 1:
         return [finish(job, receive(job, fetch(job))) for job in jobs]
@@ -67,7 +68,9 @@ def map_in_threads(
             start_next()
         while running:
             done, _ = wait(running, return_when=FIRST_COMPLETED)
-            for future in done:
+            # Answers in together are taken failures first, then in job order (not set order): a call that has
+            # failed starts no further job, and the error raised is the earliest job's.
+            for future in sorted(done, key=lambda f: (f.exception() is None, running[f])):
                 index = running.pop(future)
                 received = receive(jobs[index], future.result())  # the first failure raises here
                 start_next()

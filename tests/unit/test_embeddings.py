@@ -11,7 +11,8 @@ import pickle
 import threading
 import time
 from collections.abc import Awaitable, Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import wait as wait_for_futures
 from typing import Any
 
 import httpx
@@ -730,3 +731,40 @@ def test_async_worker_parses_when_its_next_fetch_ends_without_saying_sent() -> N
     assert events.index("answered 2") < events.index("parse 0")
     with pytest.raises(ValueError, match="batch 3 failed"):
         asyncio.run(_batching.map_in_tasks(fetch, [0, 1, 2, 3], 2, finish))
+
+
+def test_sync_answers_in_together_are_taken_failure_first(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Answers in at once are taken failures first, the earliest job's first: a failed call starts no more jobs.
+
+    The last `submit` of the first window returns only once that whole window is answered, so the calling thread
+    finds all eight done together, jobs 5 and 7 failed. Taken in set order, each success ahead of a failure would
+    start another job, and which error was raised would be up to the futures' hashes (addresses): several calls,
+    so that no lucky order lets that pass.
+    """
+    window = 8
+    submitted: list[Future[Any]] = []
+
+    class AnsweredWindowPool(ThreadPoolExecutor):
+        def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
+            future = super().submit(fn, *args, **kwargs)
+            submitted.append(future)
+            if len(submitted) == window:
+                assert not wait_for_futures(submitted, timeout=5).not_done
+            return future
+
+    monkeypatch.setattr(_batching, "ThreadPoolExecutor", AnsweredWindowPool)
+
+    def fetch(job: int) -> int:
+        if job in (5, 7):
+            raise ValueError(f"job {job} failed")
+        return job
+
+    for _ in range(5):
+        submitted.clear()
+        discarded: list[int] = []
+        with pytest.raises(ValueError, match="job 5 failed"):
+            _batching.map_in_threads(
+                fetch, list(range(20)), window, lambda job, got: got, lambda job, got: got, discard=discarded.append
+            )
+        assert len(submitted) == window  # nothing started after the failures were in
+        assert sorted(discarded) == [0, 1, 2, 3, 4, 6]  # every answer never received is discarded
