@@ -104,6 +104,11 @@ class ChatGemini(GeminiClientSettings, BaseChatModel):
     Settings left as `None` are not sent, so the API's own defaults apply. Every generation setting can also be
     passed per call (`model.invoke(..., temperature=0)`); an unknown keyword raises a `ValueError` naming it.
     Errors are the classes in `langchain_gemini.errors`, each also the matching `langchain_core.exceptions` class.
+
+    The model owns the connections it opens: `close()`, `await aclose()` or a `with` / `async with` block closes
+    them, and so does dropping the instance. A closed model opens new connections on its next call, so runnables
+    built on it (`bind_tools`, `with_structured_output`) keep working. Clients passed as `http_client` /
+    `http_async_client` are never closed.
     """
 
     model: str

@@ -267,6 +267,10 @@ class GeminiEmbeddings(GeminiClientSettings, Embeddings):
     over the model's 2,048-token input limit (by `estimate_tokens`, which errs high), an unknown task type, an
     out-of-range `output_dimensionality`, titles that do not match the texts. An empty list returns `[]`
     without a request. Errors from the API are the classes in `langchain_gemini.errors`.
+
+    The instance owns the connections it opens: `close()`, `await aclose()` or a `with` / `async with` block closes
+    them, and so does dropping the instance. A closed instance opens new connections on its next call. Clients
+    passed as `http_client` / `http_async_client` are never closed.
     """
 
     # Unknown constructor arguments are errors: a misspelt `output_dimensionality` must not be silently ignored.

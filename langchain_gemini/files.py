@@ -167,13 +167,21 @@ class GeminiFiles(GeminiClientSettings):
 
     Build it with its own settings (`GeminiFiles(api_key=...)`, key from `GOOGLE_API_KEY`/`GEMINI_API_KEY` by
     default) or from a model with `GeminiFiles.from_model(model)`, which shares the model's connection pool.
+
+    Built with its own settings, it owns its connections: `close()`, `await aclose()` or a `with` / `async with`
+    block closes them (and so does dropping it); it opens new ones on its next call. Built with `from_model`, it
+    borrows the model's connections: closing it leaves them open, and closing the model does not break it.
     """
 
     _parent: GeminiClientSettings | None = PrivateAttr(default=None)
 
     @classmethod
     def from_model(cls, model: GeminiClientSettings) -> GeminiFiles:
-        """A Files client using `model`'s key, base URL, version, timeout, retries and HTTP clients."""
+        """A Files client using `model`'s key, base URL, version, timeout, retries and connections.
+
+        The connections stay the model's: closing the files client leaves them open, and after the model is closed
+        the files client goes on through the new connections the model opens.
+        """
         files = cls.model_validate({name: getattr(model, name) for name in CONNECTION_FIELDS})
         files._parent = model
         return files
