@@ -56,7 +56,7 @@ integration_tests = $(1)/bin/python -m pytest tests/integration -q -p no:cachepr
 DOCSTRING_EXAMPLES := langchain_gemini/chat_models.py langchain_gemini/embeddings.py langchain_gemini/files.py \
 	langchain_gemini/testing/_server.py
 docs_examples = $(1)/bin/python -m pytest -p tests.docs.plugin -p no:recording --markdown-docs \
-	--markdown-docs-syntax=superfences README.md docs $(DOCSTRING_EXAMPLES) tests/docs -q -p no:cacheprovider \
+	--markdown-docs-syntax=superfences README.md docs $(DOCSTRING_EXAMPLES) tests/docs/test_plugin.py -q -p no:cacheprovider \
 	--allow-hosts=127.0.0.1,localhost,::1 --timeout 300
 
 unit: $(STAMP)
@@ -119,10 +119,10 @@ package: $(STAMP)
 	@ls dist
 
 # The wheel as a user gets it: a clean venv, `pip install` of the wheel alone, then import, construct, invoke.
-smoke-wheel: package
+smoke-wheel: package $(UV)
 	rm -rf .venv-smoke
 	$(PYTHON) -m venv .venv-smoke
-	PIP_CONSTRAINT=$(BUILD_LOCK) .venv-smoke/bin/python -m pip install --quiet dist/*.whl
+	$(UV) pip install --quiet --python .venv-smoke/bin/python --constraint requirements/newest.txt dist/*.whl
 	cd "$$(mktemp -d)" && $(CURDIR)/.venv-smoke/bin/python $(CURDIR)/tests/smoke/smoke_wheel.py
 
 demo: $(STAMP)
