@@ -56,7 +56,8 @@ GENERATION_PARAM_NAMES = (
 class CallOverrides(BaseModel):
     """Keyword arguments accepted by `invoke`/`stream`/`batch` (and `.bind`). Anything else is an error."""
 
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    # pydantic before 2.10 reserves the `model_` prefix and would warn about `model_kwargs` at import time.
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, protected_namespaces=())
 
     model: str | None = None
     temperature: Temperature | None = None

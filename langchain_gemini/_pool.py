@@ -168,7 +168,7 @@ class LeanAsyncTransport(httpx.AsyncBaseTransport):
                 await trace(WAIT_FOR_CONNECTION_EVENT, {})
             try:
                 await asyncio.wait_for(self._gate.acquire(), request.extensions.get("timeout", {}).get("pool"))
-            except asyncio.TimeoutError as exc:
+            except TimeoutError as exc:
                 msg = "timed out waiting for a free connection"
                 raise httpx.PoolTimeout(msg) from exc
         else:

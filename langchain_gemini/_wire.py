@@ -6,9 +6,7 @@ zero and default values.
 
 from __future__ import annotations
 
-from typing import Any, Literal, TypedDict
-
-from typing_extensions import NotRequired
+from typing import Any, Literal, NotRequired, TypedDict
 
 Role = Literal["user", "model"]
 # The two forms a tool or response schema can take on the wire, and the user's choice between them.

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from enum import Enum
+from enum import StrEnum
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BeforeValidator, ConfigDict
@@ -30,7 +30,7 @@ __all__ = [
 ]
 
 
-class Modality(str, Enum):
+class Modality(StrEnum):
     """What a model may answer with (`generationConfig.responseModalities`)."""
 
     TEXT = "TEXT"
@@ -41,7 +41,7 @@ class Modality(str, Enum):
     """Speech (the TTS models, which take nothing else), returned as `audio` blocks."""
 
 
-class MediaResolution(str, Enum):
+class MediaResolution(StrEnum):
     """How many tokens an image or video frame costs (`mediaResolution`); lower is cheaper and coarser."""
 
     LOW = "MEDIA_RESOLUTION_LOW"

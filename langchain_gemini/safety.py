@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from enum import Enum
+from enum import Enum, StrEnum
 from typing import Any
 
 from langchain_gemini._wire import SafetySetting
 
 
-class HarmCategory(str, Enum):
+class HarmCategory(StrEnum):
     """Harm categories Gemini models filter on (the PaLM-only legacy categories are rejected by Gemini)."""
 
     HARM_CATEGORY_HARASSMENT = "HARM_CATEGORY_HARASSMENT"
@@ -24,7 +24,7 @@ class HarmCategory(str, Enum):
     """Civic integrity: election-related queries."""
 
 
-class HarmBlockThreshold(str, Enum):
+class HarmBlockThreshold(StrEnum):
     """How likely a harm must be before Gemini blocks the content."""
 
     BLOCK_LOW_AND_ABOVE = "BLOCK_LOW_AND_ABOVE"

@@ -6,7 +6,7 @@ import json
 import math
 import random
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from email.utils import format_datetime
 
 import pytest
@@ -70,7 +70,7 @@ def test_parse_duration(value: object, expected: float | None) -> None:
 
 
 def _http_date(offset: float) -> str:
-    return format_datetime(datetime.fromtimestamp(NOW + offset, tz=timezone.utc), usegmt=True)
+    return format_datetime(datetime.fromtimestamp(NOW + offset, tz=UTC), usegmt=True)
 
 
 @pytest.mark.parametrize(
