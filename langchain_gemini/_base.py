@@ -10,13 +10,10 @@ import copy
 import os
 import threading
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Self
 from urllib.parse import parse_qsl, urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretStr, field_validator
-from typing_extensions import Self
-
-from langchain_gemini._version import __version__
 
 if TYPE_CHECKING:
     from langchain_gemini._client import GeminiClient
@@ -163,7 +160,6 @@ class GeminiClientSettings(BaseModel):
             max_retries=self.max_retries,
             http_client=self.http_client,
             http_async_client=self.http_async_client,
-            user_agent=f"langchain-gemini/{__version__}",
         )
 
     def close(self) -> None:

@@ -40,7 +40,8 @@ logger = logging.getLogger("langchain_gemini")
 
 DEFAULT_BASE_URL = "https://generativelanguage.googleapis.com"
 DEFAULT_API_VERSION = "v1beta"
-DEFAULT_USER_AGENT = f"langchain-gemini/{__version__}"
+# Named after the distribution, so Google-side logs point at what users install.
+DEFAULT_USER_AGENT = f"langchain-gemini-api/{__version__}"
 _SSE = {"alt": "sse"}
 
 
