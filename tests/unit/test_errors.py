@@ -328,9 +328,7 @@ def test_non_json_body_is_redacted() -> None:
     assert error.body == "<p>***</p>"
 
 
-UNKNOWN_FIELD = (
-    'Invalid JSON payload received. Unknown name "temprature" at \'generation_config\': Cannot find field.'
-)
+UNKNOWN_FIELD = "Invalid JSON payload received. Unknown name \"temprature\" at 'generation_config': Cannot find field."
 NOT_FOUND = "models/gemini-test-tuned is not found for API version v1beta, or is not supported for generateContent."
 
 
