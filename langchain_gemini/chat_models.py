@@ -48,7 +48,8 @@ if TYPE_CHECKING:
     from langchain_core.tools import BaseTool
 
 StructuredMethod = Literal["json_schema", "function_calling", "json_mode"]
-"""The `method` of `with_structured_output`: native JSON schema, one forced function call, or JSON without a schema."""
+"""The `method` of `with_structured_output`: native JSON schema, one forced function call, or JSON (with the schema
+if one is given)."""
 
 
 def _has_blocks(messages: Sequence[BaseMessage]) -> bool:
@@ -436,7 +437,8 @@ class ChatGemini(GeminiClientSettings, BaseChatModel):
         Args:
             schema: The output schema (optional for `json_mode`).
             method: `json_schema` (native constrained JSON, the default), `function_calling` (one forced function
-                call) or `json_mode` (JSON output, schema not sent).
+                call) or `json_mode` (JSON output; a schema, if given, is sent as `json_schema` sends it, as
+                langchain-google-genai's alias did).
             include_raw: Return `{"raw", "parsed", "parsing_error"}` instead of raising on a parsing error.
             strict: Accepted for compatibility; constrained decoding is always strict on Gemini.
             **kwargs: Not supported; any value raises.
