@@ -15,6 +15,7 @@ from pydantic import Field, model_validator
 
 from langchain_gemini import _from_gemini, _to_gemini
 from langchain_gemini._base import GeminiClientSettings, model_path
+from langchain_gemini._init_kwargs import check_unknown_kwargs
 from langchain_gemini._params import (
     GENERATION_PARAM_NAMES,
     CallOverrides,
@@ -200,14 +201,18 @@ class ChatGemini(GeminiClientSettings, BaseChatModel):
 
     model_kwargs: dict[str, Any] = Field(default_factory=dict)
     """Request fields this class does not model yet, sent as given: `generationConfig` fields (e.g.
-    `{"response_logprobs": True}`) or request-level ones (`tools`, `tool_config`, ...). Unknown constructor
-    arguments are moved here with a warning."""
+    `{"response_logprobs": True}`) or request-level ones (`tools`, `tool_config`, ...). Constructor arguments
+    that are such fields are moved here with a warning; any other unknown argument raises a `TypeError` naming the
+    field to use."""
 
     @model_validator(mode="before")
     @classmethod
     def _collect_model_kwargs(cls, values: Any) -> Any:
         if isinstance(values, dict):
-            return _build_model_kwargs(values, get_pydantic_field_names(cls))
+            known = get_pydantic_field_names(cls)
+            # Typos and renamed arguments fail here, before any request; Gemini request fields go to model_kwargs.
+            check_unknown_kwargs(cls.__name__, values, known)
+            return _build_model_kwargs(values, known)
         return values
 
     @model_validator(mode="after")
