@@ -15,6 +15,7 @@ from pydantic import Field, model_validator
 
 from langchain_gemini import _from_gemini, _to_gemini
 from langchain_gemini._base import GeminiClientSettings, model_path
+from langchain_gemini._count import countable_messages
 from langchain_gemini._init_kwargs import check_unknown_kwargs
 from langchain_gemini._params import (
     GENERATION_PARAM_NAMES,
@@ -471,6 +472,10 @@ class ChatGemini(GeminiClientSettings, BaseChatModel):
     def get_num_tokens_from_messages(self, messages: list[BaseMessage], tools: Sequence[Any] | None = None) -> int:
         """Count prompt tokens with the `countTokens` endpoint: system instruction and tools included.
 
+        Any list LangChain's `trim_messages` may count is accepted: only system messages, tool results without
+        their call, a conversation in reverse. Parts Gemini would not take in that place are counted as text (see
+        `langchain_gemini._count`); an empty list counts 0 without a request.
+
         Media goes through the same pre-pass as `invoke`: URLs are fetched under `media_fetch`, and media that
         would take the request over 20 MB is uploaded through the Files API (or refused when uploads are off).
 
@@ -482,7 +487,9 @@ class ChatGemini(GeminiClientSettings, BaseChatModel):
             ValueError: For messages or tools that cannot be converted (as `invoke` would refuse them).
             GeminiError: If the request fails, after retries.
         """
-        body = self._count_tokens_body(resolve_media(self, messages), tools)
+        if not messages and not tools:
+            return 0
+        body = self._count_tokens_body(resolve_media(self, countable_messages(messages)), tools)
         response = self._client.request_json("POST", f"{model_path(self.model)}:countTokens", body=body)
         return int(response.get("totalTokens", 0))
 
@@ -490,7 +497,9 @@ class ChatGemini(GeminiClientSettings, BaseChatModel):
         self, messages: list[BaseMessage], tools: Sequence[Any] | None = None
     ) -> int:
         """Async `get_num_tokens_from_messages`."""
-        body = self._count_tokens_body(await aresolve_media(self, messages), tools)
+        if not messages and not tools:
+            return 0
+        body = self._count_tokens_body(await aresolve_media(self, countable_messages(messages)), tools)
         response = await self._client.arequest_json("POST", f"{model_path(self.model)}:countTokens", body=body)
         return int(response.get("totalTokens", 0))
 
