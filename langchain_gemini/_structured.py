@@ -57,7 +57,9 @@ def structured_runnable(
         )
     elif method in {"json_schema", "json_mode"}:
         bound: dict[str, Any] = {"response_mime_type": "application/json"}
-        if method == "json_schema":
+        if schema is not None:
+            # json_mode with a schema sends it, as json_schema does: in langchain-google-genai json_mode is an alias
+            # of json_schema, and code migrated from it must not lose its schema (docs/migration.md).
             bound["response_schema"] = _json_schema_of(schema)
         llm = model.bind(ls_structured_output_format=output_format, **bound)
         parser = PydanticOutputParser(pydantic_object=schema) if _is_pydantic(schema) else JsonOutputParser()

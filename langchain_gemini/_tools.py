@@ -41,8 +41,20 @@ def is_native_tool(tool: Any) -> bool:
     return isinstance(tool, Mapping) and bool(tool) and all(camel_case(key) in NATIVE_TOOL_KEYS for key in tool)
 
 
+# Keys that make a dict one of LangChain's tool formats rather than a bare JSON Schema (OpenAI, Anthropic, Bedrock:
+# see `convert_to_openai_function` in langchain_core/utils/function_calling.py). None is a JSON Schema keyword.
+_TOOL_FORMAT_KEYS = frozenset({"function", "name", "input_schema", "toolSpec"})
+
+
 def _raw_json_schema(tool: Any) -> dict[str, Any] | None:
-    """The untouched JSON Schema of a pydantic model or a pydantic-backed tool, or None for other kinds."""
+    """The untouched JSON Schema of a tool whose schema LangChain would rewrite, or None to take LangChain's.
+
+    Pydantic models and pydantic-backed tools keep `$defs` (LangChain inlines them); a bare JSON Schema with a
+    `title` is kept whole (LangChain drops it unless it has `properties`). Tool-format dicts (OpenAI, Anthropic)
+    are not schemas: their parameters come from `convert_to_openai_tool`, untouched.
+    """
+    if isinstance(tool, Mapping):
+        return dict(tool) if not _TOOL_FORMAT_KEYS & tool.keys() else None
     model = tool.tool_call_schema if isinstance(tool, BaseTool) else tool
     if isinstance(model, dict):
         return model

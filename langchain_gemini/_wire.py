@@ -78,6 +78,8 @@ class GenerationConfig(TypedDict, total=False):
     thinkingConfig: dict[str, Any]
     speechConfig: dict[str, Any]
     mediaResolution: str
+    imageConfig: dict[str, Any]
+    enableEnhancedCivicAnswers: bool
 
 
 class GenerateContentRequest(TypedDict, total=False):

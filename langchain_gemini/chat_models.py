@@ -15,6 +15,8 @@ from pydantic import Field, model_validator
 
 from langchain_gemini import _from_gemini, _to_gemini
 from langchain_gemini._base import GeminiClientSettings, model_path
+from langchain_gemini._count import countable_messages
+from langchain_gemini._init_kwargs import check_unknown_kwargs
 from langchain_gemini._params import (
     GENERATION_PARAM_NAMES,
     CallOverrides,
@@ -48,7 +50,8 @@ if TYPE_CHECKING:
     from langchain_core.tools import BaseTool
 
 StructuredMethod = Literal["json_schema", "function_calling", "json_mode"]
-"""The `method` of `with_structured_output`: native JSON schema, one forced function call, or JSON without a schema."""
+"""The `method` of `with_structured_output`: native JSON schema, one forced function call, or JSON (with the schema
+if one is given)."""
 
 
 def _has_blocks(messages: Sequence[BaseMessage]) -> bool:
@@ -199,14 +202,18 @@ class ChatGemini(GeminiClientSettings, BaseChatModel):
 
     model_kwargs: dict[str, Any] = Field(default_factory=dict)
     """Request fields this class does not model yet, sent as given: `generationConfig` fields (e.g.
-    `{"response_logprobs": True}`) or request-level ones (`tools`, `tool_config`, ...). Unknown constructor
-    arguments are moved here with a warning."""
+    `{"response_logprobs": True}`) or request-level ones (`tools`, `tool_config`, ...). Constructor arguments
+    that are such fields are moved here with a warning; any other unknown argument raises a `TypeError` naming the
+    field to use."""
 
     @model_validator(mode="before")
     @classmethod
     def _collect_model_kwargs(cls, values: Any) -> Any:
         if isinstance(values, dict):
-            return _build_model_kwargs(values, get_pydantic_field_names(cls))
+            known = get_pydantic_field_names(cls)
+            # Typos and renamed arguments fail here, before any request; Gemini request fields go to model_kwargs.
+            check_unknown_kwargs(cls.__name__, values, known)
+            return _build_model_kwargs(values, known)
         return values
 
     @model_validator(mode="after")
@@ -436,7 +443,8 @@ class ChatGemini(GeminiClientSettings, BaseChatModel):
         Args:
             schema: The output schema (optional for `json_mode`).
             method: `json_schema` (native constrained JSON, the default), `function_calling` (one forced function
-                call) or `json_mode` (JSON output, schema not sent).
+                call) or `json_mode` (JSON output; a schema, if given, is sent as `json_schema` sends it, as
+                langchain-google-genai's alias did).
             include_raw: Return `{"raw", "parsed", "parsing_error"}` instead of raising on a parsing error.
             strict: Accepted for compatibility; constrained decoding is always strict on Gemini.
             **kwargs: Not supported; any value raises.
@@ -464,6 +472,10 @@ class ChatGemini(GeminiClientSettings, BaseChatModel):
     def get_num_tokens_from_messages(self, messages: list[BaseMessage], tools: Sequence[Any] | None = None) -> int:
         """Count prompt tokens with the `countTokens` endpoint: system instruction and tools included.
 
+        Any list LangChain's `trim_messages` may count is accepted: only system messages, tool results without
+        their call, a conversation in reverse. Parts Gemini would not take in that place are counted as text (see
+        `langchain_gemini._count`); an empty list counts 0 without a request.
+
         Media goes through the same pre-pass as `invoke`: URLs are fetched under `media_fetch`, and media that
         would take the request over 20 MB is uploaded through the Files API (or refused when uploads are off).
 
@@ -475,7 +487,9 @@ class ChatGemini(GeminiClientSettings, BaseChatModel):
             ValueError: For messages or tools that cannot be converted (as `invoke` would refuse them).
             GeminiError: If the request fails, after retries.
         """
-        body = self._count_tokens_body(resolve_media(self, messages), tools)
+        if not messages and not tools:
+            return 0
+        body = self._count_tokens_body(resolve_media(self, countable_messages(messages)), tools)
         response = self._client.request_json("POST", f"{model_path(self.model)}:countTokens", body=body)
         return int(response.get("totalTokens", 0))
 
@@ -483,7 +497,9 @@ class ChatGemini(GeminiClientSettings, BaseChatModel):
         self, messages: list[BaseMessage], tools: Sequence[Any] | None = None
     ) -> int:
         """Async `get_num_tokens_from_messages`."""
-        body = self._count_tokens_body(await aresolve_media(self, messages), tools)
+        if not messages and not tools:
+            return 0
+        body = self._count_tokens_body(await aresolve_media(self, countable_messages(messages)), tools)
         response = await self._client.arequest_json("POST", f"{model_path(self.model)}:countTokens", body=body)
         return int(response.get("totalTokens", 0))
 

@@ -17,8 +17,9 @@ GeminiError(ModelError)                          base of everything the client r
 ```
 
 Every instance carries `message`, `status_code`, `status`, `details`, `retry_after`,
-`request_id`, `body` and `is_retryable`; all strings are redacted of the API key. `str(error)`
-stays short (`"429 RESOURCE_EXHAUSTED: <message>"`); the full body is only in `.body`.
+`request_id`, `body` and `is_retryable`; all strings are redacted of the API key (see `redact` for
+the rule). `str(error)` stays short (`"429 RESOURCE_EXHAUSTED: <message>"`); the full body is only
+in `.body`.
 """
 
 from __future__ import annotations
@@ -65,7 +66,12 @@ __all__ = [
     "redact",
 ]
 
+# Google API keys: "AIza" and 35 more characters (39 in all), the shape secret scanners look for.
 _API_KEY_PATTERN = re.compile(r"AIza[0-9A-Za-z_-]{35}")
+# A key shorter than this is not a secret: 8 characters is the minimum length NIST SP 800-63B (5.1.1.1) sets for a
+# memorized secret. Replacing such a key everywhere would only mangle Google's messages (a key "k" turns
+# 'Unknown name' into 'Un***nown name'); short keys are test keys, for emulators and mocks.
+_MIN_SECRET_LENGTH = 8
 # Context overflow is the one condition Google gives no status or reason code for, only this
 # documented message: "The input token count (N) exceeds the maximum number of tokens allowed (M)."
 _CONTEXT_OVERFLOW = re.compile(r"input token count.{0,40}exceeds the maximum number of tokens", re.IGNORECASE)
@@ -98,6 +104,10 @@ _URL_QUERY = re.compile(r"(\b[a-z][a-z0-9+.-]*://[^\s?#'\"]*)\?[^\s'\"]*", re.IG
 def redact(text: str, secret: str | None) -> str:
     """Replace the API key, and anything shaped like a Google API key, with ``***``.
 
+    The rule: the key in use is replaced wherever it occurs when it has at least 8 characters (Google's keys
+    have 39); a shorter key is no secret and is left alone, so that it cannot cut into ordinary words. Anything
+    shaped like a Google API key (`AIza` + 35 characters) is replaced whatever key is in use.
+
     Args:
         text: Any string that may leave the package (messages, bodies, details).
         secret: The key in use, if known.
@@ -105,7 +115,7 @@ def redact(text: str, secret: str | None) -> str:
     Returns:
         The text with every occurrence replaced.
     """
-    if secret:
+    if secret and len(secret) >= _MIN_SECRET_LENGTH:
         text = text.replace(secret, "***")
     return _API_KEY_PATTERN.sub("***", text)
 

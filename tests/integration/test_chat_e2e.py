@@ -231,6 +231,24 @@ def test_structured_output_methods(emulator: GeminiEmulator, method: str) -> Non
     assert isinstance(joke, Joke)
 
 
+class Invoice(BaseModel):
+    """An invoice."""
+
+    number: str
+    total: float
+
+
+def test_json_mode_with_a_schema_extracts_with_the_schema(emulator: GeminiEmulator) -> None:
+    # The prompt names no keys: only the schema on the wire can make the answer an Invoice.
+    extract = make(emulator).with_structured_output(Invoice, method="json_mode")
+    invoice = extract.invoke("Invoice INV-7 comes to 12.50 EUR.")
+    assert isinstance(invoice, Invoice)
+    assert emulator.requests[-1].json["generationConfig"] == {
+        "responseMimeType": "application/json",
+        "responseJsonSchema": Invoice.model_json_schema(),
+    }
+
+
 def test_demo_runs_against_the_emulator(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("GOOGLE_API_KEY", raising=False)
     monkeypatch.delenv("GEMINI_API_KEY", raising=False)

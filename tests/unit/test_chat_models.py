@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import warnings
 from typing import Any
 
 import httpx
@@ -157,6 +158,72 @@ def test_unknown_constructor_argument_goes_to_model_kwargs_and_is_sent() -> None
         model = fake.model(response_logprobs=True)
     model.invoke("hi")
     assert fake.bodies()[0]["generationConfig"] == {"responseLogprobs": True}
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "expected"),
+    [
+        ({"temprature": 0.2}, "'temprature': did you mean 'temperature'?"),
+        ({"max_token": 10}, "'max_token': did you mean 'max_tokens'?"),
+        ({"response_logprob": True}, "'response_logprob': did you mean 'response_logprobs'?"),
+        ({"request_timeout": 30}, "'request_timeout': use timeout"),
+        ({"retries": 6}, "'retries': use max_retries"),
+        ({"thinking_config": {"thinking_budget": 0}}, "'thinking_config': use thinking_budget"),
+        ({"response_json_schema": {"type": "object"}}, "'response_json_schema': use response_schema"),
+        ({"generation_config": {"temperature": 0}}, "'generation_config': pass the settings as arguments"),
+        ({"model_name": "gemini-2.5-pro"}, "'model_name': use model"),
+        ({"maxOutputTokens": 10}, "'maxOutputTokens': use max_output_tokens"),
+        ({"system_instruction": "Be brief."}, "'system_instruction': use a SystemMessage"),
+        ({"frobnicate": 1}, "'frobnicate': neither a ChatGemini field nor a Gemini request field"),
+    ],
+)
+def test_unknown_constructor_arguments_fail_naming_what_to_write(kwargs: dict[str, Any], expected: str) -> None:
+    fake = FakeGemini()
+    with pytest.raises(TypeError) as caught:
+        fake.model(**kwargs)
+    assert str(caught.value).startswith(f"ChatGemini got unexpected keyword argument: {expected}")
+    assert fake.requests == []
+
+
+def test_every_unknown_constructor_argument_is_reported_at_once() -> None:
+    with pytest.raises(TypeError) as caught:
+        ChatGemini(model="gemini-2.5-flash", api_key=FAKE_KEY, temprature=0, request_timeout=5)
+    assert str(caught.value) == (
+        "ChatGemini got unexpected keyword arguments: 'temprature': did you mean 'temperature'?; "
+        "'request_timeout': use timeout (seconds)"
+    )
+
+
+def test_langchain_standard_names_and_aliases_are_accepted() -> None:
+    fake = FakeGemini()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no argument below is moved to model_kwargs
+        model = fake.model(
+            api_key=FAKE_KEY,
+            temperature=0.5,
+            max_tokens=64,
+            timeout=30,
+            stop=["END"],
+            max_retries=1,
+            n=1,
+            model_kwargs={"response_logprobs": True},
+            callbacks=None,
+            tags=["t"],
+            metadata={"m": 1},
+            rate_limiter=None,
+            disable_streaming=False,
+            output_version="v1",
+            name="chat",
+            cache=False,
+        )
+    model.invoke("hi")
+    assert fake.bodies()[0]["generationConfig"] == {
+        "temperature": 0.5,
+        "maxOutputTokens": 64,
+        "stopSequences": ["END"],
+        "candidateCount": 1,
+        "responseLogprobs": True,
+    }
 
 
 def test_blocked_prompt_is_visible_in_metadata_and_logs(caplog: pytest.LogCaptureFixture) -> None:

@@ -31,6 +31,7 @@ from langchain_gemini.errors import (
     error_from_transport,
     redact,
 )
+from tests.unit.fake_gemini import FakeGemini
 
 KEY = "AIzaFAKE-sentinel-0123456789"
 REAL_SHAPED_KEY = "AIza" + "B" * 35
@@ -325,6 +326,52 @@ def test_echoed_debug_info_is_redacted_everywhere() -> None:
 def test_non_json_body_is_redacted() -> None:
     error = error_from_response(502, {}, f"<p>{KEY}</p>".encode(), secret=KEY)
     assert error.body == "<p>***</p>"
+
+
+UNKNOWN_FIELD = "Invalid JSON payload received. Unknown name \"temprature\" at 'generation_config': Cannot find field."
+NOT_FOUND = "models/gemini-test-tuned is not found for API version v1beta, or is not supported for generateContent."
+
+
+def _refused_call(api_key: str, status: int, name: str, message: str, echo: str) -> GeminiAPIError:
+    """Invoke a model keyed with `api_key` against an answer that echoes `echo` in a DebugInfo detail."""
+    debug = {"@type": "type.googleapis.com/google.rpc.DebugInfo", "detail": echo}
+    answer = httpx.Response(status, json={"error": {"code": status, "message": message, "status": name,
+                                                     "details": [debug]}})  # fmt: skip
+    model = FakeGemini(responses=[answer]).model(api_key=api_key, max_retries=0)
+    with pytest.raises(GeminiAPIError) as caught:
+        model.invoke("hi")
+    return caught.value
+
+
+@pytest.mark.parametrize(
+    ("api_key", "status", "name", "message"),
+    [("k", 400, "INVALID_ARGUMENT", UNKNOWN_FIELD), ("test", 404, "NOT_FOUND", NOT_FOUND)],
+)
+def test_short_test_keys_leave_googles_messages_intact(api_key: str, status: int, name: str, message: str) -> None:
+    error = _refused_call(api_key, status, name, message, echo="nothing secret")
+    assert error.message == message
+    assert str(error) == f"{status} {name}: {message}"
+    assert error.body["error"]["message"] == message
+
+
+@pytest.mark.parametrize("api_key", ["12345678", "emulator-test-key", KEY, REAL_SHAPED_KEY])
+def test_keys_of_eight_characters_or_more_are_redacted_everywhere(api_key: str) -> None:
+    error = _refused_call(api_key, 400, "INVALID_ARGUMENT", f"API key {api_key} not valid", echo=f"key={api_key}")
+    for text in (str(error), repr(error), error.message, json.dumps(error.details), json.dumps(error.body)):
+        assert api_key not in text
+    assert error.message == "API key *** not valid"
+    assert error.details[0]["detail"] == "key=***"
+
+
+def test_google_shaped_keys_are_redacted_whatever_key_is_in_use() -> None:
+    error = _refused_call("k", 400, "INVALID_ARGUMENT", f"bad key {REAL_SHAPED_KEY}", echo=REAL_SHAPED_KEY)
+    assert error.message == "bad key ***"
+    assert error.details[0]["detail"] == "***"
+
+
+def test_redact_length_boundary() -> None:
+    assert redact("say abcdefg", "abcdefg") == "say abcdefg"
+    assert redact("say abcdefgh", "abcdefgh") == "say ***"
 
 
 # -- portability ---------------------------------------------------------------------------

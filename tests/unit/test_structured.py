@@ -64,6 +64,22 @@ def test_json_mode_sends_no_schema() -> None:
     assert fake.bodies()[0]["generationConfig"] == {"responseMimeType": "application/json"}
 
 
+@pytest.mark.parametrize("schema", [Joke, JokeDict, Joke.model_json_schema()])
+def test_json_mode_with_a_schema_sends_it_as_json_schema_does(schema: Any) -> None:
+    # langchain-google-genai's json_mode is an alias of json_schema: migrated code must keep its schema.
+    fake = FakeGemini(responses=[text_response(json.dumps(JOKE))] * 2)
+    model = fake.model()
+    results = [model.with_structured_output(schema, method=m).invoke("a joke") for m in ("json_mode", "json_schema")]
+    assert results[0] == results[1]
+    json_mode, json_schema = (body["generationConfig"] for body in fake.bodies())
+    assert json_mode == json_schema
+    assert json_mode["responseMimeType"] == "application/json"
+    assert json_mode["responseJsonSchema"]["properties"] == {
+        "setup": {"title": "Setup", "type": "string"} if schema is not JokeDict else {"type": "string"},
+        "punchline": {"title": "Punchline", "type": "string"} if schema is not JokeDict else {"type": "string"},
+    }
+
+
 @pytest.mark.parametrize("method", ["json_schema", "function_calling", "json_mode"])
 @pytest.mark.parametrize("strict", [None, False, True])
 def test_every_method_and_strict_combination_builds(method: str, strict: bool | None) -> None:

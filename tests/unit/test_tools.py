@@ -74,6 +74,158 @@ def test_every_tool_form_becomes_a_declaration_next_to_builtins() -> None:
     assert schema["properties"]["age"]["anyOf"] == [{"type": "integer"}, {"type": "null"}]
 
 
+# The arguments schema every dict form below carries, and what must reach the wire for it.
+QUERY_SCHEMA = {"type": "object", "properties": {"q": {"type": "string", "description": "terms"}}, "required": ["q"]}
+QUERY_DECLARATION = {"name": "search", "description": "Search.", "parametersJsonSchema": QUERY_SCHEMA}
+
+
+class Address(BaseModel):
+    city: str
+
+
+class Customer(BaseModel):
+    """A customer."""
+
+    name: str = Field(description="full name")
+    address: Address
+
+
+@tool(args_schema=Customer)
+def save_customer(name: str, address: Address) -> str:
+    """Save a customer."""
+    return name
+
+
+CUSTOMER_SCHEMA = {
+    "$defs": {
+        "Address": {
+            "properties": {"city": {"title": "City", "type": "string"}},
+            "required": ["city"],
+            "title": "Address",
+            "type": "object",
+        }
+    },
+    "properties": {
+        "name": {"description": "full name", "title": "Name", "type": "string"},
+        "address": {"$ref": "#/$defs/Address"},
+    },
+    "required": ["name", "address"],
+    "type": "object",
+}
+NATIVE_DECLARATION = {
+    "name": "lookup",
+    "description": "Look up a key.",
+    "parameters": {"type": "OBJECT", "properties": {"key": {"type": "STRING"}}, "required": ["key"]},
+}
+
+
+@pytest.mark.parametrize(
+    ("tool_form", "expected"),
+    [
+        pytest.param(
+            Customer,
+            {"name": "Customer", "description": "A customer.", "parametersJsonSchema": CUSTOMER_SCHEMA},
+            id="pydantic-model",
+        ),
+        pytest.param(
+            Movie,
+            {
+                "name": "Movie",
+                "description": "A movie.",
+                "parametersJsonSchema": {
+                    "type": "object",
+                    "properties": {"title": {"type": "string"}, "year": {"type": "integer"}},
+                    "required": ["title", "year"],
+                },
+            },
+            id="typeddict",
+        ),
+        pytest.param(
+            multiply,
+            {
+                "name": "multiply",
+                "description": "Multiply two numbers.",
+                "parametersJsonSchema": {
+                    "type": "object",
+                    "properties": {
+                        "x": {"description": "first factor", "type": "number"},
+                        "y": {"description": "second factor", "type": "number"},
+                    },
+                    "required": ["x", "y"],
+                },
+            },
+            id="function",
+        ),
+        pytest.param(
+            add,
+            {
+                "name": "add",
+                "description": "Add two integers.",
+                "parametersJsonSchema": {
+                    "type": "object",
+                    "properties": {"a": {"title": "A", "type": "integer"}, "b": {"title": "B", "type": "integer"}},
+                    "required": ["a", "b"],
+                },
+            },
+            id="tool-decorator",
+        ),
+        pytest.param(
+            save_customer,
+            {"name": "save_customer", "description": "Save a customer.", "parametersJsonSchema": CUSTOMER_SCHEMA},
+            id="tool-with-pydantic-args-schema",
+        ),
+        pytest.param(
+            {"type": "function", "function": {"name": "search", "description": "Search.", "parameters": QUERY_SCHEMA}},
+            QUERY_DECLARATION,
+            id="openai-tool",
+        ),
+        pytest.param(
+            {"name": "search", "description": "Search.", "parameters": QUERY_SCHEMA},
+            QUERY_DECLARATION,
+            id="openai-function",
+        ),
+        pytest.param(
+            {"name": "search", "description": "Search.", "input_schema": QUERY_SCHEMA},
+            QUERY_DECLARATION,
+            id="anthropic-tool",
+        ),
+        pytest.param(
+            {"title": "search", "description": "Search.", **QUERY_SCHEMA},
+            QUERY_DECLARATION,
+            id="json-schema-with-title",
+        ),
+        pytest.param({"functionDeclarations": [NATIVE_DECLARATION]}, NATIVE_DECLARATION, id="gemini-native"),
+        pytest.param({"function_declarations": [NATIVE_DECLARATION]}, NATIVE_DECLARATION, id="gemini-native-snake"),
+    ],
+)
+def test_each_tool_form_sends_its_declaration_exactly(tool_form: Any, expected: dict[str, Any]) -> None:
+    fake = FakeGemini()
+    fake.model().bind_tools([tool_form, {"google_search": {}}]).invoke("hi")
+    tools = fake.bodies()[0]["tools"]
+    assert tools == [{"googleSearch": {}}, {"functionDeclarations": [expected]}]
+
+
+def test_dict_tool_forms_in_openapi_mode_send_their_parameters() -> None:
+    fake = FakeGemini()
+    forms = [
+        {"type": "function", "function": {"name": "search", "description": "Search.", "parameters": QUERY_SCHEMA}},
+        {"name": "find", "parameters": QUERY_SCHEMA},
+        {"name": "grep", "description": "Grep.", "input_schema": QUERY_SCHEMA},
+    ]
+    fake.model(model="gemini-2.0-flash").bind_tools(forms).invoke("hi")
+    openapi = {
+        "type": "OBJECT",
+        "properties": {"q": {"type": "STRING", "description": "terms"}},
+        "required": ["q"],
+        "propertyOrdering": ["q"],
+    }
+    assert declarations(fake.bodies()[0]) == [
+        {"name": "search", "description": "Search.", "parameters": openapi},
+        {"name": "find", "parameters": openapi},
+        {"name": "grep", "description": "Grep.", "parameters": openapi},
+    ]
+
+
 def test_tools_are_converted_once_at_bind_time(monkeypatch: pytest.MonkeyPatch) -> None:
     import langchain_gemini._tools as tools_module
 
