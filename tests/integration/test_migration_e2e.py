@@ -65,7 +65,8 @@ def test_genai_safety_settings_reach_the_wire_in_rest_form(emulator: GeminiEmula
 def test_genai_safety_settings_per_call(emulator: GeminiEmulator) -> None:
     setting = types.SafetySetting(category="HARM_CATEGORY_HARASSMENT", threshold=types.HarmBlockThreshold.OFF)
     make(emulator).invoke("Hi", safety_settings=[setting])
-    assert emulator.requests[-1].json["safetySettings"] == [{"category": "HARM_CATEGORY_HARASSMENT", "threshold": "OFF"}]
+    sent = emulator.requests[-1].json["safetySettings"]
+    assert sent == [{"category": "HARM_CATEGORY_HARASSMENT", "threshold": "OFF"}]
 
 
 def test_a_safety_setting_field_gemini_does_not_take_is_refused_before_sending(emulator: GeminiEmulator) -> None:
@@ -86,7 +87,9 @@ def test_genai_built_in_tools(emulator: GeminiEmulator) -> None:
 
 def test_genai_function_declarations_next_to_langchain_tools(emulator: GeminiEmulator) -> None:
     schema = {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}
-    declaration = types.FunctionDeclaration(name="get_time", description="Time in a city.", parameters_json_schema=schema)
+    declaration = types.FunctionDeclaration(
+        name="get_time", description="Time in a city.", parameters_json_schema=schema
+    )
     tools = [
         types.Tool(function_declarations=[declaration]),
         types.FunctionDeclaration(name="get_rain", parameters_json_schema=schema),

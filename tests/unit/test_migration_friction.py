@@ -67,7 +67,8 @@ def test_a_local_path_as_media_url_says_what_to_do_before_any_request(block: dic
     content = [{"type": "text", "text": "Describe"}, web, block]
     with pytest.raises(ValueError, match=r"messages\[0\]\.content\[2\]: a local file path is not a URL") as caught:
         model.invoke([("human", content)])
-    assert "pass its bytes" in str(caught.value) and "GeminiFiles" in str(caught.value)
+    assert "pass its bytes" in str(caught.value)
+    assert "GeminiFiles" in str(caught.value)
     assert fake.requests == []
 
 
