@@ -22,6 +22,9 @@ DEFAULT_BASE_URL = "https://generativelanguage.googleapis.com"
 DEFAULT_API_VERSION = "v1beta"
 # Google's SDK reads GOOGLE_API_KEY first when both are set; we do the same so a machine behaves alike with both.
 API_KEY_ENV_VARS = ("GOOGLE_API_KEY", "GEMINI_API_KEY")
+# The variable google-genai reads for the Developer API's base URL (google/genai/_base_url.py), with the same
+# precedence: an explicit base_url wins, then the variable, then the public endpoint.
+BASE_URL_ENV_VAR = "GOOGLE_GEMINI_BASE_URL"
 
 
 def _api_key_from_env() -> SecretStr | None:
@@ -30,6 +33,17 @@ def _api_key_from_env() -> SecretStr | None:
         if value:
             return SecretStr(value)
     return None
+
+
+def _base_url_from_env() -> str:
+    value = os.environ.get(BASE_URL_ENV_VAR, "").strip()
+    if not value:
+        return DEFAULT_BASE_URL
+    try:
+        return check_base_url(value)
+    except ValueError as error:
+        msg = f"{BASE_URL_ENV_VAR}: {error}"
+        raise ValueError(msg) from None
 
 
 def check_base_url(url: str) -> str:
@@ -83,8 +97,9 @@ class GeminiClientSettings(BaseModel):
     """Gemini API key. Defaults to `GOOGLE_API_KEY`, then `GEMINI_API_KEY`; surrounding whitespace is stripped.
     It is sent only in the `x-goog-api-key` header."""
 
-    base_url: str = DEFAULT_BASE_URL
-    """Root of the REST API, without the version segment (e.g. an emulator's `http://127.0.0.1:8080`)."""
+    base_url: str = Field(default_factory=_base_url_from_env)
+    """Root of the REST API, without the version segment (e.g. an emulator's `http://127.0.0.1:8080`). Defaults
+    to `GOOGLE_GEMINI_BASE_URL` when it is set (as in google-genai), else Google's public endpoint."""
 
     api_version: str = DEFAULT_API_VERSION
     """API version path segment: `v1beta` (all features) or `v1` (stable surface only)."""

@@ -90,20 +90,16 @@ def usage_metadata(body: GenerateContentResponse) -> UsageMetadata | None:
         output_tokens=output,
         total_tokens=usage.get("totalTokenCount", prompt + output),
     )
-    input_details = InputTokenDetails()
-    if cached := usage.get("cachedContentTokenCount", 0):
-        input_details["cache_read"] = cached
+    # Gemini omits counts that are zero. Cache reads and reasoning are reported as 0 rather than left out, as
+    # langchain-openai always sets them, so code written for any provider can read them without a KeyError.
+    input_details = InputTokenDetails(cache_read=usage.get("cachedContentTokenCount", 0))
     if audio_in := _modality_tokens(usage.get("promptTokensDetails"), "AUDIO"):
         input_details["audio"] = audio_in
-    output_details = OutputTokenDetails()
-    if thoughts:
-        output_details["reasoning"] = thoughts
+    output_details = OutputTokenDetails(reasoning=thoughts)
     if audio_out := _modality_tokens(usage.get("candidatesTokensDetails"), "AUDIO"):
         output_details["audio"] = audio_out
-    if input_details:
-        result["input_token_details"] = input_details
-    if output_details:
-        result["output_token_details"] = output_details
+    result["input_token_details"] = input_details
+    result["output_token_details"] = output_details
     return result
 
 

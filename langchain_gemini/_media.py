@@ -273,9 +273,23 @@ def _kind_from_mime(mime: str | None) -> str:
     return top if top in {"image", "audio", "video"} else "file"
 
 
+def _is_local_path(url: str) -> bool:
+    # No scheme (a relative or absolute path), file:, or a one-letter "scheme" (a Windows drive): a file on this
+    # machine, which the API cannot read. Files API names (`files/abc`) have no scheme either but are not paths.
+    scheme = urlsplit(url).scheme.lower()
+    return (not scheme and not _FILE_NAME.fullmatch(url)) or scheme == "file" or len(scheme) == 1
+
+
 def _from_url(ref: MediaRef, url: Any) -> MediaRef:
     if not isinstance(url, str) or not url:
         msg = f"{ref.label}: 'url' must be a non-empty string"
+        raise ValueError(msg)
+    if _is_local_path(url):
+        msg = (
+            f"{ref.label}: a local file path is not a URL Gemini can read. Read the file and pass its bytes "
+            "({'type': 'image', 'base64': ..., 'mime_type': ...}, or a data URL), or upload it with GeminiFiles "
+            "and pass the file's uri"
+        )
         raise ValueError(msg)
     if url_kind(url) == "data":
         mime, ref.data, ref.data_start = split_data_url(url, ref.label)
@@ -455,7 +469,7 @@ def ref_to_part(ref: MediaRef) -> Part:
         uri = str(ref.uri)
         kind = url_kind(uri)
         if kind == "other" and not uri.startswith("files/"):
-            msg = f"{ref.label}: cannot send {urlsplit(uri).scheme or 'this'}: URLs; use http(s), gs://, a data URL"
+            msg = f"{ref.label}: cannot send {urlsplit(uri).scheme}: URLs; use http(s), gs://, a data URL"
             msg += " or a Files API name"
             raise ValueError(msg)
         file_data: dict[str, Any] = {"fileUri": uri}

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator, Iterator
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
+from langchain_core.exceptions import OutputParserException
+from langchain_core.messages import BaseMessage
 from langchain_core.output_parsers import JsonOutputKeyToolsParser, JsonOutputParser, PydanticOutputParser
 from langchain_core.output_parsers.openai_tools import PydanticToolsParser
-from langchain_core.runnables import Runnable, RunnableMap, RunnablePassthrough
+from langchain_core.runnables import Runnable, RunnableGenerator, RunnableMap, RunnablePassthrough
 from langchain_core.utils.function_calling import convert_to_json_schema, convert_to_openai_tool
 from langchain_core.utils.pydantic import is_basemodel_subclass
+
+from langchain_gemini._translator import refusal_block
 
 if TYPE_CHECKING:
     from langchain_gemini.chat_models import ChatGemini, StructuredMethod
@@ -27,6 +32,59 @@ def _json_schema_of(schema: Any) -> dict[str, Any]:
     if isinstance(schema, dict) and "function" in schema and schema.get("type") == "function":
         return dict(schema["function"].get("parameters") or {})
     return convert_to_json_schema(schema)
+
+
+def _refusal_error(refusal: dict[str, Any], message: BaseMessage) -> Exception:
+    reasons = ", ".join(f"{key}={value}" for key, value in refusal["extras"].items())
+    text = f"Gemini blocked the {'prompt' if 'block_reason' in refusal['extras'] else 'answer'} ({reasons})"
+    if refusal["refusal"]:
+        text += f": {refusal['refusal']}"
+    try:
+        from langchain_core.exceptions import ModelRefusalError
+    except ImportError:  # langchain-core < 1.7.5 has no refusal error; a parsing error is what it raised before
+        return OutputParserException(text, llm_output="")
+    return ModelRefusalError(text, raw_message=message)
+
+
+def check_answer(message: BaseMessage, *, needs_tool_call: bool) -> None:
+    """Raise if `message` cannot hold the structured output, rather than let the parser return None or fail vaguely.
+
+    Raises:
+        ModelRefusalError: Gemini blocked the prompt or the answer (see `_translator.refusal_block`).
+        OutputParserException: The answer stopped early (MALFORMED_FUNCTION_CALL, MAX_TOKENS, ...) with nothing
+            to parse; the message names the finish reason and Gemini's finish message.
+    """
+    metadata = message.response_metadata
+    if refusal := refusal_block(metadata):
+        raise _refusal_error(refusal, message)
+    finish = metadata.get("finish_reason")
+    empty = not getattr(message, "tool_calls", None) if needs_tool_call else not message.text.strip()
+    if finish not in {None, "STOP"} and empty:
+        detail = f": {metadata['finish_message']}" if metadata.get("finish_message") else ""
+        msg = f"Gemini stopped with finish_reason={finish} before giving the structured output{detail}"
+        raise OutputParserException(msg, llm_output=message.text)
+
+
+def _answer_guard(*, needs_tool_call: bool) -> Runnable[Any, Any]:
+    """A pass-through step that runs `check_answer` on the whole answer, streamed or not (chunks are merged)."""
+
+    def transform(chunks: Iterator[BaseMessage]) -> Iterator[BaseMessage]:
+        whole: Any = None
+        for chunk in chunks:
+            yield chunk
+            whole = chunk if whole is None else whole + chunk
+        if whole is not None:
+            check_answer(whole, needs_tool_call=needs_tool_call)
+
+    async def atransform(chunks: AsyncIterator[BaseMessage]) -> AsyncIterator[BaseMessage]:
+        whole: Any = None
+        async for chunk in chunks:
+            yield chunk
+            whole = chunk if whole is None else whole + chunk
+        if whole is not None:
+            check_answer(whole, needs_tool_call=needs_tool_call)
+
+    return RunnableGenerator(transform, atransform, name="check_gemini_answer")
 
 
 def structured_runnable(
@@ -66,6 +124,7 @@ def structured_runnable(
     else:
         msg = f"method must be 'json_schema', 'function_calling' or 'json_mode', not {method!r}"
         raise ValueError(msg)
+    parser = _answer_guard(needs_tool_call=method == "function_calling") | parser
     if not include_raw:
         return llm | parser
     parsed = RunnablePassthrough.assign(parsed=itemgetter("raw") | parser, parsing_error=lambda _: None)

@@ -16,6 +16,7 @@ from langchain_core.tools import BaseTool
 from langchain_core.utils.function_calling import convert_to_openai_tool
 from langchain_core.utils.pydantic import is_basemodel_subclass
 
+from langchain_gemini._genai_types import plain, sdk_tool
 from langchain_gemini._schema import parameters_fields, schema_mode
 from langchain_gemini._to_gemini import camel_case
 from langchain_gemini._wire import SchemaMode, SchemaOverride
@@ -80,6 +81,7 @@ def function_declaration(tool: Any, mode: SchemaMode) -> dict[str, Any]:
 def convert_tools(tools: Sequence[Any], *, model: str, schema: SchemaOverride | None = None) -> list[dict[str, Any]]:
     """Native tools pass through (keys camelCased); function tools go into one `functionDeclarations` entry."""
     mode = schema_mode(model, schema)
+    tools = [sdk_tool(tool, index, NATIVE_TOOL_KEYS) for index, tool in enumerate(tools)]
     native: list[dict[str, Any]] = []
     declarations: list[dict[str, Any]] = []
     for tool in tools:
@@ -122,6 +124,7 @@ def tool_config(tool_choice: Any, names: Sequence[str]) -> dict[str, Any] | None
     """
     if tool_choice is None or tool_choice is False:
         return None
+    tool_choice = plain(tool_choice)  # a google-genai ToolConfig or FunctionCallingConfigMode
     if isinstance(tool_choice, Mapping):
         native = {camel_case(key): value for key, value in tool_choice.items()}
         if "functionCallingConfig" in native or "retrievalConfig" in native:

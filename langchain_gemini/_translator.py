@@ -17,6 +17,13 @@ from langchain_core.messages.block_translators import google_genai, register_tra
 
 MODEL_PROVIDER = "gemini"
 
+# Finish reasons that mean Gemini withheld the answer on policy grounds (FinishReason in
+# https://ai.google.dev/api/generate-content#FinishReason). Core's translator knows the first three; the rest are
+# the same kind of block. RECITATION and MALFORMED_FUNCTION_CALL are not refusals: the model did answer.
+REFUSAL_FINISH_REASONS = frozenset(
+    {"SAFETY", "PROHIBITED_CONTENT", "BLOCKLIST", "SPII", "IMAGE_SAFETY", "IMAGE_PROHIBITED_CONTENT"}
+)
+
 
 # Our `code_execution_result` blocks keep the API's outcome name; core's translator only reads the legacy integer.
 _OUTCOME_STATUS = {"OUTCOME_OK": "success"}
@@ -49,15 +56,56 @@ def _unwrap(block: Any) -> Any:
     return block
 
 
+def _blocked_category(ratings: Any) -> str | None:
+    return next(
+        (str(rating["category"]) for rating in ratings or [] if isinstance(rating, dict) and rating.get("blocked")),
+        None,
+    )
+
+
+def refusal_block(response_metadata: dict[str, Any]) -> dict[str, Any] | None:
+    """The standard `refusal` block for a blocked prompt or a policy finish reason, or None for an answer.
+
+    `extras` holds `finish_reason` and/or `block_reason`, and `category`, the harm category that was blocked, when
+    the safety ratings name one (core's `ModelRefusalError` puts it in its message). The text is Gemini's
+    `finishMessage`, or empty: Gemini gives no reason in words.
+    """
+    extras: dict[str, Any] = {}
+    category: str | None = None
+    finish_reason = response_metadata.get("finish_reason")
+    if finish_reason in REFUSAL_FINISH_REASONS:
+        extras["finish_reason"] = finish_reason
+        category = _blocked_category(response_metadata.get("safety_ratings"))
+    feedback = response_metadata.get("prompt_feedback") or {}
+    block_reason = feedback.get("block_reason")
+    if block_reason and block_reason != "BLOCK_REASON_UNSPECIFIED":
+        extras["block_reason"] = block_reason
+        category = category or _blocked_category(feedback.get("safety_ratings"))
+    if not extras:
+        return None
+    if category:
+        extras["category"] = category
+    return {"type": "refusal", "refusal": response_metadata.get("finish_message") or "", "extras": extras}
+
+
+def _with_refusal(message: AIMessage, blocks: list[types.ContentBlock]) -> list[types.ContentBlock]:
+    # Core (from 1.7.5) adds a refusal for some reasons; ours covers them all, so it replaces core's.
+    kept = [block for block in blocks if block.get("type") != "refusal"]
+    if refusal := refusal_block(message.response_metadata):
+        kept.append(refusal)  # type: ignore[arg-type]
+    return kept
+
+
 def translate_content(message: AIMessage) -> list[types.ContentBlock]:
     """Standard blocks for a whole message."""
-    return _fix_code_results(message, [_unwrap(block) for block in google_genai.translate_content(message)])
+    blocks = [_unwrap(block) for block in google_genai.translate_content(message)]
+    return _with_refusal(message, _fix_code_results(message, blocks))
 
 
 def translate_content_chunk(message: AIMessageChunk) -> list[types.ContentBlock]:
-    """Standard blocks for a stream chunk."""
+    """Standard blocks for a stream chunk (the last one carries the finish reason, hence any refusal)."""
     blocks = [_unwrap(block) for block in google_genai.translate_content_chunk(message)]
-    return _fix_code_results(message, blocks)
+    return _with_refusal(message, _fix_code_results(message, blocks))
 
 
 register_translator(MODEL_PROVIDER, translate_content, translate_content_chunk)

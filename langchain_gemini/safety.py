@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from enum import Enum, StrEnum
-from typing import Any
+from typing import Annotated, Any
 
+from pydantic import BeforeValidator
+
+from langchain_gemini._genai_types import plain_safety_settings
 from langchain_gemini._wire import SafetySetting
 
 
@@ -39,8 +42,14 @@ class HarmBlockThreshold(StrEnum):
     """Turn the safety filter off for the category."""
 
 
-SafetySettingsInput = Mapping[HarmCategory | str, HarmBlockThreshold | str] | Iterable[Mapping[str, Any]]
-"""`safety_settings`: `{category: threshold}` (members or their string values) or `[{"category", "threshold"}]`."""
+SafetySettingsInput = Annotated[
+    # A Sequence, not an Iterable: pydantic keeps an Iterable as a one-shot iterator, which the construction check
+    # used up, so the list form was sent as an empty safetySettings.
+    Mapping[HarmCategory | str, HarmBlockThreshold | str] | Sequence[Mapping[str, Any]],
+    BeforeValidator(plain_safety_settings),
+]
+"""`safety_settings`: `{category: threshold}` (members or their string values) or `[{"category", "threshold"}]`.
+google-genai's `HarmCategory` / `HarmBlockThreshold` members and `SafetySetting` objects are accepted too."""
 
 
 def _member(enum: type[Enum], value: Any, field: str) -> str:
@@ -59,9 +68,14 @@ def to_safety_settings(settings: SafetySettingsInput) -> list[SafetySetting]:
         ValueError: For an unknown category or threshold, or a category given twice.
     """
     pairs: Iterable[tuple[Any, Any]]
+    settings = plain_safety_settings(settings)
     if isinstance(settings, Mapping):
         pairs = settings.items()
     else:
+        for index, item in enumerate(settings):
+            if extra := sorted(set(item) - {"category", "threshold"}):
+                msg = f"safety_settings[{index}]: unknown fields {extra}; Gemini takes only category and threshold"
+                raise ValueError(msg)
         pairs = [(item.get("category"), item.get("threshold")) for item in settings]
     result: list[SafetySetting] = []
     seen: set[str] = set()

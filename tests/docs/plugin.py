@@ -9,9 +9,9 @@ How the examples are run:
 * Each fence is a test. Fences use Material's brace syntax for options: ```` ```{.python continuation} ````
   continues the previous fence, ```` ```{.python notest} ```` is shown but not run.
 * Examples are written as real code (`ChatGemini(model="gemini-2.5-flash")`, key from the environment). Here
-  `GOOGLE_API_KEY` is set to a placeholder and the default `base_url` of `ChatGemini`, `GeminiEmbeddings` and
-  `GeminiFiles` is a shared local `GeminiEmulator`, reset before each example. Examples that build their own
-  emulator and pass `base_url` are left alone.
+  `GOOGLE_API_KEY` is set to a placeholder and `GOOGLE_GEMINI_BASE_URL` to a shared local `GeminiEmulator`,
+  reset before each example: the way users point an unmodified app at the emulator. Examples that build their
+  own emulator and pass `base_url` are left alone (an explicit `base_url` wins over the variable).
 * ```` ```{.python fixture:real_api} ```` marks an example that needs the real API (Google Search, code
   execution, the Files API): it runs against the real API when `GOOGLE_API_KEY` or `GEMINI_API_KEY` is set,
   and is skipped when neither is.
@@ -26,19 +26,17 @@ import io
 import os
 import re
 from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import pytest
 
-from langchain_gemini import ChatGemini, GeminiEmbeddings, GeminiFiles
+from langchain_gemini._base import BASE_URL_ENV_VAR
 from langchain_gemini.testing import GeminiEmulator
 
 REAL_API_KEY = next(
     (value for name in ("GOOGLE_API_KEY", "GEMINI_API_KEY") if (value := os.environ.get(name, "").strip())), None
 )
 PLACEHOLDER_KEY = "docs-example-key"
-_CLIENT_CLASSES = (ChatGemini, GeminiEmbeddings, GeminiFiles)
 _EXPECTED = re.compile(r"^\s*# -> ?(.*)$", re.MULTILINE)
 
 
@@ -57,24 +55,6 @@ class _Printed:
             builtins.print(*args, **kwargs)
         else:
             builtins.print(*args, **{**kwargs, "file": cls.buffer})
-
-
-@contextmanager
-def _default_base_url(url: str) -> Iterator[None]:
-    """Make `url` the default `base_url` of the public classes, as if every example passed `base_url=url`."""
-    fields = [cls.model_fields["base_url"] for cls in _CLIENT_CLASSES]
-    saved = [field.default for field in fields]
-    try:
-        for field in fields:
-            field.default = url
-        for cls in _CLIENT_CLASSES:
-            cls.model_rebuild(force=True)
-        yield
-    finally:
-        for field, default in zip(fields, saved, strict=True):
-            field.default = default
-        for cls in _CLIENT_CLASSES:
-            cls.model_rebuild(force=True)
 
 
 def _is_example(item: pytest.Item) -> bool:
@@ -138,9 +118,9 @@ def _example_environment(
         return
     monkeypatch.setenv("GOOGLE_API_KEY", PLACEHOLDER_KEY)
     monkeypatch.delenv("GEMINI_API_KEY", raising=False)
+    monkeypatch.setenv(BASE_URL_ENV_VAR, docs_emulator.base_url)
     docs_emulator.reset()
-    with _default_base_url(docs_emulator.base_url):
-        yield
+    yield
     docs_emulator.reset()
 
 

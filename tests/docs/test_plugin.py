@@ -81,8 +81,10 @@ def test_examples_reach_the_emulator_through_the_default_base_url(tmp_path: Path
 
 
 @pytest.mark.parametrize("name", ["ChatGemini", "GeminiEmbeddings", "GeminiFiles"])
-def test_the_default_base_url_is_restored_after_the_examples(name: str) -> None:
+def test_the_default_base_url_is_google_outside_the_examples(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
     import langchain_gemini
-    from langchain_gemini._base import DEFAULT_BASE_URL
+    from langchain_gemini._base import BASE_URL_ENV_VAR, DEFAULT_BASE_URL
 
-    assert getattr(langchain_gemini, name).model_fields["base_url"].default == DEFAULT_BASE_URL
+    monkeypatch.delenv(BASE_URL_ENV_VAR, raising=False)
+    kwargs = {"model": "gemini-2.5-flash"} if name == "ChatGemini" else {}
+    assert getattr(langchain_gemini, name)(api_key="k", **kwargs).base_url == DEFAULT_BASE_URL

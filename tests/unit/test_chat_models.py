@@ -273,7 +273,13 @@ def test_stream_yields_chunks_and_reports_final_counts_once() -> None:
         full += chunk
     assert isinstance(full, AIMessageChunk)
     assert full.content == "Hello world\n"
-    assert full.usage_metadata == {"input_tokens": 5, "output_tokens": 6, "total_tokens": 11}
+    assert full.usage_metadata == {
+        "input_tokens": 5,
+        "output_tokens": 6,
+        "total_tokens": 11,
+        "input_token_details": {"cache_read": 0},
+        "output_token_details": {"reasoning": 0},
+    }
     assert full.response_metadata["model_name"] == "gemini-2.5-flash-002"
     assert full.response_metadata["finish_reason"] == "STOP"
     request = fake.requests[0]
@@ -291,7 +297,13 @@ def test_streaming_invoke_merges_to_the_same_answer() -> None:
     fake = FakeGemini(streams=[stream_events(["a", "b"])])
     message = fake.model(streaming=True).invoke("hi")
     assert message.content == "ab"
-    assert message.usage_metadata == {"input_tokens": 5, "output_tokens": 4, "total_tokens": 9}
+    assert message.usage_metadata == {
+        "input_tokens": 5,
+        "output_tokens": 4,
+        "total_tokens": 9,
+        "input_token_details": {"cache_read": 0},
+        "output_token_details": {"reasoning": 0},
+    }
 
 
 def test_usage_callback_counts_streamed_usage_once_per_model() -> None:
@@ -300,7 +312,13 @@ def test_usage_callback_counts_streamed_usage_once_per_model() -> None:
     for _ in fake.model().stream("hi", config={"callbacks": [handler]}):
         pass
     assert handler.usage_metadata == {
-        "gemini-2.5-flash-002": {"input_tokens": 5, "output_tokens": 6, "total_tokens": 11}
+        "gemini-2.5-flash-002": {
+            "input_tokens": 5,
+            "output_tokens": 6,
+            "total_tokens": 11,
+            "input_token_details": {"cache_read": 0},
+            "output_token_details": {"reasoning": 0},
+        }
     }
 
 

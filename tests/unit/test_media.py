@@ -284,7 +284,7 @@ def test_data_url_with_parameters_keeps_them() -> None:
     [
         ({"type": "image_url", "image_url": "data:image/png;base64"}, "malformed data URL"),
         ({"type": "image", "url": "ftp://host/x.png"}, "cannot send ftp: URLs"),
-        ({"type": "image_url", "image_url": "x"}, "cannot send this: URLs"),
+        ({"type": "image_url", "image_url": "x"}, "a local file path is not a URL"),
         ({"type": "image"}, "this image block needs 'base64', 'url' or 'file_id'"),
         ({"type": "media", "data": media.b64(PNG)}, "needs 'mime_type'"),
         ({"type": "media"}, "needs 'data' or 'file_uri'"),

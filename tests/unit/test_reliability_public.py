@@ -307,7 +307,13 @@ def test_stream_usage_is_the_last_events_counts(chat, server, gm) -> None:  # ca
     for chunk in result.chunks[1:]:
         total += chunk  # LangChain adds chunk usages together
     assert total.text == "abc"
-    assert total.usage_metadata == {"input_tokens": 5, "output_tokens": 6, "total_tokens": 11}
+    assert total.usage_metadata == {
+        "input_tokens": 5,
+        "output_tokens": 6,
+        "total_tokens": 11,
+        "input_token_details": {"cache_read": 0},
+        "output_token_details": {"reasoning": 0},
+    }
 
 
 def test_stream_early_exit_closes_response(chat, server, gm) -> None:  # case 30
