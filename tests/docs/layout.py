@@ -94,6 +94,7 @@ class Browser:
             [*command, "about:blank"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
         )
         self._ids = itertools.count(1)
+        self._events: list[dict[str, Any]] = []  # events that arrived while waiting for something else
         self._resources = ExitStack()
         try:
             opened = connect(self._endpoint(), max_size=None, open_timeout=_STARTUP_SECONDS)
@@ -116,7 +117,7 @@ class Browser:
         raise TimeoutError(f"Chromium did not open its DevTools port within {_STARTUP_SECONDS:.0f} s")
 
     def send(self, method: str, params: dict[str, Any] | None = None, session: str | None = None) -> dict[str, Any]:
-        """Call a DevTools method and return its result (events that arrive meanwhile are dropped)."""
+        """Call a DevTools method and return its result (events that arrive meanwhile are kept for `wait_event`)."""
         message_id = next(self._ids)
         message: dict[str, Any] = {"id": message_id, "method": method, "params": params or {}}
         if session is not None:
@@ -128,8 +129,17 @@ class Browser:
         result: dict[str, Any] = reply.get("result", {})
         return result
 
+    def forget_events(self) -> None:
+        """Drop the events received so far (before starting what `wait_event` will wait for)."""
+        self._events.clear()
+
     def wait_event(self, method: str, session: str) -> None:
-        """Wait for the next `method` event of `session`."""
+        """Wait for a `method` event of `session` received since `forget_events` (or arriving now)."""
+        for index, event in enumerate(self._events):
+            if event.get("method") == method and event.get("sessionId") == session:
+                del self._events[: index + 1]
+                return
+        self._events.clear()
         self._until(lambda m: m.get("method") == method and m.get("sessionId") == session)
 
     def _until(self, wanted: Any) -> dict[str, Any]:
@@ -137,6 +147,8 @@ class Browser:
             message: dict[str, Any] = json.loads(self._socket.recv(timeout=_REPLY_SECONDS))
             if wanted(message):
                 return message
+            if "method" in message:
+                self._events.append(message)
 
     def close(self) -> None:
         """Close the connection, end the process (ours, by its handle) and delete the profile."""
@@ -174,6 +186,7 @@ class Tab:
 
     def open(self, url: str) -> None:
         """Load `url` and wait for its load event, its fonts and two frames (the theme's scripts lay tables out)."""
+        self.browser.forget_events()
         navigation = self.call("Page.navigate", {"url": url})
         if navigation.get("errorText"):
             raise RuntimeError(f"{url}: {navigation['errorText']}")
