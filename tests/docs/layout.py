@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import base64
+import contextlib
 import functools
 import http.server
 import itertools
@@ -88,7 +89,7 @@ class Browser:
     """A headless Chromium process and a DevTools Protocol connection to it (use as a context manager)."""
 
     def __init__(self, executable: str | None = None) -> None:
-        self._profile = tempfile.TemporaryDirectory(prefix="docs-check-chromium-")
+        self._profile = tempfile.TemporaryDirectory(prefix="docs-check-chromium-", ignore_cleanup_errors=True)
         command = [executable or find_chromium(), *CHROMIUM_FLAGS, f"--user-data-dir={self._profile.name}"]
         self._process = subprocess.Popen(
             [*command, "about:blank"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
@@ -151,14 +152,24 @@ class Browser:
                 self._events.append(message)
 
     def close(self) -> None:
-        """Close the connection, end the process (ours, by its handle) and delete the profile."""
+        """Shut Chromium down, wait for it (ours, by its handle) and delete the profile.
+
+        `Browser.close` lets Chromium end its helper processes and finish writing its profile; a bare SIGTERM
+        leaves them writing while the profile is deleted.
+        """
+        if hasattr(self, "_socket"):
+            with contextlib.suppress(Exception):
+                self.send("Browser.close")
         self._resources.close()
-        self._process.terminate()
         try:
             self._process.wait(timeout=_STARTUP_SECONDS)
         except subprocess.TimeoutExpired:
-            self._process.kill()
-            self._process.wait()
+            self._process.terminate()
+            try:
+                self._process.wait(timeout=_STARTUP_SECONDS)
+            except subprocess.TimeoutExpired:
+                self._process.kill()
+                self._process.wait()
         self._profile.cleanup()
 
     def __enter__(self) -> Browser:
