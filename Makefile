@@ -135,5 +135,20 @@ bench: $(STAMP)
 docs: $(STAMP)
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict
 
+# The built site in a real browser (tests/docs/layout.py, over the Chrome DevTools Protocol): at a 1280 px window
+# no code block or table may scroll sideways and no inline code may be cut in two; screenshots of the home,
+# quickstart, tools and migration pages land in build/docs-check/. Needs Debian's chromium, installed when missing.
+.PHONY: docs-check chromium
+DOCS_CHECK_DIR := build/docs-check
+chromium:
+	command -v chromium >/dev/null || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium)
+
+docs-check: $(STAMP) chromium
+	$(BIN)/python -m pytest tests/docs/test_layout.py -q -p no:cacheprovider --allow-hosts=127.0.0.1,localhost,::1 \
+		--timeout 300
+	rm -rf $(DOCS_CHECK_DIR)
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet --site-dir $(DOCS_CHECK_DIR)/site
+	$(BIN)/python -m tests.docs.layout $(DOCS_CHECK_DIR)/site --screenshots $(DOCS_CHECK_DIR)
+
 clean:
 	rm -rf $(VENV) .venv-lowest .venv-newest .venv-smoke $(TOOLS) dist site .mypy_cache .ruff_cache

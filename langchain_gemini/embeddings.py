@@ -252,8 +252,10 @@ class GeminiEmbeddings(GeminiClientSettings, Embeddings):
     ```python
     from langchain_gemini import GeminiEmbeddings
 
-    embeddings = GeminiEmbeddings(output_dimensionality=768)  # key from GOOGLE_API_KEY or GEMINI_API_KEY
-    vectors = embeddings.embed_documents(["Paris is the capital of France.", "Bread needs yeast."])
+    # The key comes from GOOGLE_API_KEY or GEMINI_API_KEY.
+    embeddings = GeminiEmbeddings(output_dimensionality=768)
+    texts = ["Paris is the capital of France.", "Bread needs yeast."]
+    vectors = embeddings.embed_documents(texts)
     query = embeddings.embed_query("Which city is France's capital?")
     ```
 

@@ -1,19 +1,19 @@
 """Errors raised by langchain-gemini. Each class is also the matching LangChain exception.
 
 ```
-GeminiError(ModelError)                          base of everything the client raises
-├── GeminiAPIError                               the API answered with an error (other non-2xx)
-│   ├── GeminiBadRequestError(ModelInvalidRequestError)         400
-│   │   └── GeminiContextOverflowError(ContextOverflowError)    400, input token count too large
-│   ├── GeminiAuthenticationError(ModelAuthenticationError)     401, or reason API_KEY_INVALID
-│   ├── GeminiPermissionDeniedError(ModelPermissionDeniedError) 403
-│   ├── GeminiNotFoundError(ModelNotFoundError)                 404
-│   ├── GeminiRateLimitError(ModelRateLimitError)               429
-│   └── GeminiServerError(ModelAPIError)                        5xx, and 408 from a proxy
-├── GeminiTimeoutError(ModelTimeoutError)        the request timed out in transport
-├── GeminiConnectionError(ModelConnectionError)  any other transport failure
-├── GeminiStreamError                            a stream ended before completion
-└── GeminiResponseValidationError                a 2xx whose body is not the JSON we expect
+GeminiError(ModelError)                                          everything raised
+├── GeminiAPIError                                               an error status
+│   ├── GeminiBadRequestError(ModelInvalidRequestError)          400
+│   │   └── GeminiContextOverflowError(ContextOverflowError)     400, too many tokens
+│   ├── GeminiAuthenticationError(ModelAuthenticationError)      401, API_KEY_INVALID
+│   ├── GeminiPermissionDeniedError(ModelPermissionDeniedError)  403
+│   ├── GeminiNotFoundError(ModelNotFoundError)                  404
+│   ├── GeminiRateLimitError(ModelRateLimitError)                429
+│   └── GeminiServerError(ModelAPIError)                         5xx, 408
+├── GeminiTimeoutError(ModelTimeoutError)                        transport timeout
+├── GeminiConnectionError(ModelConnectionError)                  transport failure
+├── GeminiStreamError                                            incomplete stream
+└── GeminiResponseValidationError                                unexpected 2xx body
 ```
 
 Every instance carries `message`, `status_code`, `status`, `details`, `retry_after`,

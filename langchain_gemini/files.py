@@ -7,9 +7,12 @@ from langchain_gemini import ChatGemini, GeminiFiles
 
 model = ChatGemini(model="gemini-2.5-flash")
 files = GeminiFiles.from_model(model)  # same key, base URL and connection pool
-notes = files.upload(b"Meeting notes: ship on Friday.", mime_type="text/plain")  # or a path, or a file object
-notes = files.wait_until_active(notes)  # videos are PROCESSING for a while; other files are ACTIVE at once
-model.invoke([HumanMessage([notes.content_block(), {"type": "text", "text": "When do we ship?"}])])
+# Bytes, a path or a file object.
+notes = files.upload(b"Meeting notes: ship on Friday.", mime_type="text/plain")
+# Videos are PROCESSING for a while; other files are ACTIVE at once.
+notes = files.wait_until_active(notes)
+question = {"type": "text", "text": "When do we ship?"}
+model.invoke([HumanMessage([notes.content_block(), question])])
 ```
 
 Uploaded files live for 48 hours, up to 2 GB each and 20 GB per project, and cannot be downloaded

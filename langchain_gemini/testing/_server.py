@@ -61,7 +61,8 @@ class GeminiEmulator:
     from langchain_gemini.testing import GeminiEmulator
 
     with GeminiEmulator() as emulator:
-        model = ChatGemini(model="gemini-2.5-flash", api_key="test", base_url=emulator.base_url)
+        url = emulator.base_url
+        model = ChatGemini(model="gemini-2.5-flash", api_key="test", base_url=url)
         model.invoke("Hello")
     ```
     """
