@@ -18,6 +18,9 @@ USE_REAL_API = bool(
     and not os.environ.get("GEMINI_FORCE_EMULATOR")
 )
 EMULATOR_KEY = "emulator-test-key"
+# What a new GeminiEmulator() is configured with. `reset()` keeps configuration, so the fixtures put these back:
+# a test's `configure(latency=0.3)` must not slow down every test after it.
+EMULATOR_SETTINGS: dict[str, Any] = {"latency": 0.0, "stream_events": 4, "file_processing_polls": 1}
 
 
 @pytest.fixture(scope="session")
@@ -38,6 +41,7 @@ def emulator(gemini_emulator: GeminiEmulator | None) -> Iterator[GeminiEmulator]
     gemini_emulator.reset()
     yield gemini_emulator
     gemini_emulator.reset()
+    gemini_emulator.configure(**EMULATOR_SETTINGS)
 
 
 def connection_params(gemini_emulator: GeminiEmulator | None) -> dict[str, Any]:
@@ -61,7 +65,7 @@ def emulator_server() -> Iterator[GeminiEmulator]:
 def emu(emulator_server: GeminiEmulator) -> GeminiEmulator:
     """`emulator_server`, reset to its defaults before the test."""
     emulator_server.reset()
-    emulator_server.configure(latency=0, stream_events=4, file_processing_polls=1)
+    emulator_server.configure(**EMULATOR_SETTINGS)
     return emulator_server
 
 
