@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator, Iterator
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
-from langchain_core.exceptions import OutputParserException
+from langchain_core.exceptions import ModelRefusalError, OutputParserException
 from langchain_core.messages import BaseMessage
 from langchain_core.output_parsers import JsonOutputKeyToolsParser, JsonOutputParser, PydanticOutputParser
 from langchain_core.output_parsers.openai_tools import PydanticToolsParser
@@ -34,15 +34,11 @@ def _json_schema_of(schema: Any) -> dict[str, Any]:
     return convert_to_json_schema(schema)
 
 
-def _refusal_error(refusal: dict[str, Any], message: BaseMessage) -> Exception:
+def _refusal_error(refusal: dict[str, Any], message: BaseMessage) -> ModelRefusalError:
     reasons = ", ".join(f"{key}={value}" for key, value in refusal["extras"].items())
     text = f"Gemini blocked the {'prompt' if 'block_reason' in refusal['extras'] else 'answer'} ({reasons})"
     if refusal["refusal"]:
         text += f": {refusal['refusal']}"
-    try:
-        from langchain_core.exceptions import ModelRefusalError
-    except ImportError:  # langchain-core < 1.7.5 has no refusal error; a parsing error is what it raised before
-        return OutputParserException(text, llm_output="")
     return ModelRefusalError(text, raw_message=message)
 
 

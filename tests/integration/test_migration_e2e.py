@@ -9,9 +9,8 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-import langchain_core.exceptions
 import pytest
-from langchain_core.exceptions import OutputParserException
+from langchain_core.exceptions import ModelRefusalError, OutputParserException
 from langchain_core.messages import AIMessageChunk
 from pydantic import BaseModel
 
@@ -19,9 +18,6 @@ from langchain_gemini import ChatGemini, GeminiEmbeddings, GeminiFiles
 from langchain_gemini.testing import GeminiEmulator
 from tests.fixtures import genai_lookalikes as types
 from tests.integration.conftest import EMULATOR_KEY
-
-# langchain-core >= 1.7.5 has ModelRefusalError; older versions get a parsing error with the same message.
-RefusalError: type[Exception] = getattr(langchain_core.exceptions, "ModelRefusalError", OutputParserException)
 
 
 def make(emulator: GeminiEmulator, **kwargs: Any) -> ChatGemini:
@@ -238,10 +234,11 @@ def test_answers_that_are_not_refusals_have_no_refusal_block(emulator: GeminiEmu
 def test_structured_output_of_a_blocked_answer_raises_a_refusal(emulator: GeminiEmulator, method: str) -> None:
     structured = make(emulator).with_structured_output(Person, method=method)  # type: ignore[arg-type]
     emulator.enqueue(blocked_answer("PROHIBITED_CONTENT", message="Not allowed."))
-    with pytest.raises(RefusalError, match=r"Gemini blocked the answer \(finish_reason=PROHIBITED_CONTENT, category="):
+    blocked = r"Gemini blocked the answer \(finish_reason=PROHIBITED_CONTENT, category="
+    with pytest.raises(ModelRefusalError, match=blocked):
         structured.invoke("Who is tall?")
     emulator.enqueue(BLOCKED_PROMPT)
-    with pytest.raises(RefusalError, match=r"Gemini blocked the prompt \(block_reason=OTHER"):
+    with pytest.raises(ModelRefusalError, match=r"Gemini blocked the prompt \(block_reason=OTHER"):
         structured.invoke("Who is tall?")
 
 
@@ -250,7 +247,7 @@ def test_structured_output_refusal_is_the_parsing_error_with_include_raw(emulato
     emulator.enqueue(blocked_answer("SAFETY"))
     result = structured.invoke("Who is tall?")
     assert result["parsed"] is None
-    assert isinstance(result["parsing_error"], RefusalError)
+    assert isinstance(result["parsing_error"], ModelRefusalError)
     assert result["raw"].response_metadata["finish_reason"] == "SAFETY"
 
 
@@ -287,9 +284,9 @@ def test_structured_output_of_an_answer_cut_before_any_output_says_why(emulator:
 def test_streamed_and_async_structured_output_check_the_answer_too(emulator: GeminiEmulator) -> None:
     structured = make(emulator).with_structured_output(Person)
     emulator.enqueue(blocked_answer("SAFETY"), method="streamGenerateContent")
-    with pytest.raises(RefusalError):
+    with pytest.raises(ModelRefusalError):
         list(structured.stream("Who is tall?"))
     emulator.enqueue(blocked_answer("SAFETY"))
-    with pytest.raises(RefusalError):
+    with pytest.raises(ModelRefusalError):
         asyncio.run(structured.ainvoke("Who is tall?"))
     assert structured.invoke("'Ada' is 1.6 m tall.") == Person(name="Ada", height_m=1.6)
