@@ -71,7 +71,7 @@ def check_unknown_kwargs(owner: str, values: Mapping[str, object], known: Collec
     if refused:
         problems = [_problem(name, owner, known) for name in refused]
         plural = "s" if len(problems) > 1 else ""
-        msg = f"{owner} got unexpected keyword argument{plural}: {'; '.join(problems)}"
+        msg = f"{owner} got unknown argument{plural}: {'; '.join(problems)}"
         raise TypeError(msg)
 
 

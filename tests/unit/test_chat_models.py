@@ -181,7 +181,7 @@ def test_unknown_constructor_arguments_fail_naming_what_to_write(kwargs: dict[st
     fake = FakeGemini()
     with pytest.raises(TypeError) as caught:
         fake.model(**kwargs)
-    assert str(caught.value).startswith(f"ChatGemini got unexpected keyword argument: {expected}")
+    assert str(caught.value).startswith(f"ChatGemini got unknown argument: {expected}")
     assert fake.requests == []
 
 
@@ -189,7 +189,7 @@ def test_every_unknown_constructor_argument_is_reported_at_once() -> None:
     with pytest.raises(TypeError) as caught:
         ChatGemini(model="gemini-2.5-flash", api_key=FAKE_KEY, temprature=0, request_timeout=5)
     assert str(caught.value) == (
-        "ChatGemini got unexpected keyword arguments: 'temprature': did you mean 'temperature'?; "
+        "ChatGemini got unknown arguments: 'temprature': did you mean 'temperature'?; "
         "'request_timeout': use timeout (seconds)"
     )
 
