@@ -43,8 +43,10 @@ def is_gemini_id(call_id: str | None) -> bool:
 
 
 def is_signature_strict(model: str) -> bool:
-    """Gemini 3 models reject a current-turn function call without a signature."""
-    return model.removeprefix("models/").startswith("gemini-3")
+    """Whether the model rejects a current-turn function call without a signature (the model table says)."""
+    from langchain_gemini._models import facts_for
+
+    return facts_for(model).signature_strict
 
 
 def _signed(part: Part, signature: Any) -> Part:

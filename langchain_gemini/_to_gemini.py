@@ -16,7 +16,6 @@ Message mapping (documented in docs/chat.md):
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable, Mapping, Sequence
 from types import ModuleType
 from typing import Any
@@ -31,6 +30,7 @@ from langchain_core.messages import (
     ToolMessage,
 )
 
+from langchain_gemini._models import facts_for
 from langchain_gemini._replay import (
     ai_message_parts,
     fill_missing_signatures,
@@ -307,13 +307,11 @@ def _tool_response(content: Any, *, error: bool = False) -> dict[str, Any]:
 # for images (png, jpeg, webp) and documents (pdf, text/plain). Earlier models answer such a request with 400
 # "Multimodal function responses are not supported for this model", so their media goes in sibling parts.
 _NESTED_TOOL_MEDIA = frozenset({"image/png", "image/jpeg", "image/webp", "application/pdf", "text/plain"})
-_GEMINI_MAJOR = re.compile(r"^gemini-(\d+)")
 
 
 def nests_tool_media(model: str) -> bool:
-    """Whether `model` takes media inside `functionResponse.parts` (Gemini 3 and later, by name)."""
-    found = _GEMINI_MAJOR.match(model.removeprefix("models/"))
-    return found is not None and int(found.group(1)) >= 3
+    """Whether `model` takes media inside `functionResponse.parts` (the model table's `nests_tool_media`)."""
+    return facts_for(model).nests_tool_media
 
 
 def _nestable(part: Part) -> bool:

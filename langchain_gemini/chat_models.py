@@ -17,6 +17,7 @@ from langchain_gemini import _from_gemini, _to_gemini
 from langchain_gemini._base import GeminiClientSettings, model_path
 from langchain_gemini._count import countable_messages
 from langchain_gemini._init_kwargs import check_unknown_kwargs
+from langchain_gemini._models import facts_for
 from langchain_gemini._params import (
     GENERATION_PARAM_NAMES,
     CallOverrides,
@@ -75,11 +76,6 @@ async def aresolve_media(model: ChatGemini, messages: list[BaseMessage]) -> list
     from langchain_gemini._media_prepare import aresolve_media as aresolve
 
     return await aresolve(model, messages)
-
-
-def _speaks_only(model: str) -> bool:
-    profile = get_profile(model) or {}
-    return profile.get("audio_outputs") is True and profile.get("text_outputs") is False
 
 
 @dataclass(frozen=True)
@@ -283,7 +279,7 @@ class ChatGemini(GeminiClientSettings, BaseChatModel):
         params = merge_params(defaults, overrides, stop)
         model = overrides.model or self.model
         params["model"] = model
-        if params.get("response_modalities") is None and _speaks_only(model):
+        if params.get("response_modalities") is None and facts_for(model).speaks_only:
             # A speech-only model answers nothing else; the API rejects its requests without this.
             params["response_modalities"] = ["AUDIO"]
         params["generation_extras"] = generation_extras(model, params, overrides.response_format)
