@@ -11,9 +11,10 @@ from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
 
 from langchain_gemini import ChatGemini
 from langchain_gemini._models import ROWS, TUNED, UNKNOWN, Thinking, facts_for
+from langchain_gemini._request import build_request
 from langchain_gemini._schema import schema_mode
 from langchain_gemini._thinking import thinking_config
-from langchain_gemini._to_gemini import build_request, nests_tool_media
+from langchain_gemini._to_gemini import nests_tool_media
 from langchain_gemini.data._profiles import get_profile
 from langchain_gemini.data._published import PUBLISHED
 
