@@ -54,6 +54,7 @@ _CANDIDATE_METADATA = (
     "finishMessage",
     "avgLogprobs",
     "logprobsResult",
+    "continuationToken",
 )
 _CAMEL_BOUNDARY = re.compile(r"(?<!^)(?=[A-Z])")
 

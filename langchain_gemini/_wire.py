@@ -135,6 +135,7 @@ class Candidate(TypedDict, total=False):
     logprobsResult: dict[str, Any]
     tokenCount: int
     index: int
+    continuationToken: str
 
 
 class GenerateContentResponse(TypedDict, total=False):

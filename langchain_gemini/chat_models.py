@@ -14,6 +14,14 @@ from pydantic import Field, model_validator
 
 from langchain_gemini import _from_gemini, _to_gemini
 from langchain_gemini._base import GeminiClientSettings, model_path
+from langchain_gemini._continuation import (
+    DEFAULT_MAX_CONTINUATIONS,
+    continuation_token,
+    first_candidate,
+    merge_responses,
+    next_request,
+    sum_usage,
+)
 from langchain_gemini._count import countable_messages
 from langchain_gemini._init_kwargs import check_unknown_kwargs
 from langchain_gemini._request import PreparedCall, prepare_call
@@ -88,6 +96,11 @@ class ChatGemini(RequestSettings, GeminiClientSettings, BaseChatModel):
     upload_large_media: bool = True
     """Upload media through the Files API when inline media would take a request over Gemini's 20 MB limit. When
     False, such a request raises a ValueError before anything is sent."""
+
+    max_continuations: int = Field(default=DEFAULT_MAX_CONTINUATIONS, ge=0)
+    """Follow-up requests a long answer (`finishReason: CONTINUATION`) may take; past it the call raises
+    `GeminiContinuationLimitError`. 0 turns continuing off: the partial answer comes back with its
+    `response_metadata["continuation_token"]`."""
 
     streaming: bool = False
     """If True, `invoke` streams under the hood (callbacks receive tokens as they arrive)."""
@@ -184,14 +197,17 @@ class ChatGemini(RequestSettings, GeminiClientSettings, BaseChatModel):
     ) -> ChatResult:
         messages = resolve_media(self, messages)
         call = self._prepare(messages, stop, kwargs)
-        body = self._client.request_json(
-            "POST",
-            call.path("generateContent"),
-            body=call.body,
-            timeout=call.timeout,
-            max_retries=call.max_retries,
-        )
-        return _from_gemini.to_chat_result(body, call.model)  # type: ignore[arg-type]
+        bodies: list[Any] = []
+        request = call.body
+        while True:
+            body = self._client.request_json(
+                "POST", call.path("generateContent"), body=request, timeout=call.timeout, max_retries=call.max_retries
+            )
+            bodies.append(body)
+            token = continuation_token(first_candidate(body)) if self.max_continuations else None
+            if token is None:
+                return _from_gemini.to_chat_result(merge_responses(bodies), call.model)
+            request = next_request(call.body, token, len(bodies) - 1, self.max_continuations)
 
     async def _agenerate(
         self,
@@ -202,14 +218,17 @@ class ChatGemini(RequestSettings, GeminiClientSettings, BaseChatModel):
     ) -> ChatResult:
         messages = await aresolve_media(self, messages)
         call = self._prepare(messages, stop, kwargs)
-        body = await self._client.arequest_json(
-            "POST",
-            call.path("generateContent"),
-            body=call.body,
-            timeout=call.timeout,
-            max_retries=call.max_retries,
-        )
-        return _from_gemini.to_chat_result(body, call.model)  # type: ignore[arg-type]
+        bodies: list[Any] = []
+        request = call.body
+        while True:
+            body = await self._client.arequest_json(
+                "POST", call.path("generateContent"), body=request, timeout=call.timeout, max_retries=call.max_retries
+            )
+            bodies.append(body)
+            token = continuation_token(first_candidate(body)) if self.max_continuations else None
+            if token is None:
+                return _from_gemini.to_chat_result(merge_responses(bodies), call.model)
+            request = next_request(call.body, token, len(bodies) - 1, self.max_continuations)
 
     # -- stream --------------------------------------------------------------------------------------------------
 
@@ -232,18 +251,25 @@ class ChatGemini(RequestSettings, GeminiClientSettings, BaseChatModel):
         messages = resolve_media(self, messages)
         call = self._prepare_stream(messages, stop, kwargs)
         state = _from_gemini.StreamState(call.model)
-        events = self._client.stream_json(
-            call.path("streamGenerateContent"),
-            call.body,
-            timeout=call.timeout,
-            max_retries=call.max_retries,
-        )
-        for event in events:
-            chunk = _from_gemini.to_chunk(event, state)  # type: ignore[arg-type]
-            if chunk is not None:
-                if run_manager:
-                    run_manager.on_llm_new_token(chunk.message.text, chunk=chunk)
-                yield chunk
+        request, hops, usage = call.body, 0, None
+        while True:
+            events = self._client.stream_json(
+                call.path("streamGenerateContent"), request, timeout=call.timeout, max_retries=call.max_retries
+            )
+            for event in events:
+                chunk = _from_gemini.to_chunk(event, state)  # type: ignore[arg-type]
+                if chunk is not None:
+                    if run_manager:
+                        run_manager.on_llm_new_token(chunk.message.text, chunk=chunk)
+                    yield chunk
+            usage = sum_usage(usage, state.last_body.get("usageMetadata"))
+            token = continuation_token(state.candidate) if self.max_continuations else None
+            if token is None:
+                break
+            request, hops = next_request(call.body, token, hops, self.max_continuations), hops + 1
+            state.candidate.pop("finishReason", None)
+        if hops:  # each hop is its own request: the final chunk reports them all
+            state.last_body = {**state.last_body, "usageMetadata": usage}  # type: ignore[typeddict-item]
         yield _from_gemini.final_chunk(state)
 
     async def _astream(
@@ -256,18 +282,25 @@ class ChatGemini(RequestSettings, GeminiClientSettings, BaseChatModel):
         messages = await aresolve_media(self, messages)
         call = self._prepare_stream(messages, stop, kwargs)
         state = _from_gemini.StreamState(call.model)
-        events = self._client.astream_json(
-            call.path("streamGenerateContent"),
-            call.body,
-            timeout=call.timeout,
-            max_retries=call.max_retries,
-        )
-        async for event in events:
-            chunk = _from_gemini.to_chunk(event, state)  # type: ignore[arg-type]
-            if chunk is not None:
-                if run_manager:
-                    await run_manager.on_llm_new_token(chunk.message.text, chunk=chunk)
-                yield chunk
+        request, hops, usage = call.body, 0, None
+        while True:
+            events = self._client.astream_json(
+                call.path("streamGenerateContent"), request, timeout=call.timeout, max_retries=call.max_retries
+            )
+            async for event in events:
+                chunk = _from_gemini.to_chunk(event, state)  # type: ignore[arg-type]
+                if chunk is not None:
+                    if run_manager:
+                        await run_manager.on_llm_new_token(chunk.message.text, chunk=chunk)
+                    yield chunk
+            usage = sum_usage(usage, state.last_body.get("usageMetadata"))
+            token = continuation_token(state.candidate) if self.max_continuations else None
+            if token is None:
+                break
+            request, hops = next_request(call.body, token, hops, self.max_continuations), hops + 1
+            state.candidate.pop("finishReason", None)
+        if hops:  # each hop is its own request: the final chunk reports them all
+            state.last_body = {**state.last_body, "usageMetadata": usage}  # type: ignore[typeddict-item]
         yield _from_gemini.final_chunk(state)
 
     # -- tools and structured output -------------------------------------------------------------------------
