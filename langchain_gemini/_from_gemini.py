@@ -154,20 +154,49 @@ class _ConvertedParts:
 
 def _executable_code_block(part: Part) -> dict[str, Any]:
     code = part["executableCode"]
-    return {
+    block = {
         "type": "executable_code",
         "executable_code": code.get("code", ""),
         "language": code.get("language", "PYTHON"),
     }
+    # Gemini 3 numbers code runs; Google's clients send the id back with the part, so it is kept for replay.
+    return {**block, "id": code["id"]} if "id" in code else block
 
 
 def _code_result_block(part: Part) -> dict[str, Any]:
     result = part["codeExecutionResult"]
-    return {
+    block = {
         "type": "code_execution_result",
         "code_execution_result": result.get("output", ""),
         "outcome": result.get("outcome", "OUTCOME_UNSPECIFIED"),
     }
+    return {**block, "id": result["id"]} if "id" in result else block
+
+
+def _server_tool_call_block(part: Part) -> dict[str, Any]:
+    # Gemini 3 server-side tool invocations (ai.google.dev/gemini-api/docs/tool-combination): the raw `toolCall`
+    # rides in extras so replay sends exactly what the API sent.
+    call: dict[str, Any] = part["toolCall"]  # type: ignore[typeddict-item]
+    return {
+        "type": "server_tool_call",
+        "id": str(call.get("id", "")),
+        "name": str(call.get("toolType", "tool")).lower(),
+        "args": call.get("args") or {},
+        "extras": {"tool_call": call},
+    }
+
+
+def _server_tool_result_block(part: Part) -> dict[str, Any]:
+    response: dict[str, Any] = part["toolResponse"]  # type: ignore[typeddict-item]
+    block: dict[str, Any] = {
+        "type": "server_tool_result",
+        "tool_call_id": str(response.get("id", "")),
+        "status": "success",
+        "extras": {"tool_response": response},
+    }
+    if "response" in response:
+        block["output"] = response["response"]
+    return block
 
 
 def _media_block(part: Part) -> dict[str, Any]:
@@ -181,6 +210,8 @@ def _media_block(part: Part) -> dict[str, Any]:
 PART_CONVERTERS: dict[str, Callable[[Part], dict[str, Any]]] = {
     "executableCode": _executable_code_block,
     "codeExecutionResult": _code_result_block,
+    "toolCall": _server_tool_call_block,
+    "toolResponse": _server_tool_result_block,
     "inlineData": _media_block,
     "fileData": _media_block,
 }

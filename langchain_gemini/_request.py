@@ -231,4 +231,8 @@ def _tool_fields(model: str, params: Mapping[str, Any]) -> dict[str, Any]:
         config = tool_config(tool_choice, names)
         if config is not None:
             fields["toolConfig"] = config
+    if names and any(set(tool) - {"functionDeclarations"} for tool in tools) and facts_for(model).server_side_tools:
+        # Built-in and function tools together: Gemini 3 asks for the server-side invocations to be returned
+        # (ai.google.dev/gemini-api/docs/tool-combination); an explicit value in tool_config wins.
+        fields["toolConfig"] = {"includeServerSideToolInvocations": True, **fields.get("toolConfig", {})}
     return fields
