@@ -28,7 +28,7 @@ TaskType = Literal[
     "QUESTION_ANSWERING",
     "FACT_VERIFICATION",
 ]
-"""The task types of the embeddings guide (reference 11.2)."""
+"""The task types of the embeddings guide (ai.google.dev/gemini-api/docs/embeddings#task-types)."""
 
 TASK_TYPES: tuple[str, ...] = get_args(TaskType)
 """Every task type the API accepts, upper case."""
@@ -43,7 +43,8 @@ MAX_BATCH_SIZE = 100
 # match the 8-in-flight floor at 100 ms of latency (benchmarks/bench_embed.py).
 DEFAULT_CONCURRENCY = 8
 """Batches `embed_documents` (threads) and `aembed_documents` (tasks) keep in flight when `max_concurrency` is None."""
-# gemini-embedding-001's documented input limit (reference 11.1); the other Gemini embedding models share it.
+# The limit for a model the model table does not know: gemini-embedding-001's 2,048 tokens
+# (ai.google.dev/gemini-api/docs/embeddings).
 INPUT_TOKEN_LIMIT = 2048
 """Tokens of one text the model embeds; longer texts are refused before sending unless `check_input_length=False`."""
 # Google's APIs pretty-print JSON unless told not to (system parameter prettyPrint; Google's own Python libraries
@@ -187,7 +188,7 @@ def _check_titles(titles: Any, count: int, task_type: str) -> list[str | None]:
     if len(titles) != count:
         raise ValueError(f"titles has {len(titles)} entries for {count} texts; give one title (or None) per text")
     if task_type != DOCUMENT_TASK_TYPE:
-        # EmbedContentRequest.title is "Only applicable when TaskType is RETRIEVAL_DOCUMENT" (reference 11.2).
+        # EmbedContentRequest.title: "Only applicable when TaskType is RETRIEVAL_DOCUMENT" (ai.google.dev/api).
         raise ValueError(f"titles need task_type {DOCUMENT_TASK_TYPE}; the API applies no title to {task_type}")
     for index, title in enumerate(titles):
         if title is not None and not isinstance(title, str):
@@ -203,7 +204,7 @@ def _reject_constant(name: str) -> Any:
 
 
 def _normalize_values(obj: dict[str, Any]) -> dict[str, Any]:
-    # The API answers a prefix of a unit vector; rescaling makes it unit length again (reference 11.3). Done as
+    # The API answers a prefix of a unit vector; rescaling makes it unit length again (see docs/embeddings.md). Done as
     # each embedding is parsed, while its floats are still in cache: a pass afterwards costs about twice as much.
     values = obj.get("values")
     if type(values) is list and values:
@@ -497,7 +498,7 @@ class GeminiEmbeddings(GeminiClientSettings, Embeddings):
         return f"{model_path(self.model)}:embedContent{_COMPACT}", body, self._normalizes(dims)
 
     def _request_fields(self, task: str, dims: int | None) -> dict[str, Any]:
-        # `model` is required inside each batch entry and must match the path's model (reference 1.5).
+        # `model` is required inside each batch entry and must match the path's model (ai.google.dev/api/embeddings).
         fields: dict[str, Any] = {"model": model_path(self.model)}
         if not self._prefixed:
             fields["taskType"] = task
