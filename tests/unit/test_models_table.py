@@ -228,3 +228,41 @@ def test_published_file_is_in_generated_form() -> None:
     finally:
         sys.path.pop(0)
     assert update_profiles.render(PUBLISHED) == update_profiles.TARGET.read_text()
+
+
+@pytest.mark.parametrize(
+    ("model", "with_tools", "provider_strategy"),
+    [
+        ("gemini-3.8-flash", True, True),
+        ("gemini-3.1-pro-preview", True, True),
+        ("gemini-flash-latest", False, True),
+        ("gemini-4-argon", False, True),
+        ("tunedModels/my-classifier-123", False, True),
+        ("gemini-2.5-flash", True, False),  # LangChain's own rule: before Gemini 3, no schema together with tools
+        ("my-model", False, False),  # no profile
+    ],
+)
+def test_create_agent_picks_provider_strategy_from_the_profile(
+    model: str, with_tools: bool, provider_strategy: bool
+) -> None:
+    from langchain.agents.factory import _supports_provider_strategy
+
+    def lookup(city: str) -> str:
+        """Look a city up."""
+        return city
+
+    chat = ChatGemini(model=model, api_key=KEY)
+    assert _supports_provider_strategy(chat, [lookup] if with_tools else None) is provider_strategy  # type: ignore[list-item]
+
+
+def test_alias_and_tuned_profiles_are_right() -> None:
+    alias = ChatGemini(model="gemini-flash-latest", api_key=KEY).profile
+    assert alias is not None
+    assert (alias["name"], alias["max_input_tokens"], alias["reasoning_output"]) == (
+        "Gemini Flash Latest",
+        1_048_576,
+        True,
+    )
+    tuned = ChatGemini(model="tunedModels/abc", api_key=KEY).profile
+    assert tuned is not None
+    assert (tuned["image_inputs"], tuned["structured_output"], tuned["reasoning_output"]) == (False, True, False)
