@@ -1,8 +1,10 @@
 """Everything the client knows about each Gemini model, as data: one row per model, ids resolved by parsing.
 
 Every per-model rule in the package reads this table through `facts_for` (thinking ranges, thought-signature
-filling, tool-media nesting, the schema form, modalities, limits, embedding conditioning, profiles). A new model is
-one row in `ROWS`; an id with no row resolves by parsing `gemini-<major>[.<minor>]-<family>[-variant]`:
+filling, tool-media nesting, the schema form, modalities, limits, embedding conditioning, profiles). `ROWS` joins
+each model's published facts (one row of the generated `data/_published.py`: a new model is one row there) with the
+rules of its generation and family (`_generation_rules`, `THINKING`, `EMBEDDINGS` below). An id with no row resolves
+by parsing `gemini-<major>[.<minor>]-<family>[-variant]`:
 
 1. `models/` is dropped; `tunedModels/...` gets `TUNED` (tuning is offered on pre-2.5 Flash models only).
 2. An id with a row, or whose longest hyphen prefix has one (`gemini-2.5-flash-preview-09-2025` ->
@@ -19,7 +21,8 @@ Sources, by fact:
   models) as carried by models.dev (github.com/sst/models.dev, MIT), which langchain-google-genai's profiles use;
   `scripts/update_profiles.py` refreshes them from a models.dev export or `models.get` JSON.
 * Thinking: ai.google.dev/gemini-api/docs/thinking (2.5 Pro 128-32768 and cannot be off; 2.5 Flash 0-24576;
-  2.5 Flash-Lite 512-24576 or 0; Gemini 3 `thinkingLevel`: Pro low/high, Flash minimal/low/medium/high).
+  2.5 Flash-Lite 512-24576 or 0; Gemini 3 `thinkingLevel`: Pro low/high, Flash minimal/low/medium/high; 3.1 Pro
+  adds medium, langchain-ai/langchainjs#10101).
 * Thought signatures: ai.google.dev/gemini-api/docs/thought-signatures (Gemini 3 rejects current-turn function
   calls without one).
 * Tool-result media: ai.google.dev/gemini-api/docs/function-calling#multimodal (Gemini 3 and later).
