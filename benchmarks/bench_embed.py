@@ -1,10 +1,9 @@
 """Embeddings: 5,000 texts in batches of 100 (the API maximum per batchEmbedContents).
 
-The issue's references, as in the baseline (shared/reference/perf-baseline.md: "the embeddings floor sends 100
-texts per batchEmbedContents ... 8 requests at a time ... the reference for the embeddings ratios, since a
-concurrent floor is the fair reference"): a floor that keeps 8 batches in flight, for wall time at 100 ms of
-server latency and for client CPU at zero latency. The async floor is the baseline's own; ``embed_documents`` is
-compared with the same floor written with 8 threads, its sync equivalent.
+The references, as in the performance baseline (the embeddings floor sends 100 texts per batchEmbedContents,
+8 requests at a time: a concurrent floor is the fair reference for the embeddings ratios): a floor that keeps 8
+batches in flight, for wall time at 100 ms of server latency and for client CPU at zero latency. The async floor
+is the baseline's own; ``embed_documents`` is compared with the same floor written with 8 threads, its sync equivalent.
 
 Two stricter, informational rows compare ``embed_documents`` with a sequential one-batch-at-a-time floor, the
 cheapest possible at zero latency (no concurrency at all). ``GeminiEmbeddings`` rescales vectors below the

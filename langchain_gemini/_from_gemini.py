@@ -54,6 +54,7 @@ _CANDIDATE_METADATA = (
     "finishMessage",
     "avgLogprobs",
     "logprobsResult",
+    "continuationToken",
 )
 _CAMEL_BOUNDARY = re.compile(r"(?<!^)(?=[A-Z])")
 
@@ -115,7 +116,34 @@ def candidate_metadata(candidate: Candidate) -> dict[str, Any]:
     for key in _CANDIDATE_METADATA:
         if key in candidate:
             metadata[snake_case(key)] = snake_case_keys(candidate[key])  # type: ignore[literal-required]
+    if "logprobsResult" in candidate:
+        metadata["logprobs"] = {"content": openai_logprobs(candidate["logprobsResult"])}
     return metadata
+
+
+def _token_logprob(item: Any) -> dict[str, Any]:
+    token = str(item.get("token", "")) if isinstance(item, dict) else ""
+    logprob = item.get("logProbability", 0.0) if isinstance(item, dict) else 0.0
+    return {"token": token, "bytes": list(token.encode("utf-8")), "logprob": float(logprob)}
+
+
+def openai_logprobs(result: Any) -> list[dict[str, Any]]:
+    """Gemini's `logprobsResult` in langchain-openai's `response_metadata["logprobs"]["content"]` shape.
+
+    One entry per chosen token, `{"token", "bytes", "logprob", "top_logprobs": [{"token", "bytes", "logprob"}]}`
+    (the OpenAI chat completion `logprobs.content` format); `top_logprobs` is empty unless `logprobs` was set.
+    """
+    if not isinstance(result, dict):
+        return []
+    chosen = result.get("chosenCandidates") or []
+    top = result.get("topCandidates") or []
+    entries = []
+    for position, item in enumerate(chosen if isinstance(chosen, list) else []):
+        alternatives = (
+            top[position].get("candidates", []) if position < len(top) and isinstance(top[position], dict) else []
+        )
+        entries.append({**_token_logprob(item), "top_logprobs": [_token_logprob(alt) for alt in alternatives]})
+    return entries
 
 
 def response_metadata(body: GenerateContentResponse, requested_model: str) -> dict[str, Any]:
@@ -153,20 +181,49 @@ class _ConvertedParts:
 
 def _executable_code_block(part: Part) -> dict[str, Any]:
     code = part["executableCode"]
-    return {
+    block = {
         "type": "executable_code",
         "executable_code": code.get("code", ""),
         "language": code.get("language", "PYTHON"),
     }
+    # Gemini 3 numbers code runs; Google's clients send the id back with the part, so it is kept for replay.
+    return {**block, "id": code["id"]} if "id" in code else block
 
 
 def _code_result_block(part: Part) -> dict[str, Any]:
     result = part["codeExecutionResult"]
-    return {
+    block = {
         "type": "code_execution_result",
         "code_execution_result": result.get("output", ""),
         "outcome": result.get("outcome", "OUTCOME_UNSPECIFIED"),
     }
+    return {**block, "id": result["id"]} if "id" in result else block
+
+
+def _server_tool_call_block(part: Part) -> dict[str, Any]:
+    # Gemini 3 server-side tool invocations (ai.google.dev/gemini-api/docs/tool-combination): the raw `toolCall`
+    # rides in extras so replay sends exactly what the API sent.
+    call: dict[str, Any] = part["toolCall"]  # type: ignore[typeddict-item]
+    return {
+        "type": "server_tool_call",
+        "id": str(call.get("id", "")),
+        "name": str(call.get("toolType", "tool")).lower(),
+        "args": call.get("args") or {},
+        "extras": {"tool_call": call},
+    }
+
+
+def _server_tool_result_block(part: Part) -> dict[str, Any]:
+    response: dict[str, Any] = part["toolResponse"]  # type: ignore[typeddict-item]
+    block: dict[str, Any] = {
+        "type": "server_tool_result",
+        "tool_call_id": str(response.get("id", "")),
+        "status": "success",
+        "extras": {"tool_response": response},
+    }
+    if "response" in response:
+        block["output"] = response["response"]
+    return block
 
 
 def _media_block(part: Part) -> dict[str, Any]:
@@ -180,6 +237,8 @@ def _media_block(part: Part) -> dict[str, Any]:
 PART_CONVERTERS: dict[str, Callable[[Part], dict[str, Any]]] = {
     "executableCode": _executable_code_block,
     "codeExecutionResult": _code_result_block,
+    "toolCall": _server_tool_call_block,
+    "toolResponse": _server_tool_result_block,
     "inlineData": _media_block,
     "fileData": _media_block,
 }
@@ -286,6 +345,7 @@ class StreamState:
     last_body: GenerateContentResponse = field(default_factory=dict)  # type: ignore[assignment]
     candidate: Candidate = field(default_factory=dict)  # type: ignore[assignment]
     calls_seen: int = 0
+    logprobs: list[dict[str, Any]] = field(default_factory=list)  # every event's tokens, in the OpenAI shape
     # Once a block other than plain text appears, chunks carry block lists so they merge by index.
     list_mode: bool = False
     block_index: int = -1
@@ -317,6 +377,8 @@ def to_chunk(event: GenerateContentResponse, state: StreamState) -> ChatGenerati
     for key, value in candidate.items():
         if key != "content":
             state.candidate[key] = value  # type: ignore[literal-required]
+    if "logprobsResult" in candidate:  # each event carries the log probabilities of its own tokens
+        state.logprobs.extend(openai_logprobs(candidate["logprobsResult"]))
     parts = _parts_of(candidate)
     if not state.list_mode and all(len(part) == 1 and "text" in part for part in parts):
         # The common event, plain answer text: nothing to sort, index or sign.
@@ -357,6 +419,8 @@ def final_chunk(state: StreamState) -> ChatGenerationChunk:
         **response_metadata(state.last_body, state.requested_model),
         **candidate_metadata(state.candidate),
     }
+    if state.logprobs:
+        metadata["logprobs"] = {"content": state.logprobs}
     _explain_empty_or_cut(state.last_body, metadata)
     message = AIMessageChunk(
         content="",

@@ -16,8 +16,9 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Mapping
 
-from langchain_gemini._to_gemini import GENERATION_FIELDS, camel_case
-from langchain_gemini._wire import GenerateContentRequest, GenerationConfig
+from langchain_gemini._request import API_FIELDS
+from langchain_gemini._settings import wire_names
+from langchain_gemini._to_gemini import camel_case
 
 # langchain-google-genai's ChatGoogleGenerativeAI arguments that are spelt differently here, or have no equivalent.
 MIGRATED_NAMES: Mapping[str, str] = {
@@ -39,21 +40,21 @@ MIGRATED_NAMES: Mapping[str, str] = {
 
 # Wire names of request fields this class sets from its own fields: a raw value would bypass their checks.
 _MODELED_WIRE_NAMES: Mapping[str, str] = {
-    **{wire: name for name, wire in GENERATION_FIELDS.items()},
+    **dict(wire_names()),
     "responseSchema": "response_schema",
     "responseJsonSchema": "response_schema",
     "thinkingConfig": "thinking_budget, thinking_level or include_thoughts",
-    "safetySettings": "safety_settings",
-    "cachedContent": "cached_content",
+    "thinkingBudget": "thinking_budget",
+    "thinkingLevel": "thinking_level",
+    "includeThoughts": "include_thoughts",
+    "continuationToken": "nothing: long answers are continued automatically",
     "systemInstruction": "a SystemMessage in the conversation",
     "contents": "the messages you invoke the model with",
     "generationConfig": "the settings as arguments (temperature=..., ...) or model_kwargs",
 }
 
 # Fields of the request the API defines (camelCase) that no field of ours sets: these travel through model_kwargs.
-PASSTHROUGH_FIELDS = frozenset(
-    (GenerationConfig.__optional_keys__ | GenerateContentRequest.__optional_keys__) - _MODELED_WIRE_NAMES.keys()
-)
+PASSTHROUGH_FIELDS = frozenset(API_FIELDS - _MODELED_WIRE_NAMES.keys())
 _SNAKE_PASSTHROUGH = tuple(sorted(re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower() for name in PASSTHROUGH_FIELDS))
 
 

@@ -32,10 +32,11 @@ from langchain_gemini._wire import Part
 from langchain_gemini.multimodal import to_media_resolution
 
 # Google's front end rejects larger bodies with 400 "Request payload size exceeds the limit: 20971520 bytes."
-# (the message quoted in public client code); the docs round it to "20 MB" (gemini-rest-api.md 9.1).
+# (the message quoted in public client code); the docs round it to "20 MB" (ai.google.dev/gemini-api/docs/files).
 MAX_REQUEST_BYTES = 20 * 1024 * 1024
 
-# MIME types Gemini documents for inline and file parts (gemini-rest-api.md 9.2-9.5, seed [001]/[004]).
+# MIME types Gemini documents for inline and file parts (ai.google.dev/gemini-api/docs/image-understanding,
+# /audio, /video-understanding, /document-processing).
 # `video/quicktime` is the newer docs' name for `video/mov`; `audio/pcm` and `audio/l16` are the raw PCM types
 # the Live API takes and the TTS models return, so a replayed audio answer stays valid. Any `text/*` type is
 # accepted: "Technically, you can pass other MIME types ... extracted as pure text" [001].

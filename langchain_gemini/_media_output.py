@@ -70,8 +70,9 @@ def media_output_block(part: Part) -> dict[str, Any]:
 def pcm_to_wav(pcm: bytes, *, rate: int, channels: int = 1, sample_width: int = 2) -> bytes:
     """Wrap little-endian PCM samples in a WAV container.
 
-    Gemini's PCM is little-endian ("raw, little-endian, 16-bit PCM", seed [001] Live API; its TTS sample writes
-    the bytes straight into a WAV file), which is WAV's own byte order, so the samples are copied as they are.
+    Gemini's PCM is little-endian ("raw, little-endian, 16-bit PCM", ai.google.dev/gemini-api/docs/live; its TTS
+    sample writes the bytes straight into a WAV file), which is WAV's own byte order, so the samples are copied
+    as they are.
     """
     out = io.BytesIO()
     with wave.open(out, "wb") as wav:

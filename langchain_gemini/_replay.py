@@ -43,8 +43,10 @@ def is_gemini_id(call_id: str | None) -> bool:
 
 
 def is_signature_strict(model: str) -> bool:
-    """Gemini 3 models reject a current-turn function call without a signature."""
-    return model.removeprefix("models/").startswith("gemini-3")
+    """Whether the model rejects a current-turn function call without a signature (the model table says)."""
+    from langchain_gemini._models import facts_for
+
+    return facts_for(model).signature_strict
 
 
 def _signed(part: Part, signature: Any) -> Part:
@@ -75,7 +77,21 @@ def _thought(block: Mapping[str, Any], _: str) -> list[Part]:
     return [_signed({"text": text, "thought": True}, _signature_of(block))]
 
 
+def _server_part(block: Mapping[str, Any], key: str, raw_key: str) -> list[Part] | None:
+    # A Gemini 3 server-side tool invocation keeps the API's own object in extras: replayed exactly.
+    raw = (block.get("extras") or {}).get(raw_key)
+    return [_signed({key: dict(raw)}, _signature_of(block))] if isinstance(raw, Mapping) else None  # type: ignore[misc]
+
+
+def _with_id(part: Part, key: str, block: Mapping[str, Any]) -> list[Part]:
+    if isinstance(block.get("id"), str) and block["id"] and block.get("type") != "server_tool_call":
+        part[key]["id"] = block["id"]  # type: ignore[literal-required]
+    return [part]
+
+
 def _executable_code(block: Mapping[str, Any], label: str) -> list[Part]:
+    if (native := _server_part(block, "toolCall", "tool_call")) is not None:
+        return native
     if block.get("type") == "server_tool_call":
         args = block.get("args") or {}
         code, language = args.get("code"), args.get("language", "PYTHON")
@@ -84,10 +100,13 @@ def _executable_code(block: Mapping[str, Any], label: str) -> list[Part]:
     if not isinstance(code, str):
         msg = f"{label}: executable code needs a string 'code'"
         raise TypeError(msg)
-    return [_signed({"executableCode": {"language": str(language).upper(), "code": code}}, _signature_of(block))]
+    part = _signed({"executableCode": {"language": str(language).upper(), "code": code}}, _signature_of(block))
+    return _with_id(part, "executableCode", block)
 
 
 def _code_result(block: Mapping[str, Any], _: str) -> list[Part]:
+    if (native := _server_part(block, "toolResponse", "tool_response")) is not None:
+        return native
     if block.get("type") == "server_tool_result":
         output = block.get("output", "")
         outcome = (block.get("extras") or {}).get("outcome") or _OUTCOMES.get(str(block.get("status")), "OUTCOME_OK")
@@ -97,7 +116,7 @@ def _code_result(block: Mapping[str, Any], _: str) -> list[Part]:
     result: dict[str, Any] = {"outcome": outcome}
     if output:
         result["output"] = output if isinstance(output, str) else str(output)
-    return [_signed({"codeExecutionResult": result}, _signature_of(block))]
+    return _with_id(_signed({"codeExecutionResult": result}, _signature_of(block)), "codeExecutionResult", block)
 
 
 def _native_part(block: Mapping[str, Any], label: str) -> list[Part]:

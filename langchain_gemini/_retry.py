@@ -32,8 +32,8 @@ _QUOTA_FAILURE = "type.googleapis.com/google.rpc.QuotaFailure"
 
 
 # A number as servers write one: digits, an optional fraction and exponent. `float()` alone would also take
-# "inf", "nan", "1_000" and non-ASCII digits; reliability.md case 7 counts those as garbage (backoff), while a
-# numeric literal that overflows to infinity is a real, too-long hint (give up with retry_after set).
+# "inf", "nan", "1_000" and non-ASCII digits; the retry tests (tests/unit/test_retry.py) count those as garbage
+# (backoff), while a numeric literal that overflows to infinity is a real, too-long hint (give up with retry_after set).
 _NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?", re.ASCII)
 
 

@@ -24,7 +24,6 @@ missing field" (AstrBotDevs/AstrBot#6029).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -44,17 +43,14 @@ __all__ = [
     "to_openapi_schema",
 ]
 
-_VERSION = re.compile(r"^(\d{1,2})(?:\.(\d+))?$")
-
 
 def schema_mode(model: str, override: SchemaOverride | None = None) -> SchemaMode:
     """Which schema form to send for `model`.
 
-    Rule: an explicit `"json_schema"` or `"openapi"` override wins. Otherwise (`None` or `"auto"`) Gemini models
-    numbered 2.5 or later (`gemini-2.5-flash`, `gemini-3-pro-preview`, ...) and the `gemini-*-latest` aliases get
-    full JSON Schema (`parametersJsonSchema`/`responseJsonSchema`), which is lossless; Google first shipped it
-    for 2.5 and later extended it to every active model [2]. Everything else (`gemini-2.0-flash`, 1.5, unnumbered
-    legacy names, Gemma, tuned models, unknown names) gets the OpenAPI subset, which every model accepts.
+    Rule: an explicit `"json_schema"` or `"openapi"` override wins. Otherwise (`None` or `"auto"`) the model
+    table's `schema_form` applies: full JSON Schema (`parametersJsonSchema`/`responseJsonSchema`, lossless) for
+    Gemini 2.5 and later and the `gemini-*-latest` aliases [2]; the OpenAPI subset, which every model accepts, for
+    `gemini-2.0-flash`, 1.5, Gemma, tuned models and unknown names.
 
     Args:
         model: Model name, with or without the `models/` prefix.
@@ -70,15 +66,9 @@ def schema_mode(model: str, override: SchemaOverride | None = None) -> SchemaMod
         return override
     if override not in (None, "auto"):
         raise ValueError(f"schema_mode must be 'auto', 'json_schema' or 'openapi', got {override!r}")
-    name = model.rsplit("/", 1)[-1].lower()
-    if not name.startswith("gemini-"):
-        return "openapi"
-    segments = name.split("-")
-    for segment in segments[1:]:
-        if match := _VERSION.match(segment):
-            version = (int(match.group(1)), int(match.group(2) or 0))
-            return "json_schema" if version >= (2, 5) else "openapi"
-    return "json_schema" if segments[-1] == "latest" else "openapi"
+    from langchain_gemini._models import facts_for
+
+    return facts_for(model).schema_form
 
 
 def parameters_fields(schema: Mapping[str, Any] | None, mode: SchemaMode) -> dict[str, Any] | None:

@@ -1,19 +1,20 @@
 """Thinking settings -> `generationConfig.thinkingConfig`, validated against what each model accepts.
 
 Sources:
-* Budget ranges per model: the thinking page of the Gemini API docs (reference section 8.2): 2.5 Pro 128-32768 and
-  cannot be disabled; 2.5 Flash 0-24576; 2.5 Flash-Lite 512-24576 or 0 to disable; -1 means dynamic everywhere.
-* `thinkingConfig` on a model that does not think is an error (GenerationConfig proto comment, reference 8.2).
+* Budget ranges and levels per model: the model table (`_models.THINKING`); -1 means dynamic everywhere.
+* `thinkingConfig` on a model that does not think is an error (GenerationConfig proto comment,
+  ai.google.dev/api/generate-content#ThinkingConfig).
 * Gemini 3 models take `thinkingLevel`; sending `thinkingLevel` together with `thinkingBudget` is a 400 (Gemini 3
   developer guide, "Thinking level"). Level names are the ThinkingLevel enum names of google-genai's `types.py`.
 * `reasoning_effort` on budget-based models uses the mapping Google documents for its OpenAI-compatible endpoint
-  (reference section 8.2): low 1,024, medium 8,192, high 24,576 tokens, none disables.
+  (ai.google.dev/gemini-api/docs/openai#thinking): low 1,024, medium 8,192, high 24,576 tokens, none disables.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any, Literal
+
+from langchain_gemini._models import Thinking, facts_for
 
 ThinkingLevel = Literal["minimal", "low", "medium", "high"]
 ReasoningEffort = Literal["none", "minimal", "low", "medium", "high"]
@@ -22,36 +23,12 @@ DYNAMIC_BUDGET = -1
 _EFFORT_BUDGETS = {"none": 0, "minimal": 512, "low": 1024, "medium": 8192, "high": 24576}
 
 
-@dataclass(frozen=True)
-class ThinkingSpec:
-    """What a model accepts: a budget range (None for level-only models) and the thinking levels."""
-
-    budget_range: tuple[int, int] | None
-    can_disable: bool
-    levels: tuple[str, ...] = ()
-
-
-# Longest prefix wins, so dated and suffixed ids (`gemini-2.5-flash-preview-09-2025`) find their family.
-_SPECS: dict[str, ThinkingSpec | None] = {
-    "gemini-3-pro": ThinkingSpec(None, can_disable=False, levels=("low", "high")),
-    "gemini-3-flash": ThinkingSpec(None, can_disable=False, levels=("minimal", "low", "medium", "high")),
-    "gemini-2.5-pro": ThinkingSpec((128, 32768), can_disable=False),
-    "gemini-2.5-flash-lite": ThinkingSpec((512, 24576), can_disable=True),
-    "gemini-2.5-flash-image": None,
-    "gemini-2.5-flash-preview-tts": None,
-    "gemini-2.5-flash": ThinkingSpec((1, 24576), can_disable=True),
-    "gemini-2.0": None,
-    "gemini-1.5": None,
-}
+ThinkingSpec = Thinking
 
 
 def spec_for(model: str) -> ThinkingSpec | Literal["unknown"] | None:
-    """The model's thinking spec, None if it does not think, or "unknown" for models we have no data on."""
-    name = model.removeprefix("models/")
-    for prefix in sorted(_SPECS, key=len, reverse=True):
-        if name.startswith(prefix):
-            return _SPECS[prefix]
-    return "unknown"
+    """The model's thinking rules from the model table, None if it does not think, "unknown" for unknown models."""
+    return facts_for(model).thinking
 
 
 def thinking_config(

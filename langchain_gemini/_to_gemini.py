@@ -16,7 +16,6 @@ Message mapping (documented in docs/chat.md):
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable, Mapping, Sequence
 from types import ModuleType
 from typing import Any
@@ -31,37 +30,14 @@ from langchain_core.messages import (
     ToolMessage,
 )
 
+from langchain_gemini._models import facts_for
 from langchain_gemini._replay import (
     ai_message_parts,
     fill_missing_signatures,
     is_gemini_id,
     is_signature_strict,
 )
-from langchain_gemini._wire import Content, GenerateContentRequest, GenerationConfig, Part
-from langchain_gemini.safety import to_safety_settings
-
-# Python-side parameter name -> generationConfig JSON name.
-GENERATION_FIELDS: Mapping[str, str] = {
-    "temperature": "temperature",
-    "top_p": "topP",
-    "top_k": "topK",
-    "max_output_tokens": "maxOutputTokens",
-    "stop": "stopSequences",
-    "seed": "seed",
-    "presence_penalty": "presencePenalty",
-    "frequency_penalty": "frequencyPenalty",
-    "candidate_count": "candidateCount",
-    "response_mime_type": "responseMimeType",
-    "response_modalities": "responseModalities",
-    "speech_config": "speechConfig",
-    "image_config": "imageConfig",
-    "media_resolution": "mediaResolution",
-}
-
-# GenerateContentRequest fields that live beside generationConfig rather than inside it.
-_TOP_LEVEL_FIELDS = frozenset(
-    {"contents", "systemInstruction", "tools", "toolConfig", "safetySettings", "cachedContent"}
-)
+from langchain_gemini._wire import Content, GenerateContentRequest, Part
 
 
 def camel_case(name: str) -> str:
@@ -70,57 +46,21 @@ def camel_case(name: str) -> str:
     return head + "".join(word[:1].upper() + word[1:] for word in rest)
 
 
-def build_request(messages: Sequence[BaseMessage], params: Mapping[str, Any]) -> GenerateContentRequest:
-    """Build a generateContent body from LangChain messages and resolved call parameters.
+def build_contents(messages: Sequence[BaseMessage], model: str) -> GenerateContentRequest:
+    """`contents` and `systemInstruction` of a request for `model`.
 
-    Args:
-        messages: The conversation, oldest first.
-        params: Python-named settings (see `GENERATION_FIELDS`, plus `safety_settings`, `cached_content`,
-            `model` and `model_kwargs`), with wire-ready `generation_extras` and `request_extras`; `None` values are
-            not sent.
+    Thought signatures are filled where the model requires them (see `_replay`).
 
     Raises:
         ValueError: If the conversation is empty, has only system messages, or holds content Gemini cannot take.
     """
-    system, contents = convert_messages(messages, model=str(params.get("model") or ""))
-    if is_signature_strict(str(params.get("model") or "")):
+    system, contents = convert_messages(messages, model=model)
+    if is_signature_strict(model):
         fill_missing_signatures(contents)
     request: GenerateContentRequest = {"contents": contents}
     if system is not None:
         request["systemInstruction"] = system
-    request.update(params.get("request_extras") or {})  # type: ignore[typeddict-item]
-    safety = params.get("safety_settings")
-    if safety:
-        request["safetySettings"] = to_safety_settings(safety)
-    if params.get("cached_content"):
-        request["cachedContent"] = params["cached_content"]
-    config = generation_config(params)
-    config.update(params.get("generation_extras") or {})  # type: ignore[typeddict-item]
-    _merge_model_kwargs(request, config, params.get("model_kwargs") or {})
-    if config:
-        request["generationConfig"] = config
     return request
-
-
-def generation_config(params: Mapping[str, Any]) -> GenerationConfig:
-    """Map set parameters to generationConfig; unset ones (None, or an empty stop list) are left out."""
-    config: dict[str, Any] = {}
-    for name, wire_name in GENERATION_FIELDS.items():
-        value = params.get(name)
-        if value is None or (name == "stop" and not value):
-            continue
-        config[wire_name] = list(value) if name == "stop" else value
-    return config  # type: ignore[return-value]
-
-
-def _merge_model_kwargs(
-    request: GenerateContentRequest, config: GenerationConfig, model_kwargs: Mapping[str, Any]
-) -> None:
-    # Fields we do not model yet are sent as given: request-level ones beside generationConfig, the rest inside.
-    for key, value in model_kwargs.items():
-        wire_name = camel_case(key)
-        target: dict[str, Any] = request if wire_name in _TOP_LEVEL_FIELDS else config  # type: ignore[assignment]
-        target[wire_name] = value
 
 
 def convert_messages(messages: Sequence[BaseMessage], *, model: str = "") -> tuple[Content | None, list[Content]]:
@@ -307,13 +247,11 @@ def _tool_response(content: Any, *, error: bool = False) -> dict[str, Any]:
 # for images (png, jpeg, webp) and documents (pdf, text/plain). Earlier models answer such a request with 400
 # "Multimodal function responses are not supported for this model", so their media goes in sibling parts.
 _NESTED_TOOL_MEDIA = frozenset({"image/png", "image/jpeg", "image/webp", "application/pdf", "text/plain"})
-_GEMINI_MAJOR = re.compile(r"^gemini-(\d+)")
 
 
 def nests_tool_media(model: str) -> bool:
-    """Whether `model` takes media inside `functionResponse.parts` (Gemini 3 and later, by name)."""
-    found = _GEMINI_MAJOR.match(model.removeprefix("models/"))
-    return found is not None and int(found.group(1)) >= 3
+    """Whether `model` takes media inside `functionResponse.parts` (the model table's `nests_tool_media`)."""
+    return facts_for(model).nests_tool_media
 
 
 def _nestable(part: Part) -> bool:

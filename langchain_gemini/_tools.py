@@ -32,6 +32,8 @@ NATIVE_TOOL_KEYS = frozenset(
         "googleMaps",
         "computerUse",
         "fileSearch",
+        # Remote MCP servers the API connects to itself (google-genai types.Tool.mcp_servers; Developer API only).
+        "mcpServers",
     }
 )
 _MODES = {"auto": "AUTO", "any": "ANY", "required": "ANY", "none": "NONE", "validated": "VALIDATED"}

@@ -33,16 +33,18 @@ def _fix_code_results(message: AIMessage, blocks: list[types.ContentBlock]) -> l
     """Set each `server_tool_result`'s status from the outcome of the code result it was made from, in order."""
     if isinstance(message.content, str):
         return blocks
-    outcomes = iter(
-        block.get("outcome")
-        for block in message.content
-        if isinstance(block, dict) and block.get("type") == "code_execution_result"
+    results = iter(
+        block for block in message.content if isinstance(block, dict) and block.get("type") == "code_execution_result"
     )
     fixed: list[types.ContentBlock] = []
     for block in blocks:
-        if block.get("type") == "server_tool_result":
-            status = _OUTCOME_STATUS.get(str(next(outcomes, None)), "error")
-            fixed.append({**block, "status": status})  # type: ignore[arg-type]
+        # Server tool results of Gemini 3 tool invocations (toolResponse) are already standard: not code results.
+        extras: Any = block.get("extras") or {}
+        if block.get("type") == "server_tool_result" and "tool_response" not in extras:
+            result = next(results, {})
+            status = _OUTCOME_STATUS.get(str(result.get("outcome")), "error")
+            code_id = {"tool_call_id": result["id"]} if result.get("id") else {}
+            fixed.append({**block, "status": status, **code_id})  # type: ignore[arg-type]
         else:
             fixed.append(block)
     return fixed

@@ -1,6 +1,6 @@
 """Files API plumbing: upload sources and the resumable protocol's headers and answers (pure, no network).
 
-Resumable upload (gemini-rest-api.md 1.7):
+Resumable upload (ai.google.dev/api/files#method:-media.upload, the resumable protocol):
 
 1. `POST /upload/{version}/files` with `X-Goog-Upload-Protocol: resumable`, `X-Goog-Upload-Command: start`,
    `X-Goog-Upload-Header-Content-Length` / `-Content-Type` and a JSON `{"file": {...}}` body. The session URL

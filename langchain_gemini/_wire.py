@@ -80,16 +80,34 @@ class GenerationConfig(TypedDict, total=False):
     mediaResolution: str
     imageConfig: dict[str, Any]
     enableEnhancedCivicAnswers: bool
+    audioTranscriptionConfig: dict[str, Any]
+
+
+class ThinkingConfig(TypedDict, total=False):
+    includeThoughts: bool
+    thinkingBudget: int
+    thinkingLevel: str
+
+
+class ToolConfig(TypedDict, total=False):
+    functionCallingConfig: dict[str, Any]
+    retrievalConfig: dict[str, Any]
+    includeServerSideToolInvocations: bool
 
 
 class GenerateContentRequest(TypedDict, total=False):
     contents: list[Content]
     systemInstruction: Content
     tools: list[dict[str, Any]]
-    toolConfig: dict[str, Any]
+    toolConfig: ToolConfig
     safetySettings: list[SafetySetting]
     generationConfig: GenerationConfig
     cachedContent: str
+    # Request-level on the Developer API (google-genai's _GenerateContentConfig_to_mldev moves them here).
+    serviceTier: str
+    labels: dict[str, str]
+    store: bool
+    continuationToken: str
 
 
 class UsageMetadata(TypedDict, total=False):
@@ -117,6 +135,7 @@ class Candidate(TypedDict, total=False):
     logprobsResult: dict[str, Any]
     tokenCount: int
     index: int
+    continuationToken: str
 
 
 class GenerateContentResponse(TypedDict, total=False):

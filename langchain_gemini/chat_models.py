@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
 from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
@@ -15,35 +14,24 @@ from pydantic import Field, model_validator
 
 from langchain_gemini import _from_gemini, _to_gemini
 from langchain_gemini._base import GeminiClientSettings, model_path
+from langchain_gemini._continuation import (
+    DEFAULT_MAX_CONTINUATIONS,
+    continuation_token,
+    first_candidate,
+    merge_responses,
+    next_request,
+    sum_usage,
+)
 from langchain_gemini._count import countable_messages
 from langchain_gemini._init_kwargs import check_unknown_kwargs
-from langchain_gemini._params import (
-    GENERATION_PARAM_NAMES,
-    CallOverrides,
-    CandidateCount,
-    MaxOutputTokens,
-    Penalty,
-    ResponseMimeType,
-    StopSequences,
-    Temperature,
-    TopK,
-    TopP,
-    generation_extras,
-    merge_params,
-    request_extras,
-)
-from langchain_gemini._thinking import ReasoningEffort, ThinkingLevel, thinking_config
+from langchain_gemini._request import PreparedCall, prepare_call
+from langchain_gemini._settings import SETTINGS, RequestSettings
+from langchain_gemini._thinking import thinking_config
 from langchain_gemini._version import __version__
-from langchain_gemini._wire import GenerateContentRequest, SchemaOverride
+from langchain_gemini._wire import SchemaOverride
 from langchain_gemini.data._profiles import get_profile
-from langchain_gemini.multimodal import (
-    ImageConfigInput,
-    MediaFetchInput,
-    MediaResolutionInput,
-    ResponseModalities,
-    SpeechConfigInput,
-)
-from langchain_gemini.safety import SafetySettingsInput, to_safety_settings
+from langchain_gemini.multimodal import MediaFetchInput
+from langchain_gemini.safety import to_safety_settings
 
 if TYPE_CHECKING:
     from langchain_core.runnables import Runnable
@@ -77,23 +65,7 @@ async def aresolve_media(model: ChatGemini, messages: list[BaseMessage]) -> list
     return await aresolve(model, messages)
 
 
-def _speaks_only(model: str) -> bool:
-    profile = get_profile(model) or {}
-    return profile.get("audio_outputs") is True and profile.get("text_outputs") is False
-
-
-@dataclass(frozen=True)
-class _PreparedCall:
-    model: str
-    body: GenerateContentRequest
-    timeout: float | None
-    max_retries: int | None
-
-    def path(self, method: str) -> str:
-        return f"{model_path(self.model)}:{method}"
-
-
-class ChatGemini(GeminiClientSettings, BaseChatModel):
+class ChatGemini(RequestSettings, GeminiClientSettings, BaseChatModel):
     """Chat model for Google's Gemini Developer API.
 
     For example:
@@ -117,78 +89,6 @@ class ChatGemini(GeminiClientSettings, BaseChatModel):
     model: str
     """Model id, e.g. `gemini-2.5-flash` (a `models/` prefix is accepted)."""
 
-    temperature: Temperature | None = None
-    """Sampling temperature, 0 to 2."""
-
-    top_p: TopP | None = None
-    """Nucleus sampling probability mass, 0 to 1."""
-
-    top_k: TopK | None = None
-    """Sample from the `top_k` most likely tokens (>= 1)."""
-
-    max_output_tokens: MaxOutputTokens | None = Field(default=None, alias="max_tokens")
-    """Upper bound on generated tokens (alias `max_tokens`). On thinking models it includes thought tokens."""
-
-    stop: StopSequences | None = Field(default=None, alias="stop_sequences")
-    """Up to 5 stop sequences; generation ends before the first one and it is not returned."""
-
-    seed: int | None = None
-    """Seed for sampling, for more repeatable answers."""
-
-    presence_penalty: Penalty | None = None
-    """Penalty for tokens already present in the answer."""
-
-    frequency_penalty: Penalty | None = None
-    """Penalty that grows with how often a token has appeared in the answer."""
-
-    candidate_count: CandidateCount | None = Field(default=None, alias="n")
-    """Number of candidates to generate (1-8, alias `n`). `invoke` returns the first; `generate` returns all."""
-
-    response_mime_type: ResponseMimeType | None = None
-    """`text/plain`, `application/json` or `text/x.enum`."""
-
-    safety_settings: SafetySettingsInput | None = None
-    """`{HarmCategory: HarmBlockThreshold}` or a list of `{"category", "threshold"}` dicts."""
-
-    cached_content: str | None = None
-    """Name of an explicit context cache (`cachedContents/...`)."""
-
-    thinking_budget: int | None = Field(default=None, ge=-1)
-    """Thinking tokens for 2.5 models: 0 disables (where the model allows), -1 lets the model decide. Checked
-    against the model's range before any request."""
-
-    thinking_level: ThinkingLevel | None = None
-    """Thinking depth for Gemini 3 models (`low`/`high`; Flash also `minimal`/`medium`)."""
-
-    reasoning_effort: ReasoningEffort | None = None
-    """LangChain's standard knob: a thinking level on Gemini 3, a thinking budget on 2.5 (low 1,024, medium 8,192,
-    high 24,576, none disables), as Google maps it for its OpenAI-compatible endpoint."""
-
-    include_thoughts: bool | None = None
-    """Return thought summaries as reasoning content (never mixed into `.text`)."""
-
-    response_schema: dict[str, Any] | None = None
-    """JSON Schema the answer must follow (sets `responseMimeType` to `application/json` unless given)."""
-
-    schema_mode: SchemaOverride | None = None
-    """How tool and response schemas are sent: `json_schema` (full JSON Schema, lossless), `openapi` (Gemini's
-    OpenAPI subset) or `auto`/None (JSON Schema on models that take it). See docs/tools.md."""
-
-    response_modalities: ResponseModalities | None = None
-    """What the model answers with: `[Modality.TEXT, Modality.IMAGE]` on image models, `[Modality.AUDIO]` for
-    speech. Images come back as `image` blocks, speech as `audio` blocks (see `langchain_gemini.wav_bytes`)."""
-
-    speech_config: SpeechConfigInput | None = None
-    """Voice for speech output: a voice name (`"Kore"`), `{speaker: voice}` for two speakers, or a REST
-    `speechConfig` object."""
-
-    image_config: ImageConfigInput | None = None
-    """Image output settings, e.g. `{"aspect_ratio": "16:9"}` (and `image_size` on models that take it)."""
-
-    media_resolution: MediaResolutionInput | None = None
-    """Tokens per image or video frame: `low`, `medium` or `high`. A block's own `media_resolution` sets it for
-    one part."""
-
     media_fetch: MediaFetchInput = "fetch"
     """http(s) media URLs other than Files API, YouTube and gs:// ones: `"fetch"` (downloaded by the client from
     public addresses only, with a timeout and size cap), `"pass_through"`, `"refuse"`, or a `MediaFetchPolicy`."""
@@ -197,14 +97,19 @@ class ChatGemini(GeminiClientSettings, BaseChatModel):
     """Upload media through the Files API when inline media would take a request over Gemini's 20 MB limit. When
     False, such a request raises a ValueError before anything is sent."""
 
+    max_continuations: int = Field(default=DEFAULT_MAX_CONTINUATIONS, ge=0)
+    """Follow-up requests a long answer (`finishReason: CONTINUATION`) may take; past it the call raises
+    `GeminiContinuationLimitError`. 0 turns continuing off: the partial answer comes back with its
+    `response_metadata["continuation_token"]`."""
+
     streaming: bool = False
     """If True, `invoke` streams under the hood (callbacks receive tokens as they arrive)."""
 
     model_kwargs: dict[str, Any] = Field(default_factory=dict)
-    """Request fields this class does not model yet, sent as given: `generationConfig` fields (e.g.
-    `{"response_logprobs": True}`) or request-level ones (`tools`, `tool_config`, ...). Constructor arguments
-    that are such fields are moved here with a warning; any other unknown argument raises a `TypeError` naming the
-    field to use."""
+    """Request fields this class does not model yet, sent as given where the API defines them: `generationConfig`
+    fields (e.g. `{"audio_transcription_config": {...}}`), request-level ones (`tools`, ...) beside it.
+    Constructor arguments that are such fields are moved here with a warning; any other unknown argument raises a
+    `TypeError` naming the field to use."""
 
     @model_validator(mode="before")
     @classmethod
@@ -248,7 +153,7 @@ class ChatGemini(GeminiClientSettings, BaseChatModel):
     @property
     def _identifying_params(self) -> dict[str, Any]:
         params: dict[str, Any] = {"model": self.model}
-        for name in GENERATION_PARAM_NAMES:
+        for name in SETTINGS:
             value = getattr(self, name)
             if value is not None:
                 params[name] = to_safety_settings(value) if name == "safety_settings" else value
@@ -276,24 +181,10 @@ class ChatGemini(GeminiClientSettings, BaseChatModel):
 
     def _prepare(
         self, messages: Sequence[BaseMessage], stop: list[str] | None, kwargs: Mapping[str, Any]
-    ) -> _PreparedCall:
-        overrides = CallOverrides.model_validate(dict(kwargs))
-        defaults = {name: getattr(self, name) for name in GENERATION_PARAM_NAMES}
-        defaults["model_kwargs"] = self.model_kwargs
-        params = merge_params(defaults, overrides, stop)
-        model = overrides.model or self.model
-        params["model"] = model
-        if params.get("response_modalities") is None and _speaks_only(model):
-            # A speech-only model answers nothing else; the API rejects its requests without this.
-            params["response_modalities"] = ["AUDIO"]
-        params["generation_extras"] = generation_extras(model, params, overrides.response_format)
-        params["request_extras"] = request_extras(model, overrides, params.get("schema_mode"))
-        return _PreparedCall(
-            model=model,
-            body=_to_gemini.build_request(messages, params),
-            timeout=overrides.timeout,
-            max_retries=overrides.max_retries,
-        )
+    ) -> PreparedCall:
+        settings = {name: getattr(self, name) for name in SETTINGS}
+        settings.update(model=self.model, model_kwargs=self.model_kwargs)
+        return prepare_call(settings, messages, stop, kwargs)
 
     # -- invoke --------------------------------------------------------------------------------------------------
 
@@ -306,14 +197,17 @@ class ChatGemini(GeminiClientSettings, BaseChatModel):
     ) -> ChatResult:
         messages = resolve_media(self, messages)
         call = self._prepare(messages, stop, kwargs)
-        body = self._client.request_json(
-            "POST",
-            call.path("generateContent"),
-            body=call.body,
-            timeout=call.timeout,
-            max_retries=call.max_retries,
-        )
-        return _from_gemini.to_chat_result(body, call.model)  # type: ignore[arg-type]
+        bodies: list[Any] = []
+        request = call.body
+        while True:
+            body = self._client.request_json(
+                "POST", call.path("generateContent"), body=request, timeout=call.timeout, max_retries=call.max_retries
+            )
+            bodies.append(body)
+            token = continuation_token(first_candidate(body)) if self.max_continuations else None
+            if token is None:
+                return _from_gemini.to_chat_result(merge_responses(bodies), call.model)
+            request = next_request(call.body, token, len(bodies) - 1, self.max_continuations)
 
     async def _agenerate(
         self,
@@ -324,20 +218,23 @@ class ChatGemini(GeminiClientSettings, BaseChatModel):
     ) -> ChatResult:
         messages = await aresolve_media(self, messages)
         call = self._prepare(messages, stop, kwargs)
-        body = await self._client.arequest_json(
-            "POST",
-            call.path("generateContent"),
-            body=call.body,
-            timeout=call.timeout,
-            max_retries=call.max_retries,
-        )
-        return _from_gemini.to_chat_result(body, call.model)  # type: ignore[arg-type]
+        bodies: list[Any] = []
+        request = call.body
+        while True:
+            body = await self._client.arequest_json(
+                "POST", call.path("generateContent"), body=request, timeout=call.timeout, max_retries=call.max_retries
+            )
+            bodies.append(body)
+            token = continuation_token(first_candidate(body)) if self.max_continuations else None
+            if token is None:
+                return _from_gemini.to_chat_result(merge_responses(bodies), call.model)
+            request = next_request(call.body, token, len(bodies) - 1, self.max_continuations)
 
     # -- stream --------------------------------------------------------------------------------------------------
 
     def _prepare_stream(
         self, messages: Sequence[BaseMessage], stop: list[str] | None, kwargs: Mapping[str, Any]
-    ) -> _PreparedCall:
+    ) -> PreparedCall:
         call = self._prepare(messages, stop, kwargs)
         if call.body.get("generationConfig", {}).get("candidateCount", 1) > 1:
             msg = "candidate_count > 1 cannot be streamed: a stream carries one message; use invoke or generate"
@@ -354,18 +251,25 @@ class ChatGemini(GeminiClientSettings, BaseChatModel):
         messages = resolve_media(self, messages)
         call = self._prepare_stream(messages, stop, kwargs)
         state = _from_gemini.StreamState(call.model)
-        events = self._client.stream_json(
-            call.path("streamGenerateContent"),
-            call.body,
-            timeout=call.timeout,
-            max_retries=call.max_retries,
-        )
-        for event in events:
-            chunk = _from_gemini.to_chunk(event, state)  # type: ignore[arg-type]
-            if chunk is not None:
-                if run_manager:
-                    run_manager.on_llm_new_token(chunk.message.text, chunk=chunk)
-                yield chunk
+        request, hops, usage = call.body, 0, None
+        while True:
+            events = self._client.stream_json(
+                call.path("streamGenerateContent"), request, timeout=call.timeout, max_retries=call.max_retries
+            )
+            for event in events:
+                chunk = _from_gemini.to_chunk(event, state)  # type: ignore[arg-type]
+                if chunk is not None:
+                    if run_manager:
+                        run_manager.on_llm_new_token(chunk.message.text, chunk=chunk)
+                    yield chunk
+            usage = sum_usage(usage, state.last_body.get("usageMetadata"))
+            token = continuation_token(state.candidate) if self.max_continuations else None
+            if token is None:
+                break
+            request, hops = next_request(call.body, token, hops, self.max_continuations), hops + 1
+            state.candidate.pop("finishReason", None)
+        if hops:  # each hop is its own request: the final chunk reports them all
+            state.last_body = {**state.last_body, "usageMetadata": usage}  # type: ignore[typeddict-item]
         yield _from_gemini.final_chunk(state)
 
     async def _astream(
@@ -378,18 +282,25 @@ class ChatGemini(GeminiClientSettings, BaseChatModel):
         messages = await aresolve_media(self, messages)
         call = self._prepare_stream(messages, stop, kwargs)
         state = _from_gemini.StreamState(call.model)
-        events = self._client.astream_json(
-            call.path("streamGenerateContent"),
-            call.body,
-            timeout=call.timeout,
-            max_retries=call.max_retries,
-        )
-        async for event in events:
-            chunk = _from_gemini.to_chunk(event, state)  # type: ignore[arg-type]
-            if chunk is not None:
-                if run_manager:
-                    await run_manager.on_llm_new_token(chunk.message.text, chunk=chunk)
-                yield chunk
+        request, hops, usage = call.body, 0, None
+        while True:
+            events = self._client.astream_json(
+                call.path("streamGenerateContent"), request, timeout=call.timeout, max_retries=call.max_retries
+            )
+            async for event in events:
+                chunk = _from_gemini.to_chunk(event, state)  # type: ignore[arg-type]
+                if chunk is not None:
+                    if run_manager:
+                        await run_manager.on_llm_new_token(chunk.message.text, chunk=chunk)
+                    yield chunk
+            usage = sum_usage(usage, state.last_body.get("usageMetadata"))
+            token = continuation_token(state.candidate) if self.max_continuations else None
+            if token is None:
+                break
+            request, hops = next_request(call.body, token, hops, self.max_continuations), hops + 1
+            state.candidate.pop("finishReason", None)
+        if hops:  # each hop is its own request: the final chunk reports them all
+            state.last_body = {**state.last_body, "usageMetadata": usage}  # type: ignore[typeddict-item]
         yield _from_gemini.final_chunk(state)
 
     # -- tools and structured output -------------------------------------------------------------------------
@@ -505,7 +416,9 @@ class ChatGemini(GeminiClientSettings, BaseChatModel):
 
     def _count_tokens_body(self, messages: list[BaseMessage], tools: Sequence[Any] | None) -> dict[str, Any]:
         # Same media pre-pass as invoke (callers resolve first): URLs fetched, oversized media uploaded.
-        request = _to_gemini.build_request(messages, {"cached_content": self.cached_content, "model": self.model})
+        request: dict[str, Any] = dict(_to_gemini.build_contents(messages, self.model))
+        if self.cached_content:
+            request["cachedContent"] = self.cached_content
         if tools:
             from langchain_gemini._tools import convert_tools
 

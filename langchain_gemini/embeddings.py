@@ -5,16 +5,17 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from json.encoder import encode_basestring  # json.dumps's own C encoder for one str
 from typing import Any, Literal, get_args
 
 import httpx
 from langchain_core.embeddings import Embeddings
-from pydantic import ConfigDict, Field, field_validator, model_validator
+from pydantic import ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
 from langchain_gemini._base import GeminiClientSettings, model_path
 from langchain_gemini._batching import batch_ranges, map_in_tasks, map_in_threads
+from langchain_gemini._models import facts_for
 from langchain_gemini.errors import GeminiConnectionError, GeminiResponseValidationError, GeminiTimeoutError
 
 TaskType = Literal[
@@ -27,7 +28,7 @@ TaskType = Literal[
     "QUESTION_ANSWERING",
     "FACT_VERIFICATION",
 ]
-"""The task types of the embeddings guide (reference 11.2)."""
+"""The task types of the embeddings guide (ai.google.dev/gemini-api/docs/embeddings#task-types)."""
 
 TASK_TYPES: tuple[str, ...] = get_args(TaskType)
 """Every task type the API accepts, upper case."""
@@ -42,18 +43,14 @@ MAX_BATCH_SIZE = 100
 # match the 8-in-flight floor at 100 ms of latency (benchmarks/bench_embed.py).
 DEFAULT_CONCURRENCY = 8
 """Batches `embed_documents` (threads) and `aembed_documents` (tasks) keep in flight when `max_concurrency` is None."""
-# gemini-embedding-001's documented input limit (reference 11.1); the other Gemini embedding models share it.
+# The limit for a model the model table does not know: gemini-embedding-001's 2,048 tokens
+# (ai.google.dev/gemini-api/docs/embeddings).
 INPUT_TOKEN_LIMIT = 2048
 """Tokens of one text the model embeds; longer texts are refused before sending unless `check_input_length=False`."""
 # Google's APIs pretty-print JSON unless told not to (system parameter prettyPrint; Google's own Python libraries
 # turn it off, googleapis/python-cloud-core#28). Indented, one value per line, a batch of 100 vectors of 768 values
 # is 1.65 MB instead of 0.96 MB: bytes on the wire and whitespace to scan.
 _COMPACT = "?prettyPrint=false"
-# Model id -> (smallest, full) output size. Only the full size comes back unit-length (reference 11.3).
-_DIMENSIONS: dict[str, tuple[int, int]] = {
-    "gemini-embedding-001": (128, 3072),
-    "text-embedding-004": (1, 768),
-}
 
 
 def estimate_tokens(text: str) -> int:
@@ -74,9 +71,9 @@ def estimate_tokens(text: str) -> int:
     return digits + -(-(ascii_count - digits) // 3) + -(-extra // 2)
 
 
-def _short_enough(text: str) -> bool:
+def _short_enough(text: str, limit: int = INPUT_TOKEN_LIMIT) -> bool:
     # At most 1.5 estimated tokens per character: most texts skip the estimate altogether.
-    return 3 * len(text) <= 2 * INPUT_TOKEN_LIMIT
+    return 3 * len(text) <= 2 * limit
 
 
 def check_task_type(value: Any, field: str = "task_type") -> str:
@@ -91,7 +88,7 @@ def check_dimensions(model: str, value: Any) -> int:
     """Return `value` if it is a valid `output_dimensionality` for `model`, else raise a `ValueError`."""
     if isinstance(value, bool) or not isinstance(value, int):
         raise TypeError(f"output_dimensionality must be an int; got {type(value).__name__}")
-    low, high = _DIMENSIONS.get(_model_id(model), (1, None))
+    low, high = _dimensions_of(model) or (1, None)
     if value < low or (high is not None and value > high):
         allowed = f"{low} to {high}" if high is not None else f">= {low}"
         raise ValueError(f"output_dimensionality for {_model_id(model)} must be {allowed}; got {value}")
@@ -102,19 +99,54 @@ def _model_id(model: str) -> str:
     return model.removeprefix("models/")
 
 
-def _check_texts(texts: Any, check_length: bool) -> list[str]:
+def _dimensions_of(model: str) -> tuple[int, int] | None:
+    facts = facts_for(model).embedding
+    return facts.dimensions if facts is not None else None
+
+
+def input_token_limit(model: str) -> int:
+    """The model's input limit from the model table (2,048 tokens when the model is unknown)."""
+    facts = facts_for(model).embedding
+    return facts.max_input_tokens if facts is not None else INPUT_TOKEN_LIMIT
+
+
+# gemini-embedding-2 is told the task by a prefix of the text instead of `taskType` (ai.google.dev/gemini-api/docs/
+# embeddings; the recorded traffic of pydantic/pydantic-ai's test_google_task_prefix cassettes shows the exact
+# forms): queries and symmetric tasks as "task: <task> | query: <text>", documents as "title: <title> | text: <text>".
+_TASK_PREFIXES = {
+    "RETRIEVAL_QUERY": "search result",
+    "QUESTION_ANSWERING": "question answering",
+    "FACT_VERIFICATION": "fact checking",
+    "CODE_RETRIEVAL_QUERY": "code retrieval",
+    "CLASSIFICATION": "classification",
+    "CLUSTERING": "clustering",
+    "SEMANTIC_SIMILARITY": "sentence similarity",
+}
+_PREFIXED = ("task: ", "title: ")
+
+
+def with_task_prefix(text: str, task: str, title: str | None = None) -> str:
+    """`text` as a prefix-conditioned model expects it for `task`; text already carrying a prefix is kept."""
+    if text.startswith(_PREFIXED):
+        return text
+    if task == DOCUMENT_TASK_TYPE:
+        return f"title: {title or 'none'} | text: {text}"
+    return f"task: {_TASK_PREFIXES[task]} | query: {text}"
+
+
+def _check_texts(texts: Any, check_length: bool, limit: int = INPUT_TOKEN_LIMIT) -> list[str]:
     """The texts as a list, after refusing what the API would reject or cut (before anything is sent)."""
     if isinstance(texts, (str, bytes)):
         raise TypeError("texts must be a list of strings, not a single string")
     # A generator would otherwise be used up by the checks below.
     items: list[str] = texts if isinstance(texts, list) else list(texts)
-    if not _plainly_valid(items):
+    if not _plainly_valid(items, limit):
         for index, text in enumerate(items):
-            _check_text(text, f"texts[{index}]", check_length)
+            _check_text(text, f"texts[{index}]", check_length, limit)
     return items
 
 
-def _plainly_valid(texts: list[str]) -> bool:
+def _plainly_valid(texts: list[str], limit: int = INPUT_TOKEN_LIMIT) -> bool:
     """True when every text is a non-empty ASCII `str` short enough to need no token estimate.
 
     The common case, checked with C loops only (about 0.2 µs a text instead of 3): anything else goes through
@@ -125,27 +157,27 @@ def _plainly_valid(texts: list[str]) -> bool:
         and set(map(type, texts)) == {str}
         and all(texts)
         and all(map(str.isascii, texts))
-        and _short_enough(max(texts, key=len))
+        and _short_enough(max(texts, key=len), limit)
     )
 
 
-def _check_text(text: Any, name: str, check_length: bool) -> None:
+def _check_text(text: Any, name: str, check_length: bool, limit: int = INPUT_TOKEN_LIMIT) -> None:
     if not isinstance(text, str):
         raise TypeError(f"{name} must be a str; got {type(text).__name__}")
     if not text:
         raise ValueError(f"{name} is empty; the API rejects empty content")
     if text.isascii():
-        if _short_enough(text):
+        if _short_enough(text, limit):
             return
     else:
         try:
             text.encode("utf-8")
         except UnicodeEncodeError:
             raise ValueError(f"{name} is not valid Unicode (it contains a lone surrogate)") from None
-    if check_length and not _short_enough(text) and (tokens := estimate_tokens(text)) > INPUT_TOKEN_LIMIT:
+    if check_length and not _short_enough(text, limit) and (tokens := estimate_tokens(text)) > limit:
         raise ValueError(
             f"{name} is too long: about {tokens} tokens by a conservative estimate, over the model's "
-            f"{INPUT_TOKEN_LIMIT}-token input limit. Split it (e.g. with a text splitter), or pass "
+            f"{limit}-token input limit. Split it (e.g. with a text splitter), or pass "
             "check_input_length=False to let the API decide."
         )
 
@@ -156,7 +188,7 @@ def _check_titles(titles: Any, count: int, task_type: str) -> list[str | None]:
     if len(titles) != count:
         raise ValueError(f"titles has {len(titles)} entries for {count} texts; give one title (or None) per text")
     if task_type != DOCUMENT_TASK_TYPE:
-        # EmbedContentRequest.title is "Only applicable when TaskType is RETRIEVAL_DOCUMENT" (reference 11.2).
+        # EmbedContentRequest.title: "Only applicable when TaskType is RETRIEVAL_DOCUMENT" (ai.google.dev/api).
         raise ValueError(f"titles need task_type {DOCUMENT_TASK_TYPE}; the API applies no title to {task_type}")
     for index, title in enumerate(titles):
         if title is not None and not isinstance(title, str):
@@ -172,7 +204,7 @@ def _reject_constant(name: str) -> Any:
 
 
 def _normalize_values(obj: dict[str, Any]) -> dict[str, Any]:
-    # The API answers a prefix of a unit vector; rescaling makes it unit length again (reference 11.3). Done as
+    # The API answers a prefix of a unit vector; rescaling makes it unit length again (see docs/embeddings.md). Done as
     # each embedding is parsed, while its floats are still in cache: a pass afterwards costs about twice as much.
     values = obj.get("values")
     if type(values) is list and values:
@@ -213,8 +245,17 @@ def _vector(item: Any, normalized: bool) -> list[float]:
     return values
 
 
-def _batch_vectors(content: bytes, count: int, normalize: bool) -> list[list[float]]:
-    embeddings = _parse(content, normalize).get("embeddings")
+def _prompt_tokens(body: dict[str, Any]) -> int | None:
+    usage = body.get("usageMetadata")
+    count = usage.get("promptTokenCount") if isinstance(usage, dict) else None
+    return int(count) if isinstance(count, float) else None  # parsed with parse_int=float
+
+
+def _batch_vectors(content: bytes, count: int, normalize: bool, usage: list[int] | None = None) -> list[list[float]]:
+    body = _parse(content, normalize)
+    if usage is not None and (tokens := _prompt_tokens(body)) is not None:
+        usage.append(tokens)
+    embeddings = body.get("embeddings")
     if not isinstance(embeddings, list) or len(embeddings) != count:
         got = len(embeddings) if isinstance(embeddings, list) else "no"
         raise GeminiResponseValidationError(f"batchEmbedContents answered {got} embeddings for {count} texts")
@@ -233,12 +274,13 @@ class _Call:
     requests: list[str]
     batches: list[range]
     normalize: bool
+    usage: list[int] = field(default_factory=list)  # promptTokenCount of each answer that reports it
 
     def body(self, batch: range) -> bytes:
         return ('{"requests":[' + ",".join(self.requests[batch.start : batch.stop]) + "]}").encode("utf-8")
 
     def vectors(self, batch: range, content: bytes) -> list[list[float]]:
-        return _batch_vectors(content, len(batch), self.normalize)
+        return _batch_vectors(content, len(batch), self.normalize, self.usage)
 
     @staticmethod
     def join(parts: list[list[list[float]]]) -> list[list[float]]:
@@ -263,10 +305,12 @@ class GeminiEmbeddings(GeminiClientSettings, Embeddings):
     requests at once; the vectors come back in input order. Each request has its own retries (see
     `max_retries`), so a rate-limited batch is resent alone; if one fails for good, the call raises its error and
     returns nothing. Queries use `embedContent`. Documents are embedded as `RETRIEVAL_DOCUMENT` and queries as
-    `RETRIEVAL_QUERY` unless `task_type` / `query_task_type` or a per-call `task_type` say otherwise.
+    `RETRIEVAL_QUERY` unless `task_type` / `query_task_type` or a per-call `task_type` say otherwise. Models that
+    are told the task by a text prefix (gemini-embedding-2) get the prefix Google documents instead of `taskType`.
 
     Bad input is refused before any request with a `ValueError` or `TypeError` naming it: an empty string, a text
-    over the model's 2,048-token input limit (by `estimate_tokens`, which errs high), an unknown task type, an
+    over the model's input limit (2,048 tokens for gemini-embedding-001, 8,192 for gemini-embedding-2; by
+    `estimate_tokens`, which errs high), an unknown task type, an
     out-of-range `output_dimensionality`, titles that do not match the texts. An empty list returns `[]`
     without a request. Errors from the API are the classes in `langchain_gemini.errors`.
 
@@ -305,8 +349,10 @@ class GeminiEmbeddings(GeminiClientSettings, Embeddings):
     `embed_documents` (they only wait for answers; the calling thread parses them). 1 sends the batches one after
     another."""
 
+    _last_usage: dict[str, int] | None = PrivateAttr(default=None)
+
     check_input_length: bool = True
-    """Refuse texts that `estimate_tokens` puts over the 2,048-token input limit before sending anything. With
+    """Refuse texts that `estimate_tokens` puts over the model's input limit before sending anything. With
     False such texts go to the API as they are, and what happens to the excess is up to the API."""
 
     @field_validator("task_type", "query_task_type", mode="before")
@@ -363,6 +409,7 @@ class GeminiEmbeddings(GeminiClientSettings, Embeddings):
 
         limit = self.max_concurrency or DEFAULT_CONCURRENCY
         batches = map_in_threads(fetch, call.batches, limit, receive, call.vectors, discard=httpx.Response.close)
+        self._record_usage(call.usage)
         return call.join(batches)
 
     async def aembed_documents(
@@ -381,7 +428,9 @@ class GeminiEmbeddings(GeminiClientSettings, Embeddings):
             return (await self._client.asend("POST", call.path, content=body, headers=_JSON, on_sent=sent)).content
 
         limit = self.max_concurrency or DEFAULT_CONCURRENCY
-        return call.join(await map_in_tasks(fetch, call.batches, limit, call.vectors))
+        vectors = call.join(await map_in_tasks(fetch, call.batches, limit, call.vectors))
+        self._record_usage(call.usage)
+        return vectors
 
     def embed_query(
         self, text: str, *, task_type: str | None = None, output_dimensionality: int | None = None
@@ -398,14 +447,14 @@ class GeminiEmbeddings(GeminiClientSettings, Embeddings):
             GeminiError: The request failed after its retries.
         """
         path, body, normalize = self._query_call(text, task_type, output_dimensionality)
-        return _query_vector(self._client.send("POST", path, body=body).content, normalize)
+        return self._query_vector(self._client.send("POST", path, body=body).content, normalize)
 
     async def aembed_query(
         self, text: str, *, task_type: str | None = None, output_dimensionality: int | None = None
     ) -> list[float]:
         """Async `embed_query`."""
         path, body, normalize = self._query_call(text, task_type, output_dimensionality)
-        return _query_vector((await self._client.asend("POST", path, body=body)).content, normalize)
+        return self._query_vector((await self._client.asend("POST", path, body=body)).content, normalize)
 
     # -- request preparation (shared by sync and async) ------------------------------------------------------------
 
@@ -414,8 +463,12 @@ class GeminiEmbeddings(GeminiClientSettings, Embeddings):
     ) -> _Call:
         task = check_task_type(task_type) if task_type is not None else self.task_type or DOCUMENT_TASK_TYPE
         dims = self._dimensions(output_dimensionality)
-        texts = _check_texts(texts, self.check_input_length)
+        texts = _check_texts(texts, self.check_input_length, input_token_limit(self.model))
         named = _check_titles(titles, len(texts), task) if titles is not None else None
+        if self._prefixed:
+            # The task and titles travel inside the text; the request carries neither.
+            texts = [with_task_prefix(text, task, named[i] if named else None) for i, text in enumerate(texts)]
+            named = None
         shared = json.dumps(self._request_fields(task, dims), separators=(",", ":"))
         head, tail = shared[:-1] + ',"content":{"parts":[{"text":', "}]}}"
         requests = [head + encode_basestring(text) + tail for text in texts]
@@ -438,16 +491,43 @@ class GeminiEmbeddings(GeminiClientSettings, Embeddings):
         else:
             task = self.query_task_type or self.task_type or QUERY_TASK_TYPE
         dims = self._dimensions(output_dimensionality)
-        _check_text(text, "text", self.check_input_length)
+        _check_text(text, "text", self.check_input_length, input_token_limit(self.model))
+        if self._prefixed:
+            text = with_task_prefix(text, task)
         body = {**self._request_fields(task, dims), "content": {"parts": [{"text": text}]}}
         return f"{model_path(self.model)}:embedContent{_COMPACT}", body, self._normalizes(dims)
 
     def _request_fields(self, task: str, dims: int | None) -> dict[str, Any]:
-        # `model` is required inside each batch entry and must match the path's model (reference 1.5).
-        fields: dict[str, Any] = {"model": model_path(self.model), "taskType": task}
+        # `model` is required inside each batch entry and must match the path's model (ai.google.dev/api/embeddings).
+        fields: dict[str, Any] = {"model": model_path(self.model)}
+        if not self._prefixed:
+            fields["taskType"] = task
         if dims is not None:
             fields["outputDimensionality"] = dims
         return fields
+
+    @property
+    def last_usage(self) -> dict[str, int] | None:
+        """Tokens the last embedding call used, summed over its requests; None when the API reported none.
+
+        gemini-embedding-2 reports `usageMetadata`; gemini-embedding-001 does not.
+        """
+        return self._last_usage
+
+    def _record_usage(self, counts: list[int]) -> None:
+        total = sum(counts)
+        self._last_usage = {"input_tokens": total, "output_tokens": 0, "total_tokens": total} if counts else None
+
+    def _query_vector(self, content: bytes, normalize: bool) -> list[float]:
+        body = _parse(content, normalize)
+        tokens = _prompt_tokens(body)
+        self._record_usage([] if tokens is None else [tokens])
+        return _vector(body.get("embedding"), normalize)
+
+    @property
+    def _prefixed(self) -> bool:
+        facts = facts_for(self.model).embedding
+        return facts is not None and facts.task_conditioning == "prefix"
 
     def _dimensions(self, per_call: int | None) -> int | None:
         return self.output_dimensionality if per_call is None else check_dimensions(self.model, per_call)
@@ -455,9 +535,5 @@ class GeminiEmbeddings(GeminiClientSettings, Embeddings):
     def _normalizes(self, dims: int | None) -> bool:
         if not self.normalize or dims is None:
             return False
-        known = _DIMENSIONS.get(_model_id(self.model))
+        known = _dimensions_of(self.model)
         return known is None or dims < known[1]  # an unknown model's full size is unknown: rescaling is harmless
-
-
-def _query_vector(content: bytes, normalize: bool) -> list[float]:
-    return _vector(_parse(content, normalize).get("embedding"), normalize)

@@ -52,6 +52,7 @@ __all__ = [
     "GeminiBadRequestError",
     "GeminiConnectionError",
     "GeminiContextOverflowError",
+    "GeminiContinuationLimitError",
     "GeminiError",
     "GeminiNotFoundError",
     "GeminiPermissionDeniedError",
@@ -238,6 +239,10 @@ class GeminiStreamError(GeminiError):
 
 class GeminiResponseValidationError(GeminiError):
     """A 2xx response whose body is not the JSON we expect. Never retried."""
+
+
+class GeminiContinuationLimitError(GeminiError):
+    """A long answer still asked to be continued after `max_continuations` follow-up requests."""
 
 
 def _error_class(code: int | None, reason: str | None, message: str) -> type[GeminiAPIError]:

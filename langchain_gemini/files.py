@@ -16,7 +16,7 @@ model.invoke([HumanMessage([notes.content_block(), question])])
 ```
 
 Uploaded files live for 48 hours, up to 2 GB each and 20 GB per project, and cannot be downloaded
-(gemini-rest-api.md 9.1, 12.3).
+(ai.google.dev/gemini-api/docs/files).
 """
 
 from __future__ import annotations

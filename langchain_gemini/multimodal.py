@@ -96,7 +96,7 @@ _SPEECH_KEYS = {
     "language_code": "languageCode",
     "languageCode": "languageCode",
 }
-# "up to 2 speakers" (gemini-rest-api.md 10.3, from the TTS guide in seed [001]).
+# "up to 2 speakers" (ai.google.dev/gemini-api/docs/speech-generation).
 _MAX_SPEAKERS = 2
 
 

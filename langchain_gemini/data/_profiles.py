@@ -1,105 +1,55 @@
-"""Model profiles for current Gemini models, written by hand from the API docs (reference section 14).
+"""LangChain `ModelProfile`s, derived from the model table (`langchain_gemini._models`): one owner for each fact.
 
-Limits for the 2.5 and 2.0 families come from the Gemini models page as digested in the project's reference
-(`inputTokenLimit` 1,048,576; `outputTokenLimit` 65,536 for 2.5, 8,192 for 2.0). Capabilities come from the
-per-feature tables there (function calling is absent on 2.0 Flash-Lite; thinking on all 2.5 and 3 models).
+Every model the table knows, and every id it resolves by parsing (a future `gemini-3.9-flash`, a `-latest` alias, a
+tuned model), gets a profile. The structured-output flags are the ones LangChain reads: `structured_output` makes
+`create_agent(response_format=...)` choose `ProviderStrategy` (Gemini's native JSON schema output); Gemini has no
+system role inside `contents`, so `mid_conversation_system_messages` is False (see docs/chat.md).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-_MULTIMODAL_IN = {
-    "text_inputs": True,
-    "image_inputs": True,
-    "image_url_inputs": True,
-    "pdf_inputs": True,
-    "audio_inputs": True,
-    "video_inputs": True,
-    "image_tool_message": True,
-    "pdf_tool_message": True,
-}
-_TEXT_OUT = {
-    "text_outputs": True,
-    "image_outputs": False,
-    "audio_outputs": False,
-    "video_outputs": False,
-}
-_AGENTIC = {
-    "tool_calling": True,
-    "tool_choice": True,
-    "tool_call_streaming": True,
-    "structured_output": True,
-    "attachment": True,
-    "temperature": True,
-    # Gemini has no system role inside `contents`; see docs/chat.md for where a late system message goes.
-    "mid_conversation_system_messages": False,
-}
+from langchain_gemini._models import UNKNOWN, ModelFacts, facts_for
+
+_INPUT_FLAGS = {"text": "text_inputs", "image": "image_inputs", "audio": "audio_inputs", "video": "video_inputs"}
 
 
-def _profile(max_in: int, max_out: int, **overrides: Any) -> dict[str, Any]:
-    return {
-        "max_input_tokens": max_in,
-        "max_output_tokens": max_out,
-        **_MULTIMODAL_IN,
-        **_TEXT_OUT,
-        **_AGENTIC,
-        **overrides,
-    }
-
-
-_THINKING = {"reasoning_output": True}
-
-PROFILES: dict[str, dict[str, Any]] = {
-    "gemini-3-pro-preview": _profile(
-        1_048_576,
-        65_536,
-        status="preview",
-        reasoning_output=True,
-        reasoning_effort_levels=["low", "high"],
-        reasoning_effort_default="high",
-    ),
-    "gemini-2.5-pro": _profile(1_048_576, 65_536, **_THINKING),
-    "gemini-2.5-flash": _profile(1_048_576, 65_536, **_THINKING),
-    "gemini-2.5-flash-lite": _profile(1_048_576, 65_536, **_THINKING),
-    "gemini-2.5-flash-preview-09-2025": _profile(1_048_576, 65_536, status="preview", **_THINKING),
-    "gemini-2.5-flash-lite-preview-09-2025": _profile(1_048_576, 65_536, status="preview", **_THINKING),
-    "gemini-2.0-flash": _profile(1_048_576, 8_192, reasoning_output=False),
-    "gemini-2.0-flash-lite": _profile(
-        1_048_576,
-        8_192,
-        reasoning_output=False,
-        tool_calling=False,
-        tool_choice=False,
-        tool_call_streaming=False,
-    ),
-    # Token limits of the image and speech models are not in our sources, so they are left out.
-    "gemini-2.5-flash-image": {
-        **_MULTIMODAL_IN,
-        **_TEXT_OUT,
-        "image_outputs": True,
-        "reasoning_output": False,
-        "tool_calling": False,
-        "structured_output": False,
-    },
-    "gemini-2.5-flash-preview-tts": {
-        # "TTS models accept text-only inputs and produce audio-only outputs. Context window 32k tokens" (ref 10.3)
-        "max_input_tokens": 32_768,
-        "text_inputs": True,
-        "text_outputs": False,
-        "audio_outputs": True,
-        "tool_calling": False,
-        "structured_output": False,
-    },
-}
+def profile_of(facts: ModelFacts) -> dict[str, Any]:
+    """The LangChain profile for one row of the model table."""
+    profile: dict[str, Any] = {"name": facts.name}
+    if facts.status != "unknown":
+        profile["status"] = facts.status
+    if facts.max_input_tokens is not None:
+        profile["max_input_tokens"] = facts.max_input_tokens
+    if facts.max_output_tokens is not None:
+        profile["max_output_tokens"] = facts.max_output_tokens
+    for modality, flag in _INPUT_FLAGS.items():
+        profile[flag] = modality in facts.inputs
+    profile["pdf_inputs"] = "pdf" in facts.inputs
+    profile["image_url_inputs"] = "image" in facts.inputs
+    profile["image_tool_message"] = facts.tool_calling and "image" in facts.inputs
+    profile["pdf_tool_message"] = facts.tool_calling and "pdf" in facts.inputs
+    profile["attachment"] = len(facts.inputs) > 1
+    for modality in ("text", "image", "audio", "video"):
+        profile[f"{modality}_outputs"] = modality in facts.outputs
+    thinking = facts.thinking
+    profile["reasoning_output"] = thinking is not None and thinking != "unknown"
+    if thinking is not None and thinking != "unknown" and thinking.levels:
+        profile["reasoning_effort_levels"] = list(thinking.levels)
+    profile["tool_calling"] = facts.tool_calling
+    profile["tool_choice"] = facts.tool_calling
+    profile["tool_call_streaming"] = facts.tool_calling
+    profile["structured_output"] = facts.structured_output
+    profile["temperature"] = facts.family not in ("tts", "embedding")
+    profile["mid_conversation_system_messages"] = False
+    return profile
 
 
 def get_profile(model: str) -> dict[str, Any] | None:
-    """The profile for a model id (with or without `models/`, and with a `-001` style suffix), if known."""
-    name = model.removeprefix("models/")
-    if name in PROFILES:
-        return dict(PROFILES[name])
-    base, _, suffix = name.rpartition("-")
-    if suffix.isdigit() and base in PROFILES:
-        return dict(PROFILES[base])
-    return None
+    """The profile for a model id (`models/`, `tunedModels/`, dated suffixes, future versions), or None.
+
+    None is for a name the table cannot place (`my-model`): no profile rather than a guess.
+    """
+    facts = facts_for(model)
+    return None if facts is UNKNOWN else profile_of(facts)

@@ -63,6 +63,11 @@ MESSAGES: dict[str, dict[str, Field]] = {
         _f("safetySettings", MESSAGE, "SafetySetting", rep=True),
         _f("generationConfig", MESSAGE, "GenerationConfig"),
         _f("cachedContent", STRING),
+        # Request-level fields google-genai sends on the Developer API (models.py, _GenerateContentConfig_to_mldev).
+        _f("serviceTier", STRING),
+        _f("labels", STRUCT),
+        _f("store", BOOL),
+        _f("continuationToken", STRING),
     ),
     "CountTokensRequest": _msg(
         _f("model", STRING),

@@ -42,7 +42,7 @@ def test_status_fault_with_retry_info_and_quota_failure(emu_client: httpx.Client
     violation = error["details"][1]["violations"][0]
     assert violation["quotaId"] == "GenerateRequestsPerMinutePerProjectPerModel-FreeTier"
     assert violation["quotaDimensions"]["model"] == FLASH
-    assert "retry-after" not in response.headers  # Google sends none on 429 (reliability.md section 7)
+    assert "retry-after" not in response.headers  # Google sends none on 429 (RetryInfo only)
     assert emu_client.post(GENERATE, json=ask()).status_code == 200  # times=1: consumed
 
 

@@ -1,6 +1,6 @@
 """Pydantic models and TypedDicts shared by the schema tests (`test_schema.py`, `test_schema_openapi.py`).
 
-`Everything` has one field per row of the anchor's section-5 table (reference/anchor-langchain-google-genai.md);
+`Everything` has one field per row of the anchor's section-5 table (langchain-google-genai's schema conversion cases);
 the others cover recursion, pydantic v1 and TypedDict input. They live in their own module because both the
 OpenAPI-form tests and the JSON-form tests convert them.
 """

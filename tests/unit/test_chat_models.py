@@ -154,10 +154,16 @@ def test_bad_constructor_arguments_name_the_field(kwargs: dict[str, Any], field:
 
 def test_unknown_constructor_argument_goes_to_model_kwargs_and_is_sent() -> None:
     fake = FakeGemini()
-    with pytest.warns(UserWarning, match="response_logprobs"):
-        model = fake.model(response_logprobs=True)
+    with pytest.warns(UserWarning, match="transferred to model_kwargs") as moved:
+        model = fake.model(audio_transcription_config={}, include_server_side_tool_invocations=True)
+    assert sorted(str(w.message).split()[1] for w in moved) == [
+        "audio_transcription_config",
+        "include_server_side_tool_invocations",
+    ]
     model.invoke("hi")
-    assert fake.bodies()[0]["generationConfig"] == {"responseLogprobs": True}
+    # Each goes where the API defines it: a GenerationConfig field inside generationConfig, a ToolConfig one there.
+    assert fake.bodies()[0]["generationConfig"] == {"audioTranscriptionConfig": {}}
+    assert fake.bodies()[0]["toolConfig"] == {"includeServerSideToolInvocations": True}
 
 
 @pytest.mark.parametrize(
@@ -206,7 +212,7 @@ def test_langchain_standard_names_and_aliases_are_accepted() -> None:
             stop=["END"],
             max_retries=1,
             n=1,
-            model_kwargs={"response_logprobs": True},
+            model_kwargs={"audio_transcription_config": {}},
             callbacks=None,
             tags=["t"],
             metadata={"m": 1},
@@ -222,7 +228,7 @@ def test_langchain_standard_names_and_aliases_are_accepted() -> None:
         "maxOutputTokens": 64,
         "stopSequences": ["END"],
         "candidateCount": 1,
-        "responseLogprobs": True,
+        "audioTranscriptionConfig": {},
     }
 
 

@@ -1,4 +1,4 @@
-"""GeminiClient secrets, logs, client lifetimes, pools and paths (reliability.md section 9, cases 31-38).
+"""GeminiClient secrets, logs, client lifetimes, pools and paths (the reliability cases 31-38).
 
 Every test that takes `api` runs twice, through the sync and the async path, with one body.
 """

@@ -1,4 +1,4 @@
-"""GeminiClient error parsing and streaming through httpx.MockTransport (reliability.md section 9, cases 16-30).
+"""GeminiClient error parsing and streaming through httpx.MockTransport (the reliability cases 16-30).
 
 Every test that takes `api` runs twice, through the sync and the async path, with one body.
 """

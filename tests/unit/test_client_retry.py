@@ -1,4 +1,4 @@
-"""GeminiClient retries, backoff, transport faults and timeouts (reliability.md section 9, cases 1-15).
+"""GeminiClient retries, backoff, transport faults and timeouts (the reliability cases 1-15).
 
 Every test that takes `api` runs twice, through the sync and the async path, with one body.
 """

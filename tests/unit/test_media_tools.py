@@ -234,7 +234,7 @@ def test_oversized_tool_media_is_uploaded_and_referenced_beside_the_response() -
         ("gemini-10-ultra", True),
         ("gemini-2.5-flash", False),
         ("gemini-2.0-flash", False),
-        ("gemini-flash-latest", False),  # an alias of unknown generation: the form every model takes
+        ("gemini-flash-latest", True),  # the alias follows the newest Flash (the model table)
         ("", False),
     ],
 )

@@ -1,4 +1,4 @@
-"""Reliability cases through the public API: `ChatGemini.invoke/ainvoke/stream/astream` (reliability.md section 9).
+"""Reliability cases through the public API: `ChatGemini.invoke/ainvoke/stream/astream` (the reliability cases).
 
 The model gets `http_client`/`http_async_client` built on conftest's `MockServer` transport, so every request goes
 through LangChain's entry points, our chat model and the transport. Sleeps are recorded, not slept (`sleeps`).

@@ -1,6 +1,6 @@
 """JSON Schema -> Gemini's OpenAPI-subset form (`langchain_gemini._schema_openapi`, via `_schema`).
 
-The table tests cover every row of the anchor's section-5 table (reference/anchor-langchain-google-genai.md);
+The table tests cover every row of the anchor's section-5 table (langchain-google-genai's schema conversion cases);
 the rest cover recursion, enums, unions, `allOf`, pydantic v1, TypedDicts and the DEBUG log of dropped keywords.
 The JSON form and the chooser are in `test_schema.py`, the generated-schema invariants in
 `test_schema_generated.py`.

@@ -9,7 +9,8 @@ import pytest
 from langchain_core.messages import AIMessage, ChatMessage, HumanMessage, SystemMessage, ToolMessage
 
 from langchain_gemini import HarmBlockThreshold, HarmCategory
-from langchain_gemini._to_gemini import build_request, camel_case, convert_messages
+from langchain_gemini._request import build_request
+from langchain_gemini._to_gemini import camel_case, convert_messages
 
 
 def test_leading_system_messages_become_system_instruction_in_order() -> None:

@@ -1,0 +1,124 @@
+"""Long answers: CONTINUATION + continuationToken are followed, the answer and usage are whole, a cap raises."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+from langchain_core.messages import AIMessageChunk
+
+from langchain_gemini._continuation import sum_usage
+from langchain_gemini.errors import GeminiContinuationLimitError
+from tests.unit.fake_gemini import FakeGemini
+
+
+def hop(text: str, token: str | None, *, prompt: int = 10, out: int = 5) -> dict[str, Any]:
+    candidate: dict[str, Any] = {
+        "content": {"role": "model", "parts": [{"text": text}]},
+        "finishReason": "CONTINUATION" if token else "STOP",
+    }
+    if token:
+        candidate["continuationToken"] = token
+    return {
+        "candidates": [candidate],
+        "usageMetadata": {
+            "promptTokenCount": prompt,
+            "candidatesTokenCount": out,
+            "totalTokenCount": prompt + out,
+            "promptTokensDetails": [{"modality": "TEXT", "tokenCount": prompt}],
+        },
+        "modelVersion": "gemini-4-flash",
+        "responseId": f"r-{text}",
+    }
+
+
+def test_invoke_follows_tokens_and_sums_usage() -> None:
+    fake = FakeGemini(responses=[hop("Part one. ", "tok-1"), hop("Part two. ", "tok-2"), hop("End.", None)])
+    message = fake.model(model="gemini-4-flash", temperature=0.1).invoke("write a long story")
+    assert message.text == "Part one. Part two. End."
+    assert message.usage_metadata is not None
+    assert (message.usage_metadata["input_tokens"], message.usage_metadata["output_tokens"]) == (30, 15)
+    assert message.response_metadata["finish_reason"] == "STOP"
+    assert message.response_metadata["continuation_token"] == "tok-2"
+    first, second, third = fake.bodies()
+    assert "continuationToken" not in first
+    # The same request again, with the token at the top level (as google-genai sends it).
+    assert second == {**first, "continuationToken": "tok-1"}
+    assert third == {**first, "continuationToken": "tok-2"}
+
+
+def test_async_invoke_follows_tokens() -> None:
+    fake = FakeGemini(responses=[hop("a", "t1"), hop("b", None)])
+    message = asyncio.run(fake.model().ainvoke("hi"))
+    assert message.text == "ab"
+    assert [body.get("continuationToken") for body in fake.bodies()] == [None, "t1"]
+
+
+def test_the_cap_raises_clearly() -> None:
+    fake = FakeGemini(responses=[hop("a", "t1"), hop("b", "t2"), hop("c", "t3")])
+    with pytest.raises(GeminiContinuationLimitError, match="still incomplete after 2 continuation requests"):
+        fake.model(max_continuations=2).invoke("hi")
+    assert len(fake.requests) == 3
+
+
+def test_continuing_can_be_turned_off_and_the_token_is_kept() -> None:
+    fake = FakeGemini(responses=[hop("partial", "t1")])
+    message = fake.model(max_continuations=0).invoke("hi")
+    assert message.text == "partial"
+    assert message.response_metadata["finish_reason"] == "CONTINUATION"
+    assert message.response_metadata["continuation_token"] == "t1"
+    assert len(fake.requests) == 1
+    # ...and the user can continue by hand.
+    fake.responses.append(hop(" rest", None))
+    fake.model(max_continuations=0).invoke("hi", continuation_token="t1")
+    assert fake.bodies()[1]["continuationToken"] == "t1"
+
+
+def _stream_hop(texts: list[str], token: str | None, prompt: int) -> list[dict[str, Any]]:
+    events = [{"candidates": [{"content": {"role": "model", "parts": [{"text": t}]}}]} for t in texts]
+    last = hop("", token, prompt=prompt, out=len(texts))
+    last["candidates"][0]["content"]["parts"] = []
+    return [*events, last]
+
+
+def test_stream_goes_on_seamlessly() -> None:
+    fake = FakeGemini(streams=[_stream_hop(["Once ", "upon "], "s1", 7), _stream_hop(["a ", "time."], None, 8)])
+    chunks = list(fake.model().stream("story"))
+    assert [chunk.text for chunk in chunks if chunk.text] == ["Once ", "upon ", "a ", "time."]
+    assert [chunk.chunk_position for chunk in chunks].count("last") == 1
+    whole = chunks[0]
+    for chunk in chunks[1:]:
+        whole += chunk
+    assert isinstance(whole, AIMessageChunk)
+    assert whole.text == "Once upon a time."
+    assert whole.usage_metadata is not None
+    assert (whole.usage_metadata["input_tokens"], whole.usage_metadata["output_tokens"]) == (15, 4)
+    assert whole.response_metadata["finish_reason"] == "STOP"
+    assert [body.get("continuationToken") for body in fake.bodies()] == [None, "s1"]
+
+
+def test_async_stream_goes_on_and_the_cap_applies() -> None:
+    async def collect(fake: FakeGemini, **kwargs: Any) -> str:
+        text = ""
+        async for chunk in fake.model(**kwargs).astream("story"):
+            text += chunk.text
+        return text
+
+    fake = FakeGemini(streams=[_stream_hop(["x"], "s1", 1), _stream_hop(["y"], None, 1)])
+    assert asyncio.run(collect(fake)) == "xy"
+    capped = FakeGemini(streams=[_stream_hop(["x"], "s1", 1), _stream_hop(["y"], "s2", 1)])
+    with pytest.raises(GeminiContinuationLimitError):
+        asyncio.run(collect(capped, max_continuations=1))
+
+
+def test_usage_sums_counts_and_modality_details() -> None:
+    total = sum_usage(
+        {"promptTokenCount": 3, "promptTokensDetails": [{"modality": "TEXT", "tokenCount": 3}], "serviceTier": "flex"},
+        {"promptTokenCount": 4, "promptTokensDetails": [{"modality": "TEXT", "tokenCount": 4}], "serviceTier": "flex"},
+    )
+    assert total == {
+        "promptTokenCount": 7,
+        "promptTokensDetails": [{"modality": "TEXT", "tokenCount": 7}],
+        "serviceTier": "flex",
+    }
