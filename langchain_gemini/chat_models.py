@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Literal
 
 from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
@@ -288,9 +289,14 @@ class ChatGemini(GeminiClientSettings, BaseChatModel):
             params["response_modalities"] = ["AUDIO"]
         params["generation_extras"] = generation_extras(model, params, overrides.response_format)
         params["request_extras"] = request_extras(model, overrides, params.get("schema_mode"))
+        body = _to_gemini.build_request(messages, params)
+        if body.get("cachedContent"):
+            from langchain_gemini._caching import apply_cache  # sends only what the cache does not hold
+
+            apply_cache(body, model)
         return _PreparedCall(
             model=model,
-            body=_to_gemini.build_request(messages, params),
+            body=body,
             timeout=overrides.timeout,
             max_retries=overrides.max_retries,
         )
@@ -458,6 +464,64 @@ class ChatGemini(GeminiClientSettings, BaseChatModel):
         from langchain_gemini._structured import structured_runnable
 
         return structured_runnable(self, schema, method=method, include_raw=include_raw, strict=strict)
+
+    # -- context caching -----------------------------------------------------------------------------------------
+
+    def with_cache(
+        self,
+        messages: Sequence[BaseMessage],
+        *,
+        tools: Sequence[Any] | None = None,
+        tool_choice: Any = None,
+        ttl: float | timedelta | None = None,
+        expire_time: datetime | None = None,
+        display_name: str | None = None,
+    ) -> ChatGemini:
+        """Cache `messages` (and `tools`) for this model and return a copy of the model that uses the cache.
+
+        The copy sends only what the cache does not hold: calls leave out the cached system instruction and tools
+        (binding the same tools again is fine), and a call with a different system message or tools fails before
+        sending. It shares this model's connections. Arguments are those of `GeminiCaches.create`; the cache is
+        `model.cached_content` (delete it with `GeminiCaches.from_model(model).delete(...)` when done).
+
+        Raises:
+            ValueError: For bad arguments or content that cannot be converted.
+            GeminiBadRequestError: If the API refuses, e.g. a cache below the model's minimum size.
+        """
+        from langchain_gemini.caches import GeminiCaches
+
+        cache = GeminiCaches.from_model(self).create(
+            resolve_media(self, list(messages)),
+            tools=tools,
+            tool_choice=tool_choice,
+            ttl=ttl,
+            expire_time=expire_time,
+            display_name=display_name,
+        )
+        return self.model_copy(update={"cached_content": cache.name})
+
+    async def awith_cache(
+        self,
+        messages: Sequence[BaseMessage],
+        *,
+        tools: Sequence[Any] | None = None,
+        tool_choice: Any = None,
+        ttl: float | timedelta | None = None,
+        expire_time: datetime | None = None,
+        display_name: str | None = None,
+    ) -> ChatGemini:
+        """Async `with_cache`."""
+        from langchain_gemini.caches import GeminiCaches
+
+        cache = await GeminiCaches.from_model(self).acreate(
+            await aresolve_media(self, list(messages)),
+            tools=tools,
+            tool_choice=tool_choice,
+            ttl=ttl,
+            expire_time=expire_time,
+            display_name=display_name,
+        )
+        return self.model_copy(update={"cached_content": cache.name})
 
     # -- token counting ------------------------------------------------------------------------------------------
 

@@ -16,6 +16,8 @@ EXPECTED = {
     "GeminiFileError",
     "GeminiFileTimeoutError",
     "GeminiFiles",
+    "GeminiCache",
+    "GeminiCaches",
     "GeminiNotFoundError",
     "GeminiPermissionDeniedError",
     "GeminiRateLimitError",
