@@ -7,14 +7,17 @@ from langchain_gemini import ChatGemini, GeminiCaches
 
 model = ChatGemini(model="gemini-2.5-flash")
 caches = GeminiCaches.from_model(model)  # same key, base URL and connection pool
+handbook = "Employees get 25 vacation days a year. " * 600
 cache = caches.create(
-    [SystemMessage("Answer from the handbook."), HumanMessage(handbook_text)], ttl=3600
+    [SystemMessage("Answer from the handbook."), HumanMessage(handbook)], ttl=3600
 )
 model.invoke("How many vacation days?", cached_content=cache.name)
+caches.delete(cache)
 ```
 
 A cache is billed by the hour for its size, and its tokens at a reduced rate in each request that uses it
 (https://ai.google.dev/gemini-api/docs/caching). The API returns metadata only, never the cached content.
+`ChatGemini.with_cache` does the create and the binding in one call; see docs/caching.md.
 """
 
 from __future__ import annotations
@@ -72,8 +75,11 @@ class GeminiCache:
     usage_metadata: dict[str, Any] = field(default_factory=dict)
     """`usageMetadata` as the API returned it."""
     system_instruction: dict[str, Any] | None = field(default=None, repr=False)
+    """The cached system instruction (wire `Content`), if this process created the cache and it holds one."""
     tools: list[dict[str, Any]] | None = field(default=None, repr=False)
+    """The cached tools (wire `Tool` list), if this process created the cache and it holds some."""
     tool_config: dict[str, Any] | None = field(default=None, repr=False)
+    """The cached tool configuration (wire `ToolConfig`), if this process created the cache and it holds one."""
     raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
     """The resource as the API returned it."""
 
