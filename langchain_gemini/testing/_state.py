@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from langchain_gemini.testing._batches import StoredBatch
 from langchain_gemini.testing._caches import CacheStore
 from langchain_gemini.testing._faults import Fault
 from langchain_gemini.testing._files import FileStore
@@ -93,6 +94,7 @@ class State:
     responders: list[Callable[[RecordedRequest], Any]] = field(default_factory=list)
     files: FileStore = field(default_factory=FileStore)
     caches: CacheStore = field(default_factory=CacheStore)
+    batches: dict[str, StoredBatch] = field(default_factory=dict)
     signer: Signer = field(default_factory=Signer)
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _queue: deque[tuple[Scripted, str | None]] = field(default_factory=deque)
@@ -165,6 +167,7 @@ class State:
         self.signer.forget()
         with self.lock:
             self.requests.clear()
+            self.batches.clear()
             self._sizes.clear()
             self._recorded_bytes = 0
             self._queue.clear()
