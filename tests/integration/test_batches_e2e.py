@@ -1,0 +1,154 @@
+"""ChatGemini.batch_submit and GeminiBatches end to end against the emulator, sync and async."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
+from langchain_core.prompt_values import ChatPromptValue
+
+from langchain_gemini import ChatGemini, GeminiBatches, GeminiBatchItemError, GeminiBatchJob, GeminiBatchTimeoutError
+from langchain_gemini.testing import GeminiEmulator
+from tests.integration.conftest import EMULATOR_KEY
+
+INPUTS: list[Any] = [
+    "Name a colour.",
+    [SystemMessage("Be brief."), HumanMessage("Name a fruit.")],
+    ChatPromptValue(messages=[HumanMessage("Name a tree.")]),
+]
+
+
+@pytest.fixture
+def model(emulator: GeminiEmulator) -> Iterator[ChatGemini]:
+    with ChatGemini(model="gemini-2.5-flash", base_url=emulator.base_url, api_key=EMULATOR_KEY) as chat:
+        yield chat
+
+
+@pytest.fixture(params=[True, False], ids=["sync", "async"])
+def sync(request: pytest.FixtureRequest) -> bool:
+    return bool(request.param)
+
+
+def run_job(sync: bool, model: ChatGemini, inputs: list[Any], **kwargs: Any) -> tuple[GeminiBatchJob, list[Any]]:
+    batches = GeminiBatches.from_model(model)
+    if sync:
+        job = model.batch_submit(inputs, **kwargs)
+        done = batches.wait_until_done(job, poll_interval=0.001)
+        return done, list(batches.results(done))
+
+    async def go() -> tuple[GeminiBatchJob, list[Any]]:
+        job = await model.abatch_submit(inputs, **kwargs)
+        done = await batches.await_until_done(job.name, poll_interval=0.001)
+        return done, await batches.aresults(done)
+
+    return asyncio.run(go())
+
+
+def test_results_come_back_in_input_order(sync: bool, model: ChatGemini, emulator: GeminiEmulator) -> None:
+    emulator.enqueue({"error": {"code": 400, "message": "bad item"}}, method="batchGenerateContent")
+    job, results = run_job(sync, model, INPUTS, display_name="names", temperature=0.5)
+    submitted = next(r for r in emulator.requests if r.action == "batchGenerateContent").json
+    assert submitted == {
+        "batch": {
+            "displayName": "names",
+            "inputConfig": {
+                "requests": {
+                    "requests": [
+                        {
+                            "request": {
+                                "contents": [{"role": "user", "parts": [{"text": "Name a colour."}]}],
+                                "generationConfig": {"temperature": 0.5},
+                            },
+                            "metadata": {"key": "0"},
+                        },
+                        {
+                            "request": {
+                                "contents": [{"role": "user", "parts": [{"text": "Name a fruit."}]}],
+                                "systemInstruction": {"parts": [{"text": "Be brief."}]},
+                                "generationConfig": {"temperature": 0.5},
+                            },
+                            "metadata": {"key": "1"},
+                        },
+                        {
+                            "request": {
+                                "contents": [{"role": "user", "parts": [{"text": "Name a tree."}]}],
+                                "generationConfig": {"temperature": 0.5},
+                            },
+                            "metadata": {"key": "2"},
+                        },
+                    ]
+                }
+            },
+        }
+    }
+    assert job.state == "BATCH_STATE_SUCCEEDED"
+    assert (job.request_count, job.successful_count, job.failed_count) == (3, 2, 1)
+    assert results[0] == GeminiBatchItemError(0, 400, "bad item")
+    assert isinstance(results[1], AIMessage)
+    assert isinstance(results[2], AIMessage)
+    assert "Name a fruit." in results[1].text
+    assert "Name a tree." in results[2].text
+    assert results[2].usage_metadata is not None
+
+
+def test_bound_tools_travel_with_each_request(model: ChatGemini, emulator: GeminiEmulator) -> None:
+    def get_weather(city: str) -> str:
+        """Weather in a city."""
+        return city
+
+    _, results = run_job(True, model, ["Weather in Oslo?"], tools=[get_weather], tool_choice="any")
+    request = next(r for r in emulator.requests if r.action == "batchGenerateContent").json
+    sent = request["batch"]["inputConfig"]["requests"]["requests"][0]["request"]
+    assert sent["tools"][0]["functionDeclarations"][0]["name"] == "get_weather"
+    assert sent["toolConfig"] == {"functionCallingConfig": {"mode": "ANY"}}
+    assert isinstance(results[0], AIMessage)
+    assert [call["name"] for call in results[0].tool_calls] == ["get_weather"]
+
+
+def test_a_job_resumes_by_name_from_a_new_client(model: ChatGemini, emulator: GeminiEmulator) -> None:
+    name = model.batch_submit(["Name a colour."]).name
+    model.close()  # as if the process had crashed: only the name survives
+    with GeminiBatches(base_url=emulator.base_url, api_key=EMULATOR_KEY) as batches:
+        assert batches.get(name).state == "BATCH_STATE_PENDING"
+        done = batches.wait_until_done(name, poll_interval=0.001)
+        answers = list(batches.results(name))
+        assert len(answers) == 1
+        assert isinstance(answers[0], AIMessage)
+        assert '"Name a colour."' in answers[0].text
+        assert [job.name for job in batches.list()] == [done.name]
+        batches.delete(name)
+        assert list(batches.list()) == []
+
+
+def test_cancel_and_a_wait_that_times_out(sync: bool, model: ChatGemini) -> None:
+    batches = GeminiBatches.from_model(model)
+    job = model.batch_submit(["Name a colour."])
+    with pytest.raises(GeminiBatchTimeoutError, match="still BATCH_STATE_PENDING after 0 s"):
+        batches.wait_until_done(job, timeout=0)
+    if sync:
+        batches.cancel(job)
+    else:
+        asyncio.run(batches.acancel(job))
+    cancelled = batches.get(job)
+    assert cancelled.state == "BATCH_STATE_CANCELLED"
+    assert cancelled.done
+    with pytest.raises(ValueError, match="has no results: it is BATCH_STATE_CANCELLED"):
+        list(batches.results(cancelled))
+    if sync:
+        batches.delete(job)
+    else:
+        asyncio.run(batches.adelete(job))
+
+
+def test_failed_job(model: ChatGemini) -> None:
+    batches = GeminiBatches.from_model(model)
+    job = batches.wait_until_done(
+        model.batch_submit(["Hi"], display_name="[emulator:batch-failed]"), poll_interval=0.001
+    )
+    assert job.state == "BATCH_STATE_FAILED"
+    assert job.error == {"code": 13, "message": "The batch failed (failed by the emulator)."}
+    with pytest.raises(ValueError, match=r"has no results: it is BATCH_STATE_FAILED \(The batch failed"):
+        list(batches.results(job))
