@@ -32,7 +32,10 @@ from langchain_gemini._base import CONNECTION_FIELDS, GeminiClientSettings, mode
 from langchain_gemini.errors import GeminiError, GeminiResponseValidationError
 
 if TYPE_CHECKING:
+    from langchain_core.language_models import LanguageModelInput
+
     from langchain_gemini._client import GeminiClient
+    from langchain_gemini.chat_models import ChatGemini
 
 __all__ = ["GeminiBatchItemError", "GeminiBatchJob", "GeminiBatchTimeoutError", "GeminiBatches"]
 
@@ -228,6 +231,13 @@ def job_results(job: GeminiBatchJob) -> Iterator[AIMessage | GeminiBatchItemErro
         yield message
 
 
+def _failed(inputs: Sequence[Any], results: Sequence[AIMessage | GeminiBatchItemError]) -> list[int]:
+    if len(results) != len(inputs):
+        msg = f"results: {len(results)} results for {len(inputs)} inputs; pass the whole result list of the job"
+        raise ValueError(msg)
+    return [index for index, result in enumerate(results) if isinstance(result, GeminiBatchItemError)]
+
+
 class GeminiBatches(GeminiClientSettings):
     """Client for batch jobs, with the same connection settings as `ChatGemini`.
 
@@ -318,6 +328,40 @@ class GeminiBatches(GeminiClientSettings):
         """Async `results` (as a list)."""
         current = job if isinstance(job, GeminiBatchJob) and job.done else await self.aget(job)
         return list(job_results(current))
+
+    def resubmit_failed(
+        self,
+        model: ChatGemini,
+        inputs: Sequence[LanguageModelInput],
+        results: Sequence[AIMessage | GeminiBatchItemError],
+        **kwargs: Any,
+    ) -> tuple[GeminiBatchJob, list[int]] | None:
+        """Submit, as a new job, the inputs whose results are errors (with `batch_submit`'s keyword arguments).
+
+        Returns:
+            The new job and, for each of its requests, the index of the input it answers (its i-th result belongs
+            at `indices[i]` of the first job's results); None when nothing failed.
+
+        Raises:
+            ValueError: If `results` does not have one item per input.
+        """
+        indices = _failed(inputs, results)
+        if not indices:
+            return None
+        return model.batch_submit([inputs[i] for i in indices], **kwargs), indices
+
+    async def aresubmit_failed(
+        self,
+        model: ChatGemini,
+        inputs: Sequence[LanguageModelInput],
+        results: Sequence[AIMessage | GeminiBatchItemError],
+        **kwargs: Any,
+    ) -> tuple[GeminiBatchJob, list[int]] | None:
+        """Async `resubmit_failed`."""
+        indices = _failed(inputs, results)
+        if not indices:
+            return None
+        return await model.abatch_submit([inputs[i] for i in indices], **kwargs), indices
 
     def cancel(self, job: GeminiBatchJob | str) -> None:
         """Ask Google to stop the job; requests already answered are still billed."""

@@ -152,3 +152,24 @@ def test_failed_job(model: ChatGemini) -> None:
     assert job.error == {"code": 13, "message": "The batch failed (failed by the emulator)."}
     with pytest.raises(ValueError, match=r"has no results: it is BATCH_STATE_FAILED \(The batch failed"):
         list(batches.results(job))
+
+
+def test_only_the_failed_items_are_resubmitted(sync: bool, model: ChatGemini, emulator: GeminiEmulator) -> None:
+    emulator.enqueue({"error": {"code": 500, "message": "flaky"}}, method="batchGenerateContent")
+    _, results = run_job(True, model, INPUTS, temperature=0.5)
+    assert [type(r).__name__ for r in results] == ["GeminiBatchItemError", "AIMessage", "AIMessage"]
+    batches = GeminiBatches.from_model(model)
+    if sync:
+        again = batches.resubmit_failed(model, INPUTS, results, temperature=0.5)
+    else:
+        again = asyncio.run(batches.aresubmit_failed(model, INPUTS, results, temperature=0.5))
+    assert again is not None
+    job, indices = again
+    assert indices == [0]
+    assert job.request_count == 1
+    retried = list(batches.results(batches.wait_until_done(job, poll_interval=0.001)))
+    assert isinstance(retried[0], AIMessage)
+    assert '"Name a colour."' in retried[0].text
+    assert batches.resubmit_failed(model, INPUTS[1:], results[1:]) is None
+    with pytest.raises(ValueError, match="2 results for 3 inputs"):
+        batches.resubmit_failed(model, INPUTS, results[1:])
