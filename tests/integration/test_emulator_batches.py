@@ -7,7 +7,6 @@ from typing import Any
 import httpx
 import pytest
 
-from langchain_gemini.testing import GeminiEmulator
 from langchain_gemini.testing._batches import BATCH_EXPIRED_TRIGGER, BATCH_FAILED_TRIGGER
 from tests.integration.emulator_helpers import FLASH
 
@@ -96,27 +95,3 @@ def test_bad_jobs_are_refused(emu_client: httpx.Client, body: dict[str, Any], me
     response = emu_client.post(CREATE, json=body)
     assert response.status_code == 400
     assert message in response.json()["error"]["message"]
-
-
-def test_google_genai_sdk_drives_a_batch(emu: GeminiEmulator) -> None:
-    """The second judge: Google's SDK creates a job, polls it to the end and reads the inline results."""
-    from google import genai
-    from google.genai import types
-
-    client = genai.Client(api_key="test-key", http_options=types.HttpOptions(base_url=emu.base_url))
-    requests: Any = [{"contents": [{"parts": [{"text": "Tell me a joke."}], "role": "user"}]}]
-    job = client.batches.create(model=FLASH, src=requests, config={"display_name": "jokes"})
-    assert job.state == "JOB_STATE_PENDING"
-    name = job.name
-    assert name is not None
-    for _ in range(3):
-        job = client.batches.get(name=name)
-    assert job.state == "JOB_STATE_SUCCEEDED"
-    assert job.dest is not None
-    assert job.dest.inlined_responses is not None
-    response = job.dest.inlined_responses[0].response
-    assert response is not None
-    assert response.text is not None
-    assert "Tell me a joke." in response.text
-    client.batches.delete(name=name)
-    client.close()

@@ -226,32 +226,3 @@ def test_recorded_cached_requests_are_accepted(emu_client: httpx.Client) -> None
         body = {**recorded["request"], "cachedContent": cache["name"]}  # the recorded cache lives in Google's project
         answer = generate(emu_client, body)
         assert set(recorded["response"]["body"]["usageMetadata"]) - {"serviceTier"} <= set(answer["usageMetadata"])
-
-
-def test_google_genai_sdk_drives_the_caches(emu: GeminiEmulator) -> None:
-    """The emulator's second judge: Google's own SDK creates, reads, lists, updates, uses and deletes a cache."""
-    from google import genai
-    from google.genai import types
-
-    client = genai.Client(api_key="test-key", http_options=types.HttpOptions(base_url=emu.base_url))
-    config = types.CreateCachedContentConfig(system_instruction="Be brief.", contents=[DOC], ttl="300s")
-    cache = client.caches.create(model=FLASH, config=config)
-    assert cache.name is not None
-    assert cache.model == f"models/{FLASH}"
-    assert cache.usage_metadata is not None
-    assert cache.usage_metadata.total_token_count == 11250 + 3
-    assert client.caches.get(name=cache.name).expire_time == cache.expire_time
-    assert [c.name for c in client.caches.list(config={"page_size": 1})] == [cache.name]
-    updated = client.caches.update(name=cache.name, config=types.UpdateCachedContentConfig(ttl="600s"))
-    assert updated.expire_time is not None
-    assert cache.expire_time is not None
-    assert updated.expire_time > cache.expire_time
-    answer = client.models.generate_content(
-        model=FLASH, contents="Hi", config=types.GenerateContentConfig(cached_content=cache.name)
-    )
-    assert answer.usage_metadata is not None
-    assert answer.usage_metadata.cached_content_token_count == 11253
-    client.caches.delete(name=cache.name)
-    assert emu.requests[-1].method == "DELETE"
-    assert list(client.caches.list()) == []
-    client.close()
