@@ -199,10 +199,13 @@ def _settled(job: GeminiBatchJob, deadline: float, timeout: float) -> bool:
     return False
 
 
-def job_results(job: GeminiBatchJob) -> Iterator[AIMessage | GeminiBatchItemError]:
-    """The answers of a finished job, in input order (see `GeminiBatches.results`)."""
-    from langchain_gemini._from_gemini import to_chat_result
+def _items(job: GeminiBatchJob) -> list[Any]:
+    """The per-request entries of a SUCCEEDED job's output, one per request.
 
+    Raises:
+        ValueError: If the job has not succeeded.
+        GeminiResponseValidationError: If the output is missing or has the wrong number of entries.
+    """
     if job.state != "BATCH_STATE_SUCCEEDED":
         msg = f"{job.name} has no results: it is {job.state}" + (f" ({job.error.get('message')})" if job.error else "")
         raise ValueError(msg)
@@ -211,17 +214,32 @@ def job_results(job: GeminiBatchJob) -> Iterator[AIMessage | GeminiBatchItemErro
     items = wrapper.get("inlinedResponses") if isinstance(wrapper, dict) else None
     if not isinstance(items, list) or len(items) != job.request_count:
         raise _invalid("metadata.output.inlinedResponses (one per request)", job.raw)
-    model = (job.model or "").removeprefix("models/")
-    for index, item in enumerate(items):
+    return items
+
+
+def item_responses(job: GeminiBatchJob) -> Iterator[dict[str, Any] | GeminiBatchItemError]:
+    """Each request's raw response, or its error, in input order."""
+    for index, item in enumerate(_items(job)):
         error = item.get("error") if isinstance(item, dict) else None
         response = item.get("response") if isinstance(item, dict) else None
         if isinstance(error, dict):
-            yield GeminiBatchItemError(
-                index, error.get("code"), str(error.get("message", "")), error.get("details") or []
-            )
-            continue
-        if not isinstance(response, dict):
+            code, message = error.get("code"), str(error.get("message", ""))
+            yield GeminiBatchItemError(index, code, message, error.get("details") or [])
+        elif isinstance(response, dict):
+            yield response
+        else:
             raise _invalid(f"metadata.output.inlinedResponses[{index}]", job.raw)
+
+
+def job_results(job: GeminiBatchJob) -> Iterator[AIMessage | GeminiBatchItemError]:
+    """The answers of a finished chat job, in input order (see `GeminiBatches.results`)."""
+    from langchain_gemini._from_gemini import to_chat_result
+
+    model = (job.model or "").removeprefix("models/")
+    for index, response in enumerate(item_responses(job)):
+        if isinstance(response, GeminiBatchItemError):
+            yield response
+            continue
         try:
             message = to_chat_result(response, model).generations[0].message  # type: ignore[arg-type]
         except GeminiError as failure:  # e.g. a refusal: that item failed, the others stand
@@ -263,20 +281,34 @@ class GeminiBatches(GeminiClientSettings):
         return super()._client
 
     def submit(
-        self, model: str, requests: Sequence[Mapping[str, Any]], *, display_name: str | None = None
+        self,
+        model: str,
+        requests: Sequence[Mapping[str, Any]],
+        *,
+        display_name: str | None = None,
+        method: str = "batchGenerateContent",
     ) -> GeminiBatchJob:
-        """Submit wire-form GenerateContentRequests as one inline job (`ChatGemini.batch_submit` builds them)."""
+        """Submit wire-form requests as one inline job.
+
+        `ChatGemini.batch_submit` builds GenerateContentRequests for it, `GeminiEmbeddings.batch_submit`
+        EmbedContentRequests (with `method="asyncBatchEmbedContent"`).
+        """
         body = create_body(requests, display_name)
-        path = f"{model_path(model.removeprefix('models/'))}:batchGenerateContent"
+        path = f"{model_path(model.removeprefix('models/'))}:{method}"
         # Not retried: "The creation of a batch job is not idempotent" (Batch API docs); a retry could run it twice.
         return GeminiBatchJob.from_json(self._client.request_json("POST", path, body=body, max_retries=0))
 
     async def asubmit(
-        self, model: str, requests: Sequence[Mapping[str, Any]], *, display_name: str | None = None
+        self,
+        model: str,
+        requests: Sequence[Mapping[str, Any]],
+        *,
+        display_name: str | None = None,
+        method: str = "batchGenerateContent",
     ) -> GeminiBatchJob:
         """Async `submit`."""
         body = create_body(requests, display_name)
-        path = f"{model_path(model.removeprefix('models/'))}:batchGenerateContent"
+        path = f"{model_path(model.removeprefix('models/'))}:{method}"
         return GeminiBatchJob.from_json(await self._client.arequest_json("POST", path, body=body, max_retries=0))
 
     def get(self, job: GeminiBatchJob | str) -> GeminiBatchJob:

@@ -206,8 +206,10 @@ class App:
             return Reply(chunks=chunks, content_type="text/event-stream")
         return _stream_reply(split_response(answer, self.state.stream_events), sse)
 
-    def _answer_one(self, body: Any, model: ModelInfo) -> dict[str, Any]:
-        """One request of a batch job, answered as generateContent answers it (raises ApiError for a refusal)."""
+    def _answer_one(self, method: str, body: Any, model: ModelInfo) -> dict[str, Any]:
+        """One request of a batch job, answered as generateContent / embedContent answer it (raises ApiError)."""
+        if method == "asyncBatchEmbedContent":
+            return json.loads("".join(embed_content(body, model, pretty=False)))  # type: ignore[no-any-return]
         body, cache = _caches_api.with_cache(body, model, self.state.caches)
         normalized = normalize(body, "GenerateContentRequest")
         validate_generate(normalized, model, self.context)

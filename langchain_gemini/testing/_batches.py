@@ -16,8 +16,9 @@ The shape is the long-running operation google-genai reads (google/genai/batches
 
 A display name containing `BATCH_FAILED_TRIGGER` makes the job fail as a whole (the operation's `error`), one containing
 `BATCH_EXPIRED_TRIGGER` expires it ("running or pending for more than 48 hours ... will not have any results").
-Not served yet: file input (`inputConfig.fileName`, JSONL through the Files API), result files and
-`asyncBatchEmbedContent`; a file-based job is refused with 400 saying so.
+`models/{model}:asyncBatchEmbedContent` takes EmbedContentRequests the same way and answers each with an
+EmbedContentResponse. Not served yet: file input (`inputConfig.fileName`, JSONL through the Files API) and result
+files; a file-based job is refused with 400 saying so.
 """
 
 from __future__ import annotations
@@ -45,22 +46,30 @@ BATCH_EXPIRED_TRIGGER = "[emulator:batch-expired]"
 """In a batch's display name: the job expires instead of running."""
 MAX_INLINE_BYTES = 20 * 1024 * 1024  # "Inline requests total under 20MB" (Batch API docs)
 _ROUTE = re.compile(r"/(v1beta|v1|v1alpha)/batches(?:/([^/:]+)(?::(cancel))?)?/?")
-_CREATE = re.compile(r"/(v1beta|v1|v1alpha)/models/([^/:]+):batchGenerateContent")
-_TYPE = "type.googleapis.com/google.ai.generativelanguage.v1beta.GenerateContentBatch"
+_CREATE = re.compile(r"/(v1beta|v1|v1alpha)/models/([^/:]+):(batchGenerateContent|asyncBatchEmbedContent)")
+_TYPES = {
+    "batchGenerateContent": "type.googleapis.com/google.ai.generativelanguage.v1beta.GenerateContentBatch",
+    "asyncBatchEmbedContent": "type.googleapis.com/google.ai.generativelanguage.v1beta.EmbedContentBatch",
+}
 _DONE = frozenset({"BATCH_STATE_SUCCEEDED", "BATCH_STATE_FAILED", "BATCH_STATE_CANCELLED", "BATCH_STATE_EXPIRED"})
 _DEFAULT_PAGE, _MAX_PAGE = 10, 100
 
-Answer = Callable[[Any, ModelInfo], dict[str, Any]]
-"""Answers one GenerateContentRequest (raises ApiError for a request Google would refuse)."""
+Answer = Callable[[str, Any, ModelInfo], dict[str, Any]]
+"""Answers one request of a batch, by method: a GenerateContentRequest or an EmbedContentRequest (raises ApiError
+for a request Google would refuse). Embedding results use the same `inlinedResponses` list, each response an
+`EmbedContentResponse`: google-genai tells them apart by their `embedding` field (`t_recv_batch_job_destination`)."""
 
 
-ACTIONS = frozenset({"batchGenerateContent", "listBatches", "getBatch", "cancelBatch", "deleteBatch"})
+ACTIONS = frozenset(
+    {"batchGenerateContent", "asyncBatchEmbedContent", "listBatches", "getBatch", "cancelBatch", "deleteBatch"}
+)
 
 
 def route(method: str, path: str) -> str | None:
     """The batch action for a request, or None when the path is not a Batch API path."""
-    if _CREATE.fullmatch(path):
-        return "batchGenerateContent" if method == "POST" else None
+    created = _CREATE.fullmatch(path)
+    if created:
+        return created.group(3) if method == "POST" else None
     match = _ROUTE.fullmatch(path)
     if match is None:
         return None
@@ -93,10 +102,11 @@ class StoredBatch:
     updated: float = 0.0
     ended: float = 0.0
     sequence: int = 0
+    method: str = "batchGenerateContent"
 
     def resource(self) -> dict[str, Any]:
-        """The `Operation` JSON, with the `GenerateContentBatch` as its metadata."""
-        meta: dict[str, Any] = {"@type": _TYPE, "model": f"models/{self.model}"}
+        """The `Operation` JSON, with the `GenerateContentBatch` (or `EmbedContentBatch`) as its metadata."""
+        meta: dict[str, Any] = {"@type": _TYPES[self.method], "model": f"models/{self.model}"}
         if self.display_name:
             meta["displayName"] = self.display_name
         meta["createTime"] = timestamp(self.created)
@@ -148,10 +158,10 @@ class BatchesApi:
         Raises:
             ApiError: Google's error for the request.
         """
-        if action == "batchGenerateContent":
+        if action in _TYPES:
             match = _CREATE.fullmatch(request.path)
             assert match is not None
-            return _json(self._create(match.group(1), match.group(2), request.body).resource())
+            return _json(self._create(match.group(1), match.group(2), action, request.body).resource())
         if action == "listBatches":
             return self._list(request)
         match = _ROUTE.fullmatch(request.path)
@@ -173,14 +183,13 @@ class BatchesApi:
             self._batches.pop(batch_id, None)
         return _json({})
 
-    def _create(self, version: str, model_id: str, raw: bytes) -> StoredBatch:
+    def _create(self, version: str, model_id: str, method: str, raw: bytes) -> StoredBatch:
         model = self.models().get(model_id)
-        if model is None or "batchGenerateContent" not in model.methods:
+        if model is None or method not in model.methods:
             raise ApiError(
                 404,
                 f"models/{model_id} is not found for API version {version}, or is not supported for "
-                "batchGenerateContent. Call ListModels to see the list of available models and their supported "
-                "methods.",
+                f"{method}. Call ListModels to see the list of available models and their supported methods.",
             )
         body = parse_json(raw) if raw.strip() else {}
         batch = body.get("batch") if isinstance(body, dict) else None
@@ -204,7 +213,7 @@ class BatchesApi:
         with self._lock:
             batch_id = "".join(secrets.choice("abcdefghijklmnopqrstuvwxyz0123456789") for _ in range(36))
             self._sequence += 1
-            stored = StoredBatch(batch_id, model.id, requests, display_name, sequence=self._sequence)
+            stored = StoredBatch(batch_id, model.id, requests, display_name, sequence=self._sequence, method=method)
             self._batches[batch_id] = stored
         return stored
 
@@ -242,7 +251,7 @@ class BatchesApi:
         try:
             if model is None:
                 raise missing(stored.id)
-            out["response"] = self.answer_one(item["request"], model)
+            out["response"] = self.answer_one(stored.method, item["request"], model)
         except ApiError as error:
             out["error"] = {k: v for k, v in error.body()["error"].items() if k in ("code", "message", "details")}
         if "metadata" in item:

@@ -10,7 +10,14 @@ import pytest
 from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
 from langchain_core.prompt_values import ChatPromptValue
 
-from langchain_gemini import ChatGemini, GeminiBatches, GeminiBatchItemError, GeminiBatchJob, GeminiBatchTimeoutError
+from langchain_gemini import (
+    ChatGemini,
+    GeminiBatches,
+    GeminiBatchItemError,
+    GeminiBatchJob,
+    GeminiBatchTimeoutError,
+    GeminiEmbeddings,
+)
 from langchain_gemini.testing import GeminiEmulator
 from tests.integration.conftest import EMULATOR_KEY
 
@@ -173,3 +180,35 @@ def test_only_the_failed_items_are_resubmitted(sync: bool, model: ChatGemini, em
     assert batches.resubmit_failed(model, INPUTS[1:], results[1:]) is None
     with pytest.raises(ValueError, match="2 results for 3 inputs"):
         batches.resubmit_failed(model, INPUTS, results[1:])
+
+
+def test_embedding_job_gives_the_vectors_embed_documents_gives(sync: bool, emulator: GeminiEmulator) -> None:
+    texts = ["Paris is the capital of France.", "Bread needs yeast.", "Rain falls."]
+    common: dict[str, Any] = {"base_url": emulator.base_url, "api_key": EMULATOR_KEY}
+    with GeminiEmbeddings(model="gemini-embedding-001", output_dimensionality=256, **common) as embeddings:
+        batches = GeminiBatches.from_model(embeddings)
+        if sync:
+            job = batches.wait_until_done(embeddings.batch_submit(texts), poll_interval=0.001)
+        else:
+
+            async def go() -> GeminiBatchJob:
+                submitted = await embeddings.abatch_submit(texts, display_name="vectors")
+                return await batches.await_until_done(submitted, poll_interval=0.001)
+
+            job = asyncio.run(go())
+        created = next(r for r in emulator.requests if r.action == "asyncBatchEmbedContent")
+        assert created.path == "/v1beta/models/gemini-embedding-001:asyncBatchEmbedContent"
+        first = created.json["batch"]["inputConfig"]["requests"]["requests"][0]
+        assert first == {
+            "request": {
+                "model": "models/gemini-embedding-001",
+                "taskType": "RETRIEVAL_DOCUMENT",
+                "outputDimensionality": 256,
+                "content": {"parts": [{"text": texts[0]}]},
+            },
+            "metadata": {"key": "0"},
+        }
+        assert job.state == "BATCH_STATE_SUCCEEDED"
+        vectors = embeddings.batch_results(job)
+        assert vectors == embeddings.embed_documents(texts)  # same order, same normalisation
+        assert all(len(v) == 256 for v in vectors if isinstance(v, list))

@@ -95,3 +95,20 @@ def test_bad_jobs_are_refused(emu_client: httpx.Client, body: dict[str, Any], me
     response = emu_client.post(CREATE, json=body)
     assert response.status_code == 400
     assert message in response.json()["error"]["message"]
+
+
+def test_embedding_batch(emu_client: httpx.Client) -> None:
+    request = {"model": "models/gemini-embedding-001", "content": {"parts": [{"text": "Rain falls."}]}}
+    body = {"batch": {"inputConfig": {"requests": {"requests": [{"request": request}]}}}}
+    created = emu_client.post("/v1beta/models/gemini-embedding-001:asyncBatchEmbedContent", json=body)
+    assert created.status_code == 200, created.text
+    assert created.json()["metadata"]["@type"].endswith("EmbedContentBatch")
+    for _ in range(3):
+        done = poll(emu_client, created.json()["name"])
+    assert done["metadata"]["state"] == "BATCH_STATE_SUCCEEDED"
+    [result] = done["metadata"]["output"]["inlinedResponses"]["inlinedResponses"]
+    direct = emu_client.post("/v1beta/models/gemini-embedding-001:embedContent", json=request).json()
+    assert result == {"response": direct}
+    refused = emu_client.post(f"/v1beta/models/{FLASH}:asyncBatchEmbedContent", json=body)
+    assert refused.status_code == 404
+    assert "not supported for asyncBatchEmbedContent" in refused.json()["error"]["message"]

@@ -134,3 +134,20 @@ def test_submit_is_not_retried() -> None:
     with pytest.raises(GeminiServerError, match="busy"):
         batches.submit("gemini-2.5-flash", [{"contents": []}])
     assert len(calls) == 1
+
+
+def test_embedding_results_keep_errors_in_place_and_normalise_truncated_vectors() -> None:
+    from langchain_gemini import GeminiEmbeddings
+
+    items = [{"error": {"code": 400, "message": "too long"}}, {"response": {"embedding": {"values": [3, 4]}}}]
+    job = GeminiBatchJob.from_json(operation(items=items))
+    key: dict[str, Any] = {"api_key": "k"}
+    embeddings = GeminiEmbeddings(model="gemini-embedding-001", **key)
+    error, vector = embeddings.batch_results(job)
+    assert error == GeminiBatchItemError(0, 400, "too long")
+    assert vector == [3 * (1 / 5), 4 * (1 / 5)]  # one division, then multiplications, as embed_documents
+    raw = GeminiEmbeddings(model="gemini-embedding-001", normalize=False, **key)
+    assert raw.batch_results(job)[1] == [3.0, 4.0]
+    bad = GeminiBatchJob.from_json(operation(items=[items[0], {"response": {"embedding": {}}}]))
+    with pytest.raises(GeminiResponseValidationError, match="an embedding has no values"):
+        embeddings.batch_results(bad)
