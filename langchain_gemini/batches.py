@@ -249,6 +249,38 @@ def job_results(job: GeminiBatchJob) -> Iterator[AIMessage | GeminiBatchItemErro
         yield message
 
 
+def structured_settings(schema: Mapping[str, Any] | type | None) -> dict[str, Any]:
+    """The per-call settings `with_structured_output(schema)` (method json_schema) binds; {} without a schema."""
+    if schema is None:
+        return {}
+    from langchain_gemini._structured import _json_schema_of
+
+    return {"response_mime_type": "application/json", "response_schema": _json_schema_of(schema)}
+
+
+def parsed_results(
+    results: Iterator[AIMessage | GeminiBatchItemError], schema: Mapping[str, Any] | type
+) -> Iterator[Any]:
+    """Each answer parsed as `with_structured_output(schema)` parses it.
+
+    An answer that does not parse becomes a `GeminiBatchItemError` in its place.
+    """
+    from langchain_core.exceptions import OutputParserException
+    from langchain_core.output_parsers import JsonOutputParser, PydanticOutputParser
+
+    from langchain_gemini._structured import _is_pydantic
+
+    parser: Any = PydanticOutputParser(pydantic_object=schema) if _is_pydantic(schema) else JsonOutputParser()
+    for index, result in enumerate(results):
+        if isinstance(result, GeminiBatchItemError):
+            yield result
+            continue
+        try:
+            yield parser.invoke(result)
+        except OutputParserException as failure:
+            yield GeminiBatchItemError(index, None, f"the answer does not parse: {failure}")
+
+
 def _failed(inputs: Sequence[Any], results: Sequence[AIMessage | GeminiBatchItemError]) -> list[int]:
     if len(results) != len(inputs):
         msg = f"results: {len(results)} results for {len(inputs)} inputs; pass the whole result list of the job"
@@ -345,21 +377,23 @@ class GeminiBatches(GeminiClientSettings):
             current = await self.aget(current.name)
         return current
 
-    def results(self, job: GeminiBatchJob | str) -> Iterator[AIMessage | GeminiBatchItemError]:
+    def results(self, job: GeminiBatchJob | str, *, schema: Mapping[str, Any] | type | None = None) -> Iterator[Any]:
         """The answers of a SUCCEEDED job in input order.
 
-        Each request gives an `AIMessage`, or a `GeminiBatchItemError` where it failed (never dropped).
+        Each request gives an `AIMessage` (or, with the `schema` given to `batch_submit`, the parsed object), or a
+        `GeminiBatchItemError` where it failed (never dropped).
 
         Raises:
             ValueError: If the job has not succeeded (it is still running, failed, cancelled or expired).
         """
         current = job if isinstance(job, GeminiBatchJob) and job.done else self.get(job)
-        return job_results(current)
+        return job_results(current) if schema is None else parsed_results(job_results(current), schema)
 
-    async def aresults(self, job: GeminiBatchJob | str) -> list[AIMessage | GeminiBatchItemError]:
+    async def aresults(self, job: GeminiBatchJob | str, *, schema: Mapping[str, Any] | type | None = None) -> list[Any]:
         """Async `results` (as a list)."""
         current = job if isinstance(job, GeminiBatchJob) and job.done else await self.aget(job)
-        return list(job_results(current))
+        results = job_results(current)
+        return list(results if schema is None else parsed_results(results, schema))
 
     def resubmit_failed(
         self,

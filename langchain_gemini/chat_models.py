@@ -528,32 +528,45 @@ class ChatGemini(GeminiClientSettings, BaseChatModel):
     # -- Batch API -----------------------------------------------------------------------------------------------
 
     def batch_submit(
-        self, inputs: Sequence[LanguageModelInput], *, display_name: str | None = None, **kwargs: Any
+        self,
+        inputs: Sequence[LanguageModelInput],
+        *,
+        display_name: str | None = None,
+        schema: Mapping[str, Any] | type | None = None,
+        **kwargs: Any,
     ) -> GeminiBatchJob:
         """Submit `inputs` as one Batch API job (half the price; Google targets 24 hours) and return its handle.
 
         Each input is converted exactly as `invoke` converts it, with `kwargs` as per-call settings for all of
-        them (`tools`, `tool_choice`, `temperature`, ...). Follow the job with `GeminiBatches.from_model(model)`:
+        them (`tools`, `tool_choice`, `temperature`, ...). `schema` (a pydantic class, TypedDict or JSON schema)
+        asks for structured output as `with_structured_output` does; pass the same schema to
+        `GeminiBatches.results` to get parsed objects. Follow the job with `GeminiBatches.from_model(model)`:
         `get(job.name)` works from any process.
 
         Raises:
             ValueError: For inputs or settings `invoke` would refuse, or a job over the 20 MB inline limit.
         """
-        from langchain_gemini.batches import GeminiBatches
+        from langchain_gemini.batches import GeminiBatches, structured_settings
 
+        kwargs.update(structured_settings(schema))
         requests = [
             self._prepare(resolve_media(self, self._convert_input(i).to_messages()), None, kwargs).body for i in inputs
         ]
-        return GeminiBatches.from_model(self).submit(
-            kwargs.get("model") or self.model, requests, display_name=display_name
-        )
+        batches = GeminiBatches.from_model(self)
+        return batches.submit(kwargs.get("model") or self.model, requests, display_name=display_name)
 
     async def abatch_submit(
-        self, inputs: Sequence[LanguageModelInput], *, display_name: str | None = None, **kwargs: Any
+        self,
+        inputs: Sequence[LanguageModelInput],
+        *,
+        display_name: str | None = None,
+        schema: Mapping[str, Any] | type | None = None,
+        **kwargs: Any,
     ) -> GeminiBatchJob:
         """Async `batch_submit`."""
-        from langchain_gemini.batches import GeminiBatches
+        from langchain_gemini.batches import GeminiBatches, structured_settings
 
+        kwargs.update(structured_settings(schema))
         requests = [
             self._prepare(await aresolve_media(self, self._convert_input(i).to_messages()), None, kwargs).body
             for i in inputs

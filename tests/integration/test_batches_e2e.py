@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
 from langchain_core.prompt_values import ChatPromptValue
+from pydantic import BaseModel
 
 from langchain_gemini import (
     ChatGemini,
@@ -212,3 +213,24 @@ def test_embedding_job_gives_the_vectors_embed_documents_gives(sync: bool, emula
         vectors = embeddings.batch_results(job)
         assert vectors == embeddings.embed_documents(texts)  # same order, same normalisation
         assert all(len(v) == 256 for v in vectors if isinstance(v, list))
+
+
+class Colour(BaseModel):
+    """A colour."""
+
+    name: str
+
+
+def test_structured_output_is_requested_and_parsed(sync: bool, model: ChatGemini, emulator: GeminiEmulator) -> None:
+    emulator.enqueue({"candidates": [{"content": {"role": "model", "parts": [{"text": "not json"}]}}]}, method=None)
+    job, _ = run_job(sync, model, ["Name a colour.", "Name another colour."], schema=Colour)
+    request = next(r for r in emulator.requests if r.action == "batchGenerateContent").json
+    config = request["batch"]["inputConfig"]["requests"]["requests"][0]["request"]["generationConfig"]
+    assert config["responseMimeType"] == "application/json"
+    assert config["responseJsonSchema"]["properties"] == {"name": {"title": "Name", "type": "string"}}
+    batches = GeminiBatches.from_model(model)
+    parsed = list(batches.results(job, schema=Colour)) if sync else asyncio.run(batches.aresults(job, schema=Colour))
+    assert isinstance(parsed[0], GeminiBatchItemError)
+    assert parsed[0].index == 0
+    assert "does not parse" in parsed[0].message
+    assert isinstance(parsed[1], Colour)
