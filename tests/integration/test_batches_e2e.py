@@ -234,3 +234,17 @@ def test_structured_output_is_requested_and_parsed(sync: bool, model: ChatGemini
     assert parsed[0].index == 0
     assert "does not parse" in parsed[0].message
     assert isinstance(parsed[1], Colour)
+
+
+def test_batch_requests_may_use_a_cache(model: ChatGemini, emulator: GeminiEmulator) -> None:
+    cached = model.with_cache([SystemMessage("Be brief."), HumanMessage("The fox jumps. " * 1000)])
+    assert cached.cached_content is not None
+    _, results = run_job(True, cached, [[SystemMessage("Be brief."), HumanMessage("Who jumps?")]])
+    request = next(r for r in emulator.requests if r.action == "batchGenerateContent").json
+    assert request["batch"]["inputConfig"]["requests"]["requests"][0]["request"] == {
+        "contents": [{"role": "user", "parts": [{"text": "Who jumps?"}]}],
+        "cachedContent": cached.cached_content,
+    }
+    assert isinstance(results[0], AIMessage)
+    assert results[0].usage_metadata is not None
+    assert results[0].usage_metadata["input_token_details"]["cache_read"] == 3750 + 3
