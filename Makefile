@@ -53,7 +53,7 @@ integration_tests = $(1)/bin/python -m pytest tests/integration -q -p no:cachepr
 	--allow-hosts=127.0.0.1,localhost,::1 --timeout 300
 # Every Python example in README.md, docs/ and the public docstrings, run against the emulator
 # (see tests/docs/plugin.py).
-DOCSTRING_EXAMPLES := langchain_gemini/chat_models.py langchain_gemini/embeddings.py langchain_gemini/files.py \
+DOCSTRING_EXAMPLES := langchain_gemini/chat_models.py langchain_gemini/embeddings.py langchain_gemini/files.py langchain_gemini/caches.py langchain_gemini/batches.py \
 	langchain_gemini/testing/_server.py
 docs_examples = $(1)/bin/python -m pytest -p tests.docs.plugin -p no:recording --markdown-docs \
 	--markdown-docs-syntax=superfences README.md docs $(DOCSTRING_EXAMPLES) tests/docs/test_plugin.py -q -p no:cacheprovider \

@@ -28,11 +28,19 @@ from langchain_gemini.safety import HarmBlockThreshold, HarmCategory
 
 if TYPE_CHECKING:
     from langchain_gemini._media_output import wav_bytes
+    from langchain_gemini.batches import GeminiBatches, GeminiBatchItemError, GeminiBatchJob, GeminiBatchTimeoutError
+    from langchain_gemini.caches import GeminiCache, GeminiCaches
     from langchain_gemini.embeddings import GeminiEmbeddings
     from langchain_gemini.files import GeminiFile, GeminiFileError, GeminiFiles, GeminiFileTimeoutError
 
-# Loaded on first access (PEP 562): a chat-only program does not pay for embeddings, files or audio helpers.
+# Loaded on first access (PEP 562): a chat-only program does not pay for embeddings, files, caches or audio helpers.
 _LAZY = {
+    "GeminiBatches": "langchain_gemini.batches",
+    "GeminiBatchItemError": "langchain_gemini.batches",
+    "GeminiBatchJob": "langchain_gemini.batches",
+    "GeminiBatchTimeoutError": "langchain_gemini.batches",
+    "GeminiCache": "langchain_gemini.caches",
+    "GeminiCaches": "langchain_gemini.caches",
     "GeminiEmbeddings": "langchain_gemini.embeddings",
     "GeminiFile": "langchain_gemini.files",
     "GeminiFileError": "langchain_gemini.files",
@@ -62,6 +70,12 @@ __all__ = [
     "GeminiAPIError",
     "GeminiAuthenticationError",
     "GeminiBadRequestError",
+    "GeminiBatchItemError",
+    "GeminiBatchJob",
+    "GeminiBatchTimeoutError",
+    "GeminiBatches",
+    "GeminiCache",
+    "GeminiCaches",
     "GeminiConnectionError",
     "GeminiContextOverflowError",
     "GeminiEmbeddings",

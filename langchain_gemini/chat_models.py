@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Literal
 
 from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
@@ -36,6 +37,8 @@ from langchain_gemini.safety import to_safety_settings
 if TYPE_CHECKING:
     from langchain_core.runnables import Runnable
     from langchain_core.tools import BaseTool
+
+    from langchain_gemini.batches import GeminiBatchJob
 
 StructuredMethod = Literal["json_schema", "function_calling", "json_mode"]
 """The `method` of `with_structured_output`: native JSON schema, one forced function call, or JSON (with the schema
@@ -184,7 +187,12 @@ class ChatGemini(RequestSettings, GeminiClientSettings, BaseChatModel):
     ) -> PreparedCall:
         settings = {name: getattr(self, name) for name in SETTINGS}
         settings.update(model=self.model, model_kwargs=self.model_kwargs)
-        return prepare_call(settings, messages, stop, kwargs)
+        prepared = prepare_call(settings, messages, stop, kwargs)
+        if prepared.body.get("cachedContent"):
+            from langchain_gemini._caching import apply_cache  # sends only what the cache does not hold
+
+            apply_cache(prepared.body, prepared.model)
+        return prepared
 
     # -- invoke --------------------------------------------------------------------------------------------------
 
@@ -369,6 +377,113 @@ class ChatGemini(RequestSettings, GeminiClientSettings, BaseChatModel):
         from langchain_gemini._structured import structured_runnable
 
         return structured_runnable(self, schema, method=method, include_raw=include_raw, strict=strict)
+
+    # -- context caching -----------------------------------------------------------------------------------------
+
+    def with_cache(
+        self,
+        messages: Sequence[BaseMessage],
+        *,
+        tools: Sequence[Any] | None = None,
+        tool_choice: Any = None,
+        ttl: float | timedelta | None = None,
+        expire_time: datetime | None = None,
+        display_name: str | None = None,
+    ) -> ChatGemini:
+        """Cache `messages` (and `tools`) for this model and return a copy of the model that uses the cache.
+
+        The copy sends only what the cache does not hold: calls leave out the cached system instruction and tools
+        (binding the same tools again is fine), and a call with a different system message or tools fails before
+        sending. It shares this model's connections. Arguments are those of `GeminiCaches.create`; the cache is
+        `model.cached_content` (delete it with `GeminiCaches.from_model(model).delete(...)` when done).
+
+        Raises:
+            ValueError: For bad arguments or content that cannot be converted.
+            GeminiBadRequestError: If the API refuses, e.g. a cache below the model's minimum size.
+        """
+        from langchain_gemini.caches import GeminiCaches
+
+        cache = GeminiCaches.from_model(self).create(
+            resolve_media(self, list(messages)),
+            tools=tools,
+            tool_choice=tool_choice,
+            ttl=ttl,
+            expire_time=expire_time,
+            display_name=display_name,
+        )
+        return self.model_copy(update={"cached_content": cache.name})
+
+    async def awith_cache(
+        self,
+        messages: Sequence[BaseMessage],
+        *,
+        tools: Sequence[Any] | None = None,
+        tool_choice: Any = None,
+        ttl: float | timedelta | None = None,
+        expire_time: datetime | None = None,
+        display_name: str | None = None,
+    ) -> ChatGemini:
+        """Async `with_cache`."""
+        from langchain_gemini.caches import GeminiCaches
+
+        cache = await GeminiCaches.from_model(self).acreate(
+            await aresolve_media(self, list(messages)),
+            tools=tools,
+            tool_choice=tool_choice,
+            ttl=ttl,
+            expire_time=expire_time,
+            display_name=display_name,
+        )
+        return self.model_copy(update={"cached_content": cache.name})
+
+    # -- Batch API -----------------------------------------------------------------------------------------------
+
+    def batch_submit(
+        self,
+        inputs: Sequence[LanguageModelInput],
+        *,
+        display_name: str | None = None,
+        schema: Mapping[str, Any] | type | None = None,
+        **kwargs: Any,
+    ) -> GeminiBatchJob:
+        """Submit `inputs` as one Batch API job (half the price; Google targets 24 hours) and return its handle.
+
+        Each input is converted exactly as `invoke` converts it, with `kwargs` as per-call settings for all of
+        them (`tools`, `tool_choice`, `temperature`, ...). `schema` (a pydantic class, TypedDict or JSON schema)
+        asks for structured output as `with_structured_output` does; pass the same schema to
+        `GeminiBatches.results` to get parsed objects. Follow the job with `GeminiBatches.from_model(model)`:
+        `get(job.name)` works from any process.
+
+        Raises:
+            ValueError: For inputs or settings `invoke` would refuse, or a job over the 20 MB inline limit.
+        """
+        from langchain_gemini.batches import GeminiBatches, structured_settings
+
+        kwargs.update(structured_settings(schema))
+        requests = [
+            self._prepare(resolve_media(self, self._convert_input(i).to_messages()), None, kwargs).body for i in inputs
+        ]
+        batches = GeminiBatches.from_model(self)
+        return batches.submit(kwargs.get("model") or self.model, requests, display_name=display_name)
+
+    async def abatch_submit(
+        self,
+        inputs: Sequence[LanguageModelInput],
+        *,
+        display_name: str | None = None,
+        schema: Mapping[str, Any] | type | None = None,
+        **kwargs: Any,
+    ) -> GeminiBatchJob:
+        """Async `batch_submit`."""
+        from langchain_gemini.batches import GeminiBatches, structured_settings
+
+        kwargs.update(structured_settings(schema))
+        requests = [
+            self._prepare(await aresolve_media(self, self._convert_input(i).to_messages()), None, kwargs).body
+            for i in inputs
+        ]
+        batches = GeminiBatches.from_model(self)
+        return await batches.asubmit(kwargs.get("model") or self.model, requests, display_name=display_name)
 
     # -- token counting ------------------------------------------------------------------------------------------
 

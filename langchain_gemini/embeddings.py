@@ -7,7 +7,7 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from json.encoder import encode_basestring  # json.dumps's own C encoder for one str
-from typing import Any, Literal, get_args
+from typing import TYPE_CHECKING, Any, Literal, get_args
 
 import httpx
 from langchain_core.embeddings import Embeddings
@@ -17,6 +17,9 @@ from langchain_gemini._base import GeminiClientSettings, model_path
 from langchain_gemini._batching import batch_ranges, map_in_tasks, map_in_threads
 from langchain_gemini._models import facts_for
 from langchain_gemini.errors import GeminiConnectionError, GeminiResponseValidationError, GeminiTimeoutError
+
+if TYPE_CHECKING:
+    from langchain_gemini.batches import GeminiBatchItemError, GeminiBatchJob
 
 TaskType = Literal[
     "SEMANTIC_SIMILARITY",
@@ -455,6 +458,75 @@ class GeminiEmbeddings(GeminiClientSettings, Embeddings):
         """Async `embed_query`."""
         path, body, normalize = self._query_call(text, task_type, output_dimensionality)
         return self._query_vector((await self._client.asend("POST", path, body=body)).content, normalize)
+
+    # -- Batch API ---------------------------------------------------------------------------------------------------
+
+    def batch_submit(
+        self,
+        texts: Sequence[str],
+        *,
+        task_type: str | None = None,
+        output_dimensionality: int | None = None,
+        display_name: str | None = None,
+    ) -> GeminiBatchJob:
+        """Embed `texts` as one Batch API job (`asyncBatchEmbedContent`: half the price, asynchronous).
+
+        The requests are those `embed_documents` sends. Follow the job with `GeminiBatches.from_model(embeddings)`
+        and read the vectors with `batch_results`.
+
+        Raises:
+            ValueError: For texts or settings `embed_documents` would refuse, or a job over the 20 MB inline limit.
+        """
+        from langchain_gemini.batches import GeminiBatches
+
+        requests = self._batch_requests(texts, task_type, output_dimensionality)
+        batches = GeminiBatches.from_model(self)
+        return batches.submit(self.model, requests, display_name=display_name, method="asyncBatchEmbedContent")
+
+    async def abatch_submit(
+        self,
+        texts: Sequence[str],
+        *,
+        task_type: str | None = None,
+        output_dimensionality: int | None = None,
+        display_name: str | None = None,
+    ) -> GeminiBatchJob:
+        """Async `batch_submit`."""
+        from langchain_gemini.batches import GeminiBatches
+
+        requests = self._batch_requests(texts, task_type, output_dimensionality)
+        batches = GeminiBatches.from_model(self)
+        return await batches.asubmit(self.model, requests, display_name=display_name, method="asyncBatchEmbedContent")
+
+    def batch_results(self, job: GeminiBatchJob) -> list[list[float] | GeminiBatchItemError]:
+        """The vectors of a SUCCEEDED embedding job, in input order, normalised as `embed_documents` does.
+
+        A `GeminiBatchItemError` stands where a text failed.
+
+        Raises:
+            ValueError: If the job has not succeeded.
+            GeminiResponseValidationError: If a response has no usable embedding.
+        """
+        from langchain_gemini.batches import GeminiBatchItemError, item_responses
+
+        known = _dimensions_of(self.model)
+        out: list[list[float] | GeminiBatchItemError] = []
+        for response in item_responses(job):
+            if isinstance(response, GeminiBatchItemError):
+                out.append(response)
+                continue
+            values = _vector(response.get("embedding"), normalized=False)
+            # As _normalizes decides for embed_documents: only a truncated vector is rescaled to unit length.
+            if self.normalize and (known is None or len(values) < known[1]):
+                values = _normalize_values({"values": [float(x) for x in values]})["values"]
+            out.append([float(x) for x in values])
+        return out
+
+    def _batch_requests(
+        self, texts: Sequence[str], task_type: str | None, output_dimensionality: int | None
+    ) -> list[dict[str, Any]]:
+        call = self._documents_call(texts, task_type, None, output_dimensionality)
+        return [json.loads(request) for request in call.requests]
 
     # -- request preparation (shared by sync and async) ------------------------------------------------------------
 

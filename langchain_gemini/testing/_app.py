@@ -16,7 +16,7 @@ import sys
 import traceback
 from typing import Any
 
-from langchain_gemini.testing import _control, _files_api
+from langchain_gemini.testing import _batches, _caches_api, _control, _files_api
 from langchain_gemini.testing._context import RequestContext
 from langchain_gemini.testing._embed import batch_embed_contents, embed_content
 from langchain_gemini.testing._errors import (
@@ -68,6 +68,10 @@ class App:
     def __init__(self, state: State) -> None:
         self.state = state
         self.files = _files_api.FilesApi(state.files)
+        self.caches = _caches_api.CachesApi(
+            state.caches, lambda: self.state.models, lambda held, model: validate_generate(held, model, self.context)
+        )
+        self.batches = _batches.BatchesApi(state.batches, lambda: self.state.models, self._answer_one)
 
     @property
     def context(self) -> RequestContext:
@@ -82,7 +86,11 @@ class App:
         action = _action(request.method, match)
         version, model_id = (match.group(1), match.group(2)) if match else ("v1beta", None)
         if match is None or action is None:
-            action = _files_api.route(request.method, request.path)
+            action = (
+                _files_api.route(request.method, request.path)
+                or _caches_api.route(request.method, request.path)
+                or _batches.route(request.method, request.path)
+            )
             if action is None:
                 page = _NOT_FOUND_PAGE.format(path=request.path).encode()
                 return Reply(status=404, body=page, content_type="text/html; charset=UTF-8")
@@ -115,6 +123,10 @@ class App:
             return Reply(drop=True, delay=fault.delay)
         if action in _FILE_ACTIONS:
             reply = self.files.answer(request, action)
+        elif action.endswith(("CachedContent", "CachedContents")):
+            reply = self.caches.answer(request, action)
+        elif action in _batches.ACTIONS:
+            reply = self.batches.answer(request, action)
         elif action == "listModels":
             reply = self._list_models(request)
         else:
@@ -167,6 +179,7 @@ class App:
     def _generate(
         self, request: HttpRequest, recorded: RecordedRequest, body: Any, model: ModelInfo, action: str
     ) -> Reply:
+        body, cache = _caches_api.with_cache(body, model, self.state.caches)  # the cache is a prompt prefix
         normalized = normalize(body, "GenerateContentRequest")
         validate_generate(normalized, model, self.context)
         stream = action == "streamGenerateContent"
@@ -179,6 +192,7 @@ class App:
         else:
             digest = hashlib.blake2b(request.body, digest_size=4).hexdigest()
             answer = default_response(normalized, model, digest, self._response_id(digest), self.state.signer)
+            _caches_api.credit(answer, cache)
             if stream:
                 pad_text(answer, self.state.stream_events)
             scripted = answer
@@ -191,6 +205,21 @@ class App:
         if chunks is not None:
             return Reply(chunks=chunks, content_type="text/event-stream")
         return _stream_reply(split_response(answer, self.state.stream_events), sse)
+
+    def _answer_one(self, method: str, body: Any, model: ModelInfo) -> dict[str, Any]:
+        """One request of a batch job, answered as generateContent / embedContent answer it (raises ApiError)."""
+        if method == "asyncBatchEmbedContent":
+            return json.loads("".join(embed_content(body, model, pretty=False)))  # type: ignore[no-any-return]
+        body, cache = _caches_api.with_cache(body, model, self.state.caches)
+        normalized = normalize(body, "GenerateContentRequest")
+        validate_generate(normalized, model, self.context)
+        scripted = self.state.take_scripted("batchGenerateContent")
+        if isinstance(scripted, dict):
+            return _checked(scripted)  # type: ignore[no-any-return]
+        raw = json.dumps(body, sort_keys=True).encode()
+        digest = hashlib.blake2b(raw, digest_size=4).hexdigest()
+        answer = default_response(normalized, model, digest, self._response_id(digest), self.state.signer)
+        return _caches_api.credit(answer, cache)  # type: ignore[no-any-return]
 
     def _responder_answer(self, recorded: RecordedRequest) -> Any:
         for responder in list(self.state.responders):

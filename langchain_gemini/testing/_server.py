@@ -229,8 +229,12 @@ class GeminiEmulator:
         """
         return set_file_state(self._state, {"name": name, "state": state, "message": message})
 
+    def advance_cache_clock(self, seconds: float) -> None:
+        """Move the context caches' clock forward: caches whose expiry it passes are gone, as on the real API."""
+        self._state.caches.advance(seconds)
+
     def reset(self) -> None:
-        """Clear recorded requests, scripted answers, responders, faults, files and statistics."""
+        """Clear recorded requests, scripted answers, responders, faults, files, caches and statistics."""
         self._state.reset()
 
 

@@ -13,6 +13,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from langchain_gemini.testing._batches import StoredBatch
+from langchain_gemini.testing._caches import CacheStore
 from langchain_gemini.testing._faults import Fault
 from langchain_gemini.testing._files import FileStore
 from langchain_gemini.testing._models import DEFAULT_MODELS, ModelInfo
@@ -37,7 +39,8 @@ class RecordedRequest:
         model: Model id from the path, if any.
         action: "generateContent", "streamGenerateContent", "countTokens", "embedContent",
             "batchEmbedContents", "listModels", "getModel", or for the Files API "uploadFile" (every step of
-            an upload), "createFile", "getFile", "listFiles" and "deleteFile".
+            an upload), "createFile", "getFile", "listFiles" and "deleteFile", for caches "createCachedContent",
+            "getCachedContent", "listCachedContents", "updateCachedContent" and "deleteCachedContent".
     """
 
     method: str
@@ -90,6 +93,8 @@ class State:
     stats: EmulatorStats = field(default_factory=EmulatorStats)
     responders: list[Callable[[RecordedRequest], Any]] = field(default_factory=list)
     files: FileStore = field(default_factory=FileStore)
+    caches: CacheStore = field(default_factory=CacheStore)
+    batches: dict[str, StoredBatch] = field(default_factory=dict)
     signer: Signer = field(default_factory=Signer)
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _queue: deque[tuple[Scripted, str | None]] = field(default_factory=deque)
@@ -158,9 +163,11 @@ class State:
     def reset(self) -> None:
         """Forget requests, scripts, responders, faults, files and statistics (configuration is kept)."""
         self.files.clear()
+        self.caches.clear()
         self.signer.forget()
         with self.lock:
             self.requests.clear()
+            self.batches.clear()
             self._sizes.clear()
             self._recorded_bytes = 0
             self._queue.clear()

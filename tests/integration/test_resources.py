@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from langchain_gemini import ChatGemini, GeminiEmbeddings, GeminiFiles
+from langchain_gemini import ChatGemini, GeminiCaches, GeminiEmbeddings, GeminiFiles
 from langchain_gemini._base import GeminiClientSettings
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -62,6 +62,7 @@ def make_all(url: str) -> list[GeminiClientSettings]:
             ChatGemini(model="gemini-2.5-flash", **common),
             GeminiEmbeddings(model="gemini-embedding-001", **common),
             GeminiFiles(**common),
+            GeminiCaches(**common),
         ]
     return made
 
@@ -71,6 +72,8 @@ def use(instance: GeminiClientSettings) -> None:
         instance.invoke("hi")
     elif isinstance(instance, GeminiEmbeddings):
         instance.embed_query("hi")
+    elif isinstance(instance, GeminiCaches):
+        list(instance.list())
     else:
         assert isinstance(instance, GeminiFiles)
         list(instance.list())
@@ -81,6 +84,8 @@ async def ause(instance: GeminiClientSettings) -> None:
         await instance.ainvoke("hi")
     elif isinstance(instance, GeminiEmbeddings):
         await instance.aembed_query("hi")
+    elif isinstance(instance, GeminiCaches):
+        [c async for c in instance.alist()]
     else:
         assert isinstance(instance, GeminiFiles)
         [f async for f in instance.alist()]
@@ -106,9 +111,10 @@ def test_dropped_instances_leave_no_socket_open(url: str) -> None:
     in_use = open_sockets() - sockets
     # One sync and one async connection each (the first loop's were closed when the second loop came).
     assert in_use == 2 * len(instances)
+    count = len(instances)
     del instances
     gc.collect()
-    print(f"\n{3 * N} instances: {sockets} sockets before, {sockets + in_use} in use, {open_sockets()} after drop")
+    print(f"\n{count} instances: {sockets} sockets before, {sockets + in_use} in use, {open_sockets()} after drop")
     assert open_sockets() == sockets
     assert open_fds() == fds
 
