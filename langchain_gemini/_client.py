@@ -468,7 +468,7 @@ class GeminiClient:
             return {}  # e.g. a DELETE answers with an empty body
         try:
             value = json.loads(content)
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: nesting deeper than the decoder goes
             value = None
         if isinstance(value, dict):
             return value

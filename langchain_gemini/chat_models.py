@@ -32,6 +32,7 @@ from langchain_gemini._params import (
     merge_params,
     request_extras,
 )
+from langchain_gemini._response_check import total_tokens
 from langchain_gemini._thinking import ReasoningEffort, ThinkingLevel, thinking_config
 from langchain_gemini._version import __version__
 from langchain_gemini._wire import GenerateContentRequest, SchemaOverride
@@ -491,7 +492,7 @@ class ChatGemini(GeminiClientSettings, BaseChatModel):
             return 0
         body = self._count_tokens_body(resolve_media(self, countable_messages(messages)), tools)
         response = self._client.request_json("POST", f"{model_path(self.model)}:countTokens", body=body)
-        return int(response.get("totalTokens", 0))
+        return total_tokens(response)
 
     async def aget_num_tokens_from_messages(
         self, messages: list[BaseMessage], tools: Sequence[Any] | None = None
@@ -501,7 +502,7 @@ class ChatGemini(GeminiClientSettings, BaseChatModel):
             return 0
         body = self._count_tokens_body(await aresolve_media(self, countable_messages(messages)), tools)
         response = await self._client.arequest_json("POST", f"{model_path(self.model)}:countTokens", body=body)
-        return int(response.get("totalTokens", 0))
+        return total_tokens(response)
 
     def _count_tokens_body(self, messages: list[BaseMessage], tools: Sequence[Any] | None) -> dict[str, Any]:
         # Same media pre-pass as invoke (callers resolve first): URLs fetched, oversized media uploaded.

@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import PrivateAttr
 
 from langchain_gemini._base import CONNECTION_FIELDS, GeminiClientSettings
+from langchain_gemini._response_check import check_file, check_file_page
 from langchain_gemini._upload import (
     DEFAULT_CHUNK_SIZE,
     FileSource,
@@ -42,7 +43,7 @@ from langchain_gemini._upload import (
     start_body,
     start_headers,
 )
-from langchain_gemini.errors import GeminiError
+from langchain_gemini.errors import GeminiError, GeminiResponseValidationError
 
 if TYPE_CHECKING:
     from langchain_gemini._client import GeminiClient
@@ -100,7 +101,12 @@ class GeminiFile:
 
     @classmethod
     def from_json(cls, body: Mapping[str, Any]) -> GeminiFile:
-        """Build from the REST `File` JSON."""
+        """Build from the REST `File` JSON.
+
+        Raises:
+            GeminiResponseValidationError: A field has the wrong type.
+        """
+        body = check_file(body)
         return cls(
             name=str(body.get("name", "")),
             uri=str(body.get("uri", "")),
@@ -292,23 +298,22 @@ class GeminiFiles(GeminiClientSettings):
         Raises:
             GeminiError: If a page request fails, after retries.
         """
-        token: str | None = None
+        pages = _Pages()
         while True:
-            body = self._client.request_json("GET", "files", params=_page_params(page_size, token))
-            yield from (GeminiFile.from_json(item) for item in body.get("files") or [])
-            token = body.get("nextPageToken")
-            if not token:
+            body = self._client.request_json("GET", "files", params=_page_params(page_size, pages.token))
+            items = pages.turn(body)
+            yield from (GeminiFile.from_json(item) for item in items)
+            if pages.token is None:
                 return
 
     async def alist(self, *, page_size: int | None = None) -> AsyncIterator[GeminiFile]:
         """Async `list`."""
-        token: str | None = None
+        pages = _Pages()
         while True:
-            body = await self._client.arequest_json("GET", "files", params=_page_params(page_size, token))
-            for item in body.get("files") or []:
+            body = await self._client.arequest_json("GET", "files", params=_page_params(page_size, pages.token))
+            for item in pages.turn(body):
                 yield GeminiFile.from_json(item)
-            token = body.get("nextPageToken")
-            if not token:
+            if pages.token is None:
                 return
 
     def delete(self, file: GeminiFile | str) -> None:
@@ -358,6 +363,29 @@ class GeminiFiles(GeminiClientSettings):
             await _asleep(max(0.0, min(poll_interval, deadline - _monotonic())))
             current = await self.aget(current.name)
         return current
+
+
+class _Pages:
+    """Follows `nextPageToken`, refusing a token seen before: a server that repeats one would page forever."""
+
+    def __init__(self) -> None:
+        self.token: str | None = None
+        self._seen: set[str] = set()
+
+    def turn(self, body: dict[str, Any]) -> list[dict[str, Any]]:
+        """The page's items; sets `token` to the next page's, or None at the end.
+
+        Raises:
+            GeminiResponseValidationError: A malformed page, or a token the listing already returned.
+        """
+        items, token = check_file_page(body)
+        if token is not None and token in self._seen:
+            msg = f"files.list returned a page token it returned before (after {len(self._seen)} pages); stopped"
+            raise GeminiResponseValidationError(msg, is_retryable=False)
+        if token is not None:
+            self._seen.add(token)
+        self.token = token
+        return items
 
 
 def _page_params(page_size: int | None, token: str | None) -> dict[str, str]:
