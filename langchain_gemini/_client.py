@@ -510,7 +510,11 @@ def _origin(url: httpx.URL) -> tuple[str, str, int | None]:
 
 
 def _encode(body: Mapping[str, Any]) -> bytes:
-    return json.dumps(body, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode("utf-8")
+    try:
+        return json.dumps(body, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode("utf-8")
+    except RecursionError:
+        # The last guard: what users pass is checked where it enters (`_nesting.py`), this catches the rest.
+        raise ValueError("the request body is nested too deeply to encode") from None
 
 
 def _check_retries(max_retries: int) -> int:

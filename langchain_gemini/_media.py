@@ -301,6 +301,9 @@ def _from_url(ref: MediaRef, url: Any) -> MediaRef:
 
 def _from_v1(block: Mapping[str, Any], label: str, kind: str) -> MediaRef:
     extras = block.get("extras") or {}
+    if not isinstance(extras, Mapping):
+        msg = f"{label}: 'extras' must be a dict, got {type(extras).__name__}"
+        raise TypeError(msg)
     ref = MediaRef(
         kind=kind,
         label=label,

@@ -214,6 +214,10 @@ class ChatGemini(GeminiClientSettings, BaseChatModel):
             known = get_pydantic_field_names(cls)
             # Typos and renamed arguments fail here, before any request; Gemini request fields go to model_kwargs.
             check_unknown_kwargs(cls.__name__, values, known)
+            if values.get("model_kwargs") is not None and not isinstance(values["model_kwargs"], Mapping):
+                # langchain-core's _build_model_kwargs would fail on it with an AttributeError.
+                msg = f"model_kwargs must be a dict, got {type(values['model_kwargs']).__name__}"
+                raise TypeError(msg)
             return _build_model_kwargs(values, known)
         return values
 
