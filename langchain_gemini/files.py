@@ -25,7 +25,7 @@ import asyncio
 import re
 import time
 from collections.abc import AsyncIterator, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from pydantic import PrivateAttr
@@ -158,13 +158,17 @@ def file_name(file: GeminiFile | str) -> str:
     return f"files/{file_id}"
 
 
-def _settled(file: GeminiFile, deadline: float, timeout: float) -> bool:
+def _settled(file: GeminiFile, deadline: float, timeout: float, client: GeminiClient) -> bool:
     """True when ACTIVE; raises on FAILED or when the deadline has passed; False to keep polling."""
     if file.state == "ACTIVE":
         return True
     if file.state == "FAILED":
-        reason = (file.error or {}).get("message") or "no reason given"
-        raise GeminiFileError(f"{file.name} failed processing: {reason}", file=file, status="FAILED")
+        # The error keeps the server's words: redacted, in case they echo the key back.
+        file = (
+            GeminiFile.from_json(client.scrub(file.raw)) if file.raw else replace(file, error=client.scrub(file.error))
+        )
+        reason = str((file.error or {}).get("message") or "no reason given")
+        raise GeminiFileError(client.scrub(f"{file.name} failed processing: {reason}"), file=file, status="FAILED")
     if _monotonic() >= deadline:
         msg = f"{file.name} is still {file.state} after {timeout:g} s"
         raise GeminiFileTimeoutError(msg, file=file, status=file.state)
@@ -348,7 +352,7 @@ class GeminiFiles(GeminiClientSettings):
         """
         deadline = _monotonic() + timeout
         current = file if isinstance(file, GeminiFile) else self.get(file)
-        while not _settled(current, deadline, timeout):
+        while not _settled(current, deadline, timeout, self._client):
             _sleep(max(0.0, min(poll_interval, deadline - _monotonic())))
             current = self.get(current.name)
         return current
@@ -359,7 +363,7 @@ class GeminiFiles(GeminiClientSettings):
         """Async `wait_until_active`."""
         deadline = _monotonic() + timeout
         current = file if isinstance(file, GeminiFile) else await self.aget(file)
-        while not _settled(current, deadline, timeout):
+        while not _settled(current, deadline, timeout, self._client):
             await _asleep(max(0.0, min(poll_interval, deadline - _monotonic())))
             current = await self.aget(current.name)
         return current
