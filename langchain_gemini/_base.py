@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, Self
 from urllib.parse import parse_qsl, urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretStr, ValidationError, field_validator
-from pydantic_core import InitErrorDetails
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
 if TYPE_CHECKING:
     from langchain_gemini._client import GeminiClient
@@ -83,12 +83,12 @@ CONNECTION_FIELDS = (
 
 
 def _without_inputs(exc: ValidationError) -> ValidationError:
-    details: list[InitErrorDetails] = []
-    for error in exc.errors():
-        detail = InitErrorDetails(type=error["type"], loc=error["loc"], input="<hidden>")
-        if "ctx" in error:
-            detail["ctx"] = error["ctx"]
-        details.append(detail)
+    # Each error keeps its type name, location and message; `PydanticCustomError` takes any type name, where
+    # from_exception_data would only rebuild the types pydantic_core knows.
+    details = [
+        InitErrorDetails(type=PydanticCustomError(error["type"], error["msg"]), loc=error["loc"], input="<hidden>")
+        for error in exc.errors(include_url=False, include_input=False)
+    ]
     return ValidationError.from_exception_data(exc.title, details, hide_input=True)
 
 

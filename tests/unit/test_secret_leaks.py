@@ -254,3 +254,21 @@ def test_a_redirect_never_carries_the_key_to_another_origin(status: int) -> None
     assert caught.value.status_code == status
     assert caught.value.is_retryable is False
     _assert_clean(_renderings(caught.value), "redirect")
+
+
+@pytest.mark.parametrize(
+    ("cls", "settings"),
+    [
+        *[(cls, {"api_version": f"v1beta/{KEY}"}) for cls in (ChatGemini, GeminiEmbeddings, GeminiFiles)],
+        *[(cls, {"base_url": f"ftp://{quote(KEY, safe='')}.example"}) for cls in (ChatGemini, GeminiEmbeddings)],
+        *[(cls, {"max_retries": KEY}) for cls in (ChatGemini, GeminiEmbeddings, GeminiFiles)],
+        (ChatGemini, {"temperature": KEY}),
+        (ChatGemini, {"safety_settings": ""}),  # an error type pydantic_core cannot rebuild by name
+    ],
+)
+def test_validation_errors_keep_no_inputs(cls: type[Any], settings: dict[str, str]) -> None:
+    with pytest.raises(ValueError) as caught:
+        cls(api_key=KEY, **settings)
+    errors = caught.value.errors()  # type: ignore[attr-defined]
+    assert all(error["input"] == "<hidden>" for error in errors)
+    _assert_clean([*_renderings(caught.value), repr(errors)], f"{cls.__name__} validation")
