@@ -56,6 +56,9 @@ _asleep = asyncio.sleep
 _monotonic = time.monotonic
 
 _FILE_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+# A project holds at most 20 GB of files (https://ai.google.dev/gemini-api/docs/files); 10,000 pages of up to 100
+# files is far beyond any real listing, so a server still paging after that (with fresh tokens) is looping.
+MAX_LIST_PAGES = 10_000
 
 
 def _int(value: Any) -> int | None:
@@ -385,6 +388,9 @@ class _Pages:
         items, token = check_file_page(body)
         if token is not None and token in self._seen:
             msg = f"files.list returned a page token it returned before (after {len(self._seen)} pages); stopped"
+            raise GeminiResponseValidationError(msg, is_retryable=False)
+        if token is not None and len(self._seen) >= MAX_LIST_PAGES:
+            msg = f"files.list was still returning pages after {MAX_LIST_PAGES}; stopped"
             raise GeminiResponseValidationError(msg, is_retryable=False)
         if token is not None:
             self._seen.add(token)

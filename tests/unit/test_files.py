@@ -504,3 +504,12 @@ def test_a_malformed_file_names_the_field(sync: bool) -> None:
     files, _ = _files_answering({"name": "files/a", "state": ["ACTIVE"]})
     with pytest.raises(GeminiResponseValidationError, match=r"file\.state: expected a string, got a list"):
         run(sync, files, "get", "files/a")
+
+
+def test_list_stops_after_the_page_cap(sync: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(files_module, "MAX_LIST_PAGES", 3)
+    counter = iter(range(100))
+    files, seen = _files_answering(lambda request: {"files": [], "nextPageToken": f"t{next(counter)}"})
+    with pytest.raises(GeminiResponseValidationError, match="still returning pages after 3"):
+        _list(sync, files)
+    assert len(seen) == 4
