@@ -13,7 +13,8 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any, Self
 from urllib.parse import parse_qsl, urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretStr, field_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretStr, ValidationError, field_validator
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
 if TYPE_CHECKING:
     from langchain_gemini._client import GeminiClient
@@ -81,6 +82,16 @@ CONNECTION_FIELDS = (
 )
 
 
+def _without_inputs(exc: ValidationError) -> ValidationError:
+    # Each error keeps its type name, location and message; `PydanticCustomError` takes any type name, where
+    # from_exception_data would only rebuild the types pydantic_core knows.
+    details = [
+        InitErrorDetails(type=PydanticCustomError(error["type"], error["msg"]), loc=error["loc"], input="<hidden>")
+        for error in exc.errors(include_url=False, include_input=False)
+    ]
+    return ValidationError.from_exception_data(exc.title, details, hide_input=True)
+
+
 class GeminiClientSettings(BaseModel):
     """Fields that say where and how to reach the Gemini API, and the closing of the connections they lead to.
 
@@ -92,6 +103,14 @@ class GeminiClientSettings(BaseModel):
 
     # hide_input_in_errors: a rejected base_url or key must not be echoed back in the validation error.
     model_config = ConfigDict(populate_by_name=True, arbitrary_types_allowed=True, hide_input_in_errors=True)
+
+    def __init__(self, **data: Any) -> None:
+        try:
+            super().__init__(**data)
+        except ValidationError as exc:
+            # hide_input_in_errors hides inputs from str() only: `errors()`, `repr` of the args and pickles keep them
+            # (a key, or a base_url holding one). Raised again without them, and without the original as context.
+            raise _without_inputs(exc) from None
 
     google_api_key: SecretStr | None = Field(default_factory=_api_key_from_env, alias="api_key")
     """Gemini API key. Defaults to `GOOGLE_API_KEY`, then `GEMINI_API_KEY`; surrounding whitespace is stripped.

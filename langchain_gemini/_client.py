@@ -18,7 +18,7 @@ import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
 from dataclasses import replace
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl, unquote_plus, urlsplit
 
 import httpx
 from pydantic import SecretStr
@@ -29,11 +29,13 @@ from langchain_gemini._retry import RetryPolicy
 from langchain_gemini._sse import EventReader, SSEDecoder
 from langchain_gemini._version import __version__
 from langchain_gemini.errors import (
+    GeminiAPIError,
     GeminiError,
     GeminiResponseValidationError,
     error_from_response,
     error_from_transport,
     redact,
+    redact_value,
 )
 
 logger = logging.getLogger("langchain_gemini")
@@ -82,8 +84,12 @@ class GeminiClient:
         key = api_key.get_secret_value().strip()  # a key pasted from a file often ends in "\n"
         if not key:
             raise ValueError("api_key is empty")
-        if any(c.isspace() or not c.isprintable() for c in key):
-            raise ValueError("api_key contains whitespace or control characters")
+        if any(key in unquote_plus(value) for value in (base_url, api_version)):
+            # A URL is logged (by httpx at INFO) and shown in errors: the key must never be part of one.
+            raise ValueError("base_url and api_version must not contain the API key; pass api_key")
+        if not key.isascii() or any(c.isspace() or not c.isprintable() for c in key):
+            # Checked here, never left to httpx: its UnicodeEncodeError would carry the whole key in `args`.
+            raise ValueError("api_key contains whitespace or control characters, or characters outside ASCII")
         self._api_key = api_key if key == api_key.get_secret_value() else SecretStr(key)
         self._base_url = base_url.rstrip("/")
         self._prefix = f"{self._base_url}/{api_version.strip('/')}/"
@@ -190,7 +196,7 @@ class GeminiClient:
             for message in decoder.close():
                 yield reader.accept(message)
             reader.finish()
-        except httpx.TransportError as exc:
+        except httpx.RequestError as exc:  # transport failures, and bodies that fail to decode
             raise error_from_transport(exc, secret=self._secret) from exc
         finally:
             response.close()
@@ -215,7 +221,7 @@ class GeminiClient:
             for message in decoder.close():
                 yield reader.accept(message)
             reader.finish()
-        except httpx.TransportError as exc:
+        except httpx.RequestError as exc:  # transport failures, and bodies that fail to decode
             raise error_from_transport(exc, secret=self._secret) from exc
         finally:
             await response.aclose()
@@ -271,7 +277,7 @@ class GeminiClient:
         """
         try:
             return response.read()
-        except httpx.TransportError as exc:
+        except httpx.RequestError as exc:  # transport failures, and bodies that fail to decode
             raise error_from_transport(exc, secret=self._secret) from exc
         finally:
             response.close()
@@ -317,6 +323,10 @@ class GeminiClient:
         """`close`, awaiting the running loop's async client so that its connections close gracefully."""
         await self._owned.aclose()
 
+    def scrub(self, value: Any) -> Any:
+        """`value` (a string, or dicts and lists of them) with the API key redacted, as errors keep it."""
+        return redact_value(value, self._secret)
+
     # -- retry loops: the only code that differs between sync and async ---------------------
 
     def _send(
@@ -325,14 +335,16 @@ class GeminiClient:
         attempt = 0
         while True:
             try:
-                response = client.send(request, stream=stream)
+                # Never followed, whatever the client's setting: httpx keeps custom headers such as the key on a
+                # redirect to another origin (it strips only Authorization and Cookie).
+                response = client.send(request, stream=stream, follow_redirects=False)
                 if response.is_success:
                     return response
                 try:
                     response.read()  # a stream's error body too: parse it whole
                 finally:
                     response.close()
-            except httpx.TransportError as exc:
+            except httpx.RequestError as exc:  # transport failures, and bodies that fail to decode
                 error: GeminiError = error_from_transport(exc, secret=self._secret)
             else:
                 error = self._status_error(response)
@@ -350,14 +362,14 @@ class GeminiClient:
         attempt = 0
         while True:
             try:
-                response = await client.send(request, stream=stream)
+                response = await client.send(request, stream=stream, follow_redirects=False)
                 if response.is_success:
                     return response
                 try:
                     await response.aread()
                 finally:
                     await response.aclose()
-            except httpx.TransportError as exc:
+            except httpx.RequestError as exc:  # transport failures, and bodies that fail to decode
                 error: GeminiError = error_from_transport(exc, secret=self._secret)
             else:
                 error = self._status_error(response)
@@ -444,6 +456,11 @@ class GeminiClient:
         return content, dict(merged)
 
     def _status_error(self, response: httpx.Response) -> GeminiError:
+        if response.is_redirect:
+            target = response.next_request.url if response.next_request is not None else None
+            where = f"{target.scheme}://{target.host}" if target is not None else "an unknown location"
+            msg = f"redirected to {redact(where, self._secret)}; not followed: the API key is only sent to base_url"
+            return GeminiAPIError(msg, status_code=response.status_code, is_retryable=False)
         return error_from_response(response.status_code, response.headers, response.content, secret=self._secret)
 
     def _delay_or_raise(self, request: httpx.Request, policy: RetryPolicy, attempt: int, error: GeminiError) -> float:
@@ -468,7 +485,7 @@ class GeminiClient:
             return {}  # e.g. a DELETE answers with an empty body
         try:
             value = json.loads(content)
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: nesting deeper than the decoder goes
             value = None
         if isinstance(value, dict):
             return value
@@ -510,7 +527,11 @@ def _origin(url: httpx.URL) -> tuple[str, str, int | None]:
 
 
 def _encode(body: Mapping[str, Any]) -> bytes:
-    return json.dumps(body, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode("utf-8")
+    try:
+        return json.dumps(body, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode("utf-8")
+    except RecursionError:
+        # The last guard: what users pass is checked where it enters (`_nesting.py`), this catches the rest.
+        raise ValueError("the request body is nested too deeply to encode") from None
 
 
 def _check_retries(max_retries: int) -> int:

@@ -22,6 +22,7 @@ from langchain_core.messages.tool import invalid_tool_call, tool_call, tool_call
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 
 from langchain_gemini._replay import FUNCTION_CALL_SIGNATURES_KEY
+from langchain_gemini._response_check import check_event, check_response
 from langchain_gemini._translator import MODEL_PROVIDER
 from langchain_gemini._wire import Candidate, GenerateContentResponse, Part
 
@@ -317,7 +318,12 @@ def candidate_message(candidate: Candidate) -> AIMessage:
 
 
 def to_chat_result(body: GenerateContentResponse, requested_model: str) -> ChatResult:
-    """A whole generateContent response as a ChatResult, one generation per candidate."""
+    """A whole generateContent response as a ChatResult, one generation per candidate.
+
+    Raises:
+        GeminiResponseValidationError: A field the conversion reads has the wrong type.
+    """
+    body = check_response(body)
     shared = response_metadata(body, requested_model)
     usage = usage_metadata(body)
     candidates = body.get("candidates") or []
@@ -368,8 +374,12 @@ class StreamState:
 
 
 def to_chunk(event: GenerateContentResponse, state: StreamState) -> ChatGenerationChunk | None:
-    """The new content of one stream event, or None when it carries only metadata."""
-    state.last_body = event
+    """The new content of one stream event, or None when it carries only metadata.
+
+    Raises:
+        GeminiResponseValidationError: A field the conversion reads has the wrong type.
+    """
+    state.last_body = check_event(event)
     candidates = event.get("candidates") or []
     if not candidates:
         return None
@@ -414,7 +424,11 @@ def final_chunk(state: StreamState) -> ChatGenerationChunk:
     """The closing chunk: usage, finish reason and metadata, exactly once for the whole stream.
 
     A stream that ends without a finish reason never gets here: the client raises `GeminiStreamError` for it.
+
+    Raises:
+        GeminiResponseValidationError: A field of the last event (usage, feedback, model version) has the wrong type.
     """
+    check_response(state.last_body)
     metadata = {
         **response_metadata(state.last_body, state.requested_model),
         **candidate_metadata(state.candidate),

@@ -114,6 +114,13 @@ class MediaRef:
     filename: str | None = None
     part_fields: dict[str, Any] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        for name in ("mime_type", "filename"):
+            value = getattr(self, name)
+            if value is not None and not isinstance(value, str):
+                msg = f"{self.label}: {name!r} must be a string, got {type(value).__name__}"
+                raise TypeError(msg)
+
     @property
     def b64_len(self) -> int:
         """Length of the base64 text, without slicing it out of a data URL."""
@@ -270,7 +277,7 @@ def _b64_text(value: Any, label: str) -> str:
 
 
 def _kind_from_mime(mime: str | None) -> str:
-    top = (mime or "").partition("/")[0].lower()
+    top = mime.partition("/")[0].lower() if isinstance(mime, str) else ""  # a non-string is refused by MediaRef
     return top if top in {"image", "audio", "video"} else "file"
 
 
@@ -302,6 +309,9 @@ def _from_url(ref: MediaRef, url: Any) -> MediaRef:
 
 def _from_v1(block: Mapping[str, Any], label: str, kind: str) -> MediaRef:
     extras = block.get("extras") or {}
+    if not isinstance(extras, Mapping):
+        msg = f"{label}: 'extras' must be a dict, got {type(extras).__name__}"
+        raise TypeError(msg)
     ref = MediaRef(
         kind=kind,
         label=label,

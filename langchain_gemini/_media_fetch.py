@@ -18,14 +18,18 @@ event loop never blocks.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import socket
+import threading
 import time
-from collections.abc import Mapping
+import zlib
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import urljoin, urlsplit
 
 if TYPE_CHECKING:
+    import ipaddress
     import ssl
 
     import httpx
@@ -131,6 +135,11 @@ def is_allowed_address(address: str, *, allow_loopback: bool) -> bool:
     ip = ipaddress.ip_address(address.split("%", 1)[0])
     if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
         ip = ip.ipv4_mapped
+    if isinstance(ip, ipaddress.IPv6Address):
+        embedded = _embedded_ipv4(ip)
+        if embedded is not None:
+            # A translating relay would carry the connection to this IPv4 address: it must be public itself.
+            return all(is_allowed_address(str(inner), allow_loopback=False) for inner in embedded)
     if ip.is_loopback:
         return allow_loopback
     if ip.is_multicast or ip.is_unspecified or ip.is_reserved or ip.is_link_local:
@@ -139,6 +148,26 @@ def is_allowed_address(address: str, *, allow_loopback: bool) -> bool:
     if isinstance(ip, ipaddress.IPv4Address) and ip in ipaddress.IPv4Network("100.64.0.0/10"):
         return False
     return ip.is_global
+
+
+def _embedded_ipv4(ip: ipaddress.IPv6Address) -> list[ipaddress.IPv4Address] | None:
+    """The IPv4 addresses an IPv6 address reaches through a translation or tunnel prefix, None for a plain one.
+
+    6to4 (2002::/16, RFC 3056), Teredo (2001::/32, RFC 4380: server and client) and NAT64 (64:ff9b::/96, RFC 6052).
+    The local-use NAT64 prefix 64:ff9b:1::/48 (RFC 8215) embeds addresses of a private network: `0.0.0.0` stands
+    for "refuse".
+    """
+    import ipaddress
+
+    if ip.sixtofour is not None:
+        return [ip.sixtofour]
+    if ip.teredo is not None:
+        return list(ip.teredo)
+    if ip in ipaddress.IPv6Network("64:ff9b::/96"):
+        return [ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)]
+    if ip in ipaddress.IPv6Network("64:ff9b:1::/48"):
+        return [ipaddress.IPv4Address(0)]
+    return None
 
 
 def pick_address(target: _Target, addresses: list[str], settings: FetchSettings) -> str:
@@ -176,29 +205,72 @@ def _literal(host: str) -> list[str] | None:
         return None
 
 
-def resolve(host: str, port: int) -> list[str]:
-    """All addresses of `host` (a literal IP is its own answer, without a lookup)."""
+def resolve(host: str, port: int, timeout: float) -> list[str]:
+    """All addresses of `host` (a literal IP is its own answer, without a lookup), within `timeout` seconds.
+
+    `getaddrinfo` has no timeout of its own: it runs in a daemon thread that is abandoned (it ends when the
+    resolver gives up) if the answer is late.
+    """
     literal = _literal(host)
     if literal is not None:
         return literal
-    try:
-        return _addresses(socket.getaddrinfo(host, port, type=socket.SOCK_STREAM))
-    except OSError as exc:
-        msg = f"media URL host did not resolve: {host}"
-        raise MediaFetchError(msg) from exc
+    done = threading.Event()
+    answer: list[Any] = []
+
+    def deliver(result: Any) -> None:
+        answer.append(result)
+        done.set()
+
+    _lookup_thread(host, port, deliver)
+    if not done.wait(timeout):
+        raise _resolve_timeout(host, timeout)
+    return _answer_addresses(host, answer[0])
 
 
-async def aresolve(host: str, port: int) -> list[str]:
-    """Async `resolve`: the event loop's getaddrinfo runs in a worker thread."""
+async def aresolve(host: str, port: int, timeout: float) -> list[str]:
+    """Async `resolve`; the lookup runs in a daemon thread, so the event loop never waits for it.
+
+    Not `loop.getaddrinfo`: its executor thread would hold up `asyncio.run`'s shutdown until the resolver answers.
+    """
     literal = _literal(host)
     if literal is not None:
         return literal
+    loop = asyncio.get_running_loop()
+    future: asyncio.Future[Any] = loop.create_future()
+
+    def deliver(result: Any) -> None:
+        if not future.done():
+            future.set_result(result)
+
+    _lookup_thread(host, port, lambda result: loop.call_soon_threadsafe(deliver, result))
     try:
-        infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    except OSError as exc:
+        result = await asyncio.wait_for(future, timeout)
+    except TimeoutError:
+        raise _resolve_timeout(host, timeout) from None
+    return _answer_addresses(host, result)
+
+
+def _lookup_thread(host: str, port: int, report: Callable[[Any], object]) -> None:
+    def lookup() -> None:
+        try:
+            result: Any = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        except OSError as exc:
+            result = exc
+        with contextlib.suppress(RuntimeError):  # the event loop closed during the lookup: nobody waits any more
+            report(result)
+
+    threading.Thread(target=lookup, name="langchain-gemini-resolve", daemon=True).start()
+
+
+def _answer_addresses(host: str, result: Any) -> list[str]:
+    if isinstance(result, OSError):
         msg = f"media URL host did not resolve: {host}"
-        raise MediaFetchError(msg) from exc
-    return _addresses(infos)
+        raise MediaFetchError(msg) from result
+    return _addresses(result)
+
+
+def _resolve_timeout(host: str, timeout: float) -> MediaFetchError:
+    return MediaFetchError(f"media URL host {host} did not resolve within the media_fetch timeout ({timeout:.3g} s)")
 
 
 def _pinned_request(
@@ -215,7 +287,8 @@ def _pinned_request(
     return client.build_request(
         "GET",
         pinned,
-        headers={"host": host_header, "accept": "*/*"},
+        # identity: a compressed body could expand far past max_bytes before any check (a zstd bomb is 1:50,000).
+        headers={"host": host_header, "accept": "*/*", "accept-encoding": "identity"},
         extensions={"sni_hostname": target.host},
         timeout=max(remaining, 0.001),  # every phase of every hop is bounded by what is left of the deadline
     )
@@ -251,6 +324,18 @@ class _Download:
         if declared.isdigit() and int(declared) > self.settings.max_bytes:
             raise self.too_large()
 
+    def decoder(self, response: httpx.Response) -> _CappedDecoder:
+        """Undoes the body's content-encoding with output capped at what is left of `max_bytes`.
+
+        Raises:
+            MediaFetchError: For an encoding other than identity, gzip or deflate (we asked for identity).
+        """
+        encoding = response.headers.get("content-encoding", "identity").strip().lower()
+        if encoding not in {"identity", "", "gzip", "x-gzip", "deflate"}:
+            msg = f"GET {safe_url(self.target.url)}: content-encoding {encoding!r} refused (identity was asked for)"
+            raise MediaFetchError(msg)
+        return _CappedDecoder(encoding, self)
+
     def too_large(self) -> MediaFetchError:
         msg = f"GET {safe_url(self.target.url)}: body is over the {self.settings.max_bytes}-byte media_fetch limit"
         return MediaFetchError(msg)
@@ -277,6 +362,38 @@ class _Download:
     def transport_error(self, exc: Exception) -> MediaFetchError:
         msg = f"GET {safe_url(self.target.url)} failed: {type(exc).__name__}"
         return MediaFetchError(msg)
+
+
+class _CappedDecoder:
+    """Incremental gzip/deflate decoding that never produces more than `max_bytes` in all (identity passes)."""
+
+    def __init__(self, encoding: str, download: _Download) -> None:
+        self._download = download
+        self._zlib: Any = None
+        if encoding in {"gzip", "x-gzip"}:
+            self._zlib = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        elif encoding == "deflate":
+            self._zlib = zlib.decompressobj()  # RFC 9110: the zlib format (httpx also tries raw deflate)
+        self._raw_deflate = encoding == "deflate"
+
+    def decode(self, chunk: bytes) -> bytes:
+        if self._zlib is None:
+            return chunk
+        room = self._download.settings.max_bytes - len(self._download.body) + 1
+        try:
+            out: bytes = self._zlib.decompress(chunk, room)
+        except zlib.error:
+            if self._raw_deflate and not self._download.body:
+                self._zlib, self._raw_deflate = zlib.decompressobj(-zlib.MAX_WBITS), False
+                return self.decode(chunk)
+            msg = f"GET {safe_url(self._download.target.url)}: the body does not decode as its content-encoding says"
+            raise MediaFetchError(msg) from None
+        if self._zlib.unconsumed_tail:
+            raise self._download.too_large()  # more output is pending than the cap allows
+        return out
+
+    def flush(self) -> bytes:
+        return b"" if self._zlib is None else bytes(self._zlib.flush())
 
 
 def _ssl_context() -> ssl.SSLContext:
@@ -315,7 +432,8 @@ def fetch(url: str, settings: FetchSettings) -> Fetched:
 
     download = _Download(url, settings)
     target = download.target
-    address = pick_address(target, resolve(target.host, target.port), settings)  # vetted before any connection
+    # Vetted before any connection.
+    address = pick_address(target, resolve(target.host, target.port, download.remaining()), settings)
     with new_client(settings) as client:
         while True:
             request = _pinned_request(client, target, address, download.remaining())
@@ -324,15 +442,20 @@ def fetch(url: str, settings: FetchSettings) -> Fetched:
                 try:
                     following = download.next_target(response)
                     if following is None:
-                        for chunk in response.iter_bytes():
-                            download.add(chunk)
+                        if response.is_stream_consumed:  # a body already in memory (a mock transport)
+                            download.add(response.content)
+                            return download.result(response)
+                        decoder = download.decoder(response)
+                        for chunk in response.iter_raw():
+                            download.add(decoder.decode(chunk))
+                        download.add(decoder.flush())
                         return download.result(response)
                 finally:
                     response.close()
             except httpx.HTTPError as exc:
                 raise download.transport_error(exc) from exc
             target = following
-            address = pick_address(target, resolve(target.host, target.port), settings)
+            address = pick_address(target, resolve(target.host, target.port, download.remaining()), settings)
 
 
 async def afetch(url: str, settings: FetchSettings) -> Fetched:
@@ -341,7 +464,7 @@ async def afetch(url: str, settings: FetchSettings) -> Fetched:
 
     download = _Download(url, settings)
     target = download.target
-    address = pick_address(target, await aresolve(target.host, target.port), settings)
+    address = pick_address(target, await aresolve(target.host, target.port, download.remaining()), settings)
     async with new_async_client(settings) as client:
         while True:
             request = _pinned_request(client, target, address, download.remaining())
@@ -350,12 +473,17 @@ async def afetch(url: str, settings: FetchSettings) -> Fetched:
                 try:
                     following = download.next_target(response)
                     if following is None:
-                        async for chunk in response.aiter_bytes():
-                            download.add(chunk)
+                        if response.is_stream_consumed:
+                            download.add(response.content)
+                            return download.result(response)
+                        decoder = download.decoder(response)
+                        async for chunk in response.aiter_raw():
+                            download.add(decoder.decode(chunk))
+                        download.add(decoder.flush())
                         return download.result(response)
                 finally:
                     await response.aclose()
             except httpx.HTTPError as exc:
                 raise download.transport_error(exc) from exc
             target = following
-            address = pick_address(target, await aresolve(target.host, target.port), settings)
+            address = pick_address(target, await aresolve(target.host, target.port, download.remaining()), settings)

@@ -21,6 +21,7 @@ from typing import Any
 
 from langchain_core.messages import AIMessage
 
+from langchain_gemini._nesting import check_nesting
 from langchain_gemini._wire import Content, Part
 
 logger = logging.getLogger("langchain_gemini")
@@ -109,7 +110,9 @@ def _code_result(block: Mapping[str, Any], _: str) -> list[Part]:
         return native
     if block.get("type") == "server_tool_result":
         output = block.get("output", "")
-        outcome = (block.get("extras") or {}).get("outcome") or _OUTCOMES.get(str(block.get("status")), "OUTCOME_OK")
+        extras = block.get("extras")
+        outcome = extras.get("outcome") if isinstance(extras, Mapping) else None
+        outcome = outcome or _OUTCOMES.get(str(block.get("status")), "OUTCOME_OK")
     else:
         output = block.get("code_execution_result", "")
         outcome = block.get("outcome", "OUTCOME_OK")
@@ -174,8 +177,15 @@ def ai_message_parts(
 def function_call_parts(message: AIMessage) -> list[Part]:
     """One functionCall part per tool call, with its signature and (when the API issued it) its id."""
     signatures = message.additional_kwargs.get(FUNCTION_CALL_SIGNATURES_KEY) or {}
+    if not isinstance(signatures, Mapping):
+        msg = (
+            f"additional_kwargs[{FUNCTION_CALL_SIGNATURES_KEY!r}] must be a dict of tool call id -> signature,"
+            f" got {type(signatures).__name__}"
+        )
+        raise TypeError(msg)
     parts: list[Part] = []
     for call in message.tool_calls:
+        check_nesting(call["args"], f"the arguments of tool call {call['name']!r}")
         function_call: dict[str, Any] = {"name": call["name"], "args": call["args"]}
         if is_gemini_id(call.get("id")):
             function_call["id"] = call["id"]

@@ -42,7 +42,7 @@ class SSEMessage(NamedTuple):
 def _classify(text: str) -> SSEMessage:
     try:
         value = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nesting deeper than the decoder goes
         return SSEMessage("invalid", text)
     first = value[0] if isinstance(value, list) and len(value) == 1 else value
     if isinstance(first, dict) and "error" in first:

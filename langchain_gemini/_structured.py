@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterator, Mapping
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
@@ -11,9 +11,11 @@ from langchain_core.messages import BaseMessage
 from langchain_core.output_parsers import JsonOutputKeyToolsParser, JsonOutputParser, PydanticOutputParser
 from langchain_core.output_parsers.openai_tools import PydanticToolsParser
 from langchain_core.runnables import Runnable, RunnableGenerator, RunnableMap, RunnablePassthrough
-from langchain_core.utils.function_calling import convert_to_json_schema, convert_to_openai_tool
+from langchain_core.utils.function_calling import convert_to_json_schema
 from langchain_core.utils.pydantic import is_basemodel_subclass
 
+from langchain_gemini._nesting import check_nesting
+from langchain_gemini._tools import openai_function
 from langchain_gemini._translator import refusal_block
 
 if TYPE_CHECKING:
@@ -29,9 +31,14 @@ def _json_schema_of(schema: Any) -> dict[str, Any]:
     if _is_pydantic(schema):
         raw = schema.model_json_schema() if hasattr(schema, "model_json_schema") else schema.schema()
         return dict(raw)
-    if isinstance(schema, dict) and "function" in schema and schema.get("type") == "function":
-        return dict(schema["function"].get("parameters") or {})
-    return convert_to_json_schema(schema)
+    try:
+        if isinstance(schema, dict) and "function" in schema and schema.get("type") == "function":
+            return dict(schema["function"].get("parameters") or {})
+        return convert_to_json_schema(schema)
+    except (AttributeError, KeyError, TypeError, IndexError) as exc:
+        # langchain-core reads odd dicts (`{"type": ["string", "null"]}`) with AttributeErrors of its own.
+        msg = f"with_structured_output schema: not a JSON Schema it can use ({type(exc).__name__}: {exc})"
+        raise ValueError(msg) from exc
 
 
 def _refusal_error(refusal: dict[str, Any], message: BaseMessage) -> ModelRefusalError:
@@ -99,10 +106,12 @@ def structured_runnable(
     if schema is None and method != "json_mode":
         msg = f"with_structured_output(method={method!r}) needs a schema"
         raise ValueError(msg)
+    if isinstance(schema, Mapping):
+        check_nesting(schema, "with_structured_output schema")
     output_format = {"kwargs": {"method": method, "strict": strict}, "schema": schema}
     parser: Runnable[Any, Any]
     if method == "function_calling":
-        name = convert_to_openai_tool(schema)["function"]["name"]
+        name = openai_function(schema, "with_structured_output schema")["name"]
         llm = model.bind_tools([schema], tool_choice=name, ls_structured_output_format=output_format)
         parser = (
             PydanticToolsParser(tools=[schema], first_tool_only=True)

@@ -31,6 +31,7 @@ from langchain_core.messages import (
 )
 
 from langchain_gemini._models import facts_for
+from langchain_gemini._nesting import MAX_NESTING, check_nesting
 from langchain_gemini._replay import (
     ai_message_parts,
     fill_missing_signatures,
@@ -160,6 +161,9 @@ def _convert_block(block: Mapping[str, Any], label: str) -> list[Part]:
     if converter is None:
         msg = f"{label}: content block type {block_type!r} is not supported"
         raise ValueError(msg)
+    if not isinstance(block.get("extras") or {}, Mapping):
+        msg = f"{label}: 'extras' must be a dict, got {type(block['extras']).__name__}"
+        raise TypeError(msg)
     return converter(block, label)
 
 
@@ -237,6 +241,10 @@ def _tool_response(content: Any, *, error: bool = False) -> dict[str, Any]:
             value = json.loads(content)
         except ValueError:
             value = content
+        except RecursionError:
+            msg = f"a tool result is nested more than {MAX_NESTING} levels deep; the Gemini API refuses such requests"
+            raise ValueError(msg) from None
+    check_nesting(value, "a tool result")
     if error:
         return {"error": value}
     return value if isinstance(value, dict) else {"result": value}

@@ -17,6 +17,7 @@ from langchain_core.utils.function_calling import convert_to_openai_tool
 from langchain_core.utils.pydantic import is_basemodel_subclass
 
 from langchain_gemini._genai_types import plain, sdk_tool
+from langchain_gemini._nesting import check_nesting
 from langchain_gemini._schema import parameters_fields, schema_mode
 from langchain_gemini._to_gemini import camel_case
 from langchain_gemini._wire import SchemaMode, SchemaOverride
@@ -68,9 +69,36 @@ def _raw_json_schema(tool: Any) -> dict[str, Any] | None:
     return None
 
 
-def function_declaration(tool: Any, mode: SchemaMode) -> dict[str, Any]:
+def openai_function(tool: Any, what: str) -> dict[str, Any]:
+    """langchain-core's OpenAI function form of `tool` (name, description, parameters).
+
+    Raises:
+        ValueError: Naming `what`, for a tool or schema that is nested too deeply or that langchain-core cannot
+            read (it raises AttributeError or KeyError on odd dicts such as `{"type": ["string", "null"]}`).
+    """
+    if isinstance(tool, Mapping):
+        check_nesting(tool, what)
+    try:
+        function = convert_to_openai_tool(tool)["function"]
+    except (AttributeError, KeyError, TypeError, IndexError) as exc:
+        msg = f"{what}: cannot be converted to a function declaration ({type(exc).__name__}: {exc})"
+        raise ValueError(msg) from exc
+    if not isinstance(function, Mapping):
+        msg = f"{what}: cannot be converted to a function declaration (no function object)"
+        raise ValueError(msg)  # noqa: TRY004 - bind_tools documents ValueError for any tool it cannot convert
+    if not isinstance(function.get("parameters", {}), Mapping):
+        kind = type(function["parameters"]).__name__
+        msg = f"{what}: the parameters must be a JSON Schema object, got {kind}"
+        raise ValueError(msg)  # noqa: TRY004 - as above
+    if not isinstance(function.get("name"), str) or not function["name"]:
+        msg = f"{what}: a function declaration needs a name (a non-empty string)"
+        raise ValueError(msg)
+    return dict(function)
+
+
+def function_declaration(tool: Any, mode: SchemaMode, what: str = "tool") -> dict[str, Any]:
     """One LangChain tool as a Gemini function declaration, its schema in the form `mode` names."""
-    function = convert_to_openai_tool(tool)["function"]
+    function = openai_function(tool, what)
     declaration: dict[str, Any] = {"name": function["name"]}
     if function.get("description"):
         declaration["description"] = function["description"]
@@ -86,17 +114,31 @@ def convert_tools(tools: Sequence[Any], *, model: str, schema: SchemaOverride | 
     tools = [sdk_tool(tool, index, NATIVE_TOOL_KEYS) for index, tool in enumerate(tools)]
     native: list[dict[str, Any]] = []
     declarations: list[dict[str, Any]] = []
-    for tool in tools:
+    for index, tool in enumerate(tools):
         if not is_native_tool(tool):
-            declarations.append(function_declaration(tool, mode))
+            declarations.append(function_declaration(tool, mode, f"tools[{index}]"))
             continue
         entry = {camel_case(key): value for key, value in tool.items()}
-        declarations.extend(entry.pop("functionDeclarations", []))
+        declarations.extend(_native_declarations(entry.pop("functionDeclarations", None) or [], index))
         if entry:
             native.append(entry)
     if declarations:
         native.append({"functionDeclarations": declarations})
     return native
+
+
+def _native_declarations(declarations: Any, index: int) -> list[dict[str, Any]]:
+    """A native tool's `functionDeclarations`, each a dict with a name (they are sent as given)."""
+    where = f"tools[{index}].functionDeclarations"
+    if not isinstance(declarations, list):
+        msg = f"{where}: expected a list of function declarations, got {type(declarations).__name__}"
+        raise TypeError(msg)
+    for position, declaration in enumerate(declarations):
+        if not isinstance(declaration, Mapping) or not isinstance(declaration.get("name"), str):
+            msg = f"{where}[{position}]: a function declaration is a dict with a string 'name'"
+            raise ValueError(msg)  # noqa: TRY004 - as for function tools
+        check_nesting(declaration, f"{where}[{position}]")
+    return declarations
 
 
 def function_names(tools: Sequence[Mapping[str, Any]], *, unique: bool = True) -> list[str]:
@@ -132,7 +174,11 @@ def tool_config(tool_choice: Any, names: Sequence[str]) -> dict[str, Any] | None
         if "functionCallingConfig" in native or "retrievalConfig" in native:
             return native
         if native.get("type") == "function":
-            return _forced([str(native["function"]["name"])], names)
+            function = native.get("function")
+            if not isinstance(function, Mapping) or not isinstance(function.get("name"), str):
+                msg = 'tool_choice: the "function" form needs {"type": "function", "function": {"name": "<tool>"}}'
+                raise ValueError(msg)
+            return _forced([function["name"]], names)
         msg = f"tool_choice: unsupported dict {sorted(tool_choice)}; use a name, a mode or a Gemini toolConfig"
         raise ValueError(msg)
     if tool_choice is True:

@@ -26,6 +26,7 @@ from langchain_gemini._continuation import (
 from langchain_gemini._count import countable_messages
 from langchain_gemini._init_kwargs import check_unknown_kwargs
 from langchain_gemini._request import PreparedCall, prepare_call
+from langchain_gemini._response_check import total_tokens
 from langchain_gemini._settings import SETTINGS, RequestSettings
 from langchain_gemini._thinking import thinking_config
 from langchain_gemini._version import __version__
@@ -121,6 +122,10 @@ class ChatGemini(RequestSettings, GeminiClientSettings, BaseChatModel):
             known = get_pydantic_field_names(cls)
             # Typos and renamed arguments fail here, before any request; Gemini request fields go to model_kwargs.
             check_unknown_kwargs(cls.__name__, values, known)
+            if values.get("model_kwargs") is not None and not isinstance(values["model_kwargs"], Mapping):
+                # langchain-core's _build_model_kwargs would fail on it with an AttributeError.
+                msg = f"model_kwargs must be a dict, got {type(values['model_kwargs']).__name__}"
+                raise TypeError(msg)
             return _build_model_kwargs(values, known)
         return values
 
@@ -517,7 +522,7 @@ class ChatGemini(RequestSettings, GeminiClientSettings, BaseChatModel):
             return 0
         body = self._count_tokens_body(resolve_media(self, countable_messages(messages)), tools)
         response = self._client.request_json("POST", f"{model_path(self.model)}:countTokens", body=body)
-        return int(response.get("totalTokens", 0))
+        return total_tokens(response)
 
     async def aget_num_tokens_from_messages(
         self, messages: list[BaseMessage], tools: Sequence[Any] | None = None
@@ -527,7 +532,7 @@ class ChatGemini(RequestSettings, GeminiClientSettings, BaseChatModel):
             return 0
         body = self._count_tokens_body(await aresolve_media(self, countable_messages(messages)), tools)
         response = await self._client.arequest_json("POST", f"{model_path(self.model)}:countTokens", body=body)
-        return int(response.get("totalTokens", 0))
+        return total_tokens(response)
 
     def _count_tokens_body(self, messages: list[BaseMessage], tools: Sequence[Any] | None) -> dict[str, Any]:
         # Same media pre-pass as invoke (callers resolve first): URLs fetched, oversized media uploaded.

@@ -227,7 +227,7 @@ def _parse(content: bytes, normalize: bool) -> dict[str, Any]:
     hook = _normalize_values if normalize else None
     try:
         value = json.loads(content, parse_int=float, parse_constant=_reject_constant, object_hook=hook)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nesting deeper than the decoder goes
         value = None
     except TypeError:
         raise GeminiResponseValidationError("an embedding has values that are not numbers") from None

@@ -24,12 +24,14 @@ in `.body`.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import sys
 from collections.abc import Mapping
 from http import HTTPStatus
 from typing import Any
+from urllib.parse import quote, quote_plus
 
 from langchain_core.exceptions import (
     ContextOverflowError,
@@ -106,8 +108,9 @@ def redact(text: str, secret: str | None) -> str:
     """Replace the API key, and anything shaped like a Google API key, with ``***``.
 
     The rule: the key in use is replaced wherever it occurs when it has at least 8 characters (Google's keys
-    have 39); a shorter key is no secret and is left alone, so that it cannot cut into ordinary words. Anything
-    shaped like a Google API key (`AIza` + 35 characters) is replaced whatever key is in use.
+    have 39), raw, URL-encoded or JSON-escaped; a shorter key is no secret and is left alone, so that it cannot
+    cut into ordinary words. Anything shaped like a Google API key (`AIza` + 35 characters) is replaced whatever
+    key is in use.
 
     Args:
         text: Any string that may leave the package (messages, bodies, details).
@@ -117,17 +120,32 @@ def redact(text: str, secret: str | None) -> str:
         The text with every occurrence replaced.
     """
     if secret and len(secret) >= _MIN_SECRET_LENGTH:
-        text = text.replace(secret, "***")
+        for form in _secret_forms(secret):
+            text = text.replace(form, "***")
     return _API_KEY_PATTERN.sub("***", text)
 
 
-def _redact_value(value: Any, secret: str | None) -> Any:
+@functools.lru_cache(maxsize=4)
+def _secret_forms(secret: str) -> tuple[str, ...]:
+    """The key as it appears raw, URL-encoded (`%2B`, `+` for space) and JSON-escaped, longest first."""
+    forms = {
+        secret,
+        quote(secret, safe=""),
+        quote_plus(secret, safe=""),
+        json.dumps(secret)[1:-1],
+        json.dumps(secret, ensure_ascii=False)[1:-1],
+    }
+    return tuple(sorted(forms, key=len, reverse=True))
+
+
+def redact_value(value: Any, secret: str | None) -> Any:
+    """`redact` applied to every string in `value`, dict keys included (dicts and lists are copied)."""
     if isinstance(value, str):
         return redact(value, secret)
     if isinstance(value, dict):
-        return {_redact_value(k, secret): _redact_value(v, secret) for k, v in value.items()}
+        return {redact_value(k, secret): redact_value(v, secret) for k, v in value.items()}
     if isinstance(value, list):
-        return [_redact_value(v, secret) for v in value]
+        return [redact_value(v, secret) for v in value]
     return value
 
 
@@ -320,10 +338,10 @@ def _build(
         redact(message, secret),
         status_code=status_code,
         status=status,
-        details=_redact_value(details, secret),
+        details=redact_value(details, secret),
         retry_after=retry_hint(details, headers),
         request_id=request_id,
-        body=_redact_value(body, secret),
+        body=redact_value(body, secret),
         is_retryable=is_retryable,
     )
 
@@ -395,6 +413,16 @@ def _is_timeout(exc: BaseException) -> bool:
     return httpx is not None and isinstance(exc, httpx.TimeoutException)
 
 
+def _scrub_chain(exc: BaseException, secret: str | None) -> None:
+    """Redact the string arguments of `exc` and the exceptions behind it: they stay reachable as `__cause__`."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        current.args = tuple(redact(arg, secret) if isinstance(arg, str) else arg for arg in current.args)
+        current = current.__cause__ or current.__context__
+
+
 def error_from_transport(exc: Exception, *, secret: str | None) -> GeminiTimeoutError | GeminiConnectionError:
     """Map a transport exception (an httpx ``TransportError``) to a retryable error.
 
@@ -407,6 +435,7 @@ def error_from_transport(exc: Exception, *, secret: str | None) -> GeminiTimeout
         The message names the exception type and its text with any URL query removed.
     """
     detail = redact(_URL_QUERY.sub(r"\1", str(exc)), secret)
+    _scrub_chain(exc, secret)
     kind = type(exc).__name__
     reason = f"{kind}: {detail}" if detail else kind
     error: GeminiTimeoutError | GeminiConnectionError

@@ -25,12 +25,13 @@ import asyncio
 import re
 import time
 from collections.abc import AsyncIterator, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from pydantic import PrivateAttr
 
 from langchain_gemini._base import CONNECTION_FIELDS, GeminiClientSettings
+from langchain_gemini._response_check import check_file, check_file_page
 from langchain_gemini._upload import (
     DEFAULT_CHUNK_SIZE,
     FileSource,
@@ -42,7 +43,7 @@ from langchain_gemini._upload import (
     start_body,
     start_headers,
 )
-from langchain_gemini.errors import GeminiError
+from langchain_gemini.errors import GeminiError, GeminiResponseValidationError
 
 if TYPE_CHECKING:
     from langchain_gemini._client import GeminiClient
@@ -55,6 +56,9 @@ _asleep = asyncio.sleep
 _monotonic = time.monotonic
 
 _FILE_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+# A project holds at most 20 GB of files (https://ai.google.dev/gemini-api/docs/files); 10,000 pages of up to 100
+# files is far beyond any real listing, so a server still paging after that (with fresh tokens) is looping.
+MAX_LIST_PAGES = 10_000
 
 
 def _int(value: Any) -> int | None:
@@ -100,7 +104,12 @@ class GeminiFile:
 
     @classmethod
     def from_json(cls, body: Mapping[str, Any]) -> GeminiFile:
-        """Build from the REST `File` JSON."""
+        """Build from the REST `File` JSON.
+
+        Raises:
+            GeminiResponseValidationError: A field has the wrong type.
+        """
+        body = check_file(body)
         return cls(
             name=str(body.get("name", "")),
             uri=str(body.get("uri", "")),
@@ -152,13 +161,17 @@ def file_name(file: GeminiFile | str) -> str:
     return f"files/{file_id}"
 
 
-def _settled(file: GeminiFile, deadline: float, timeout: float) -> bool:
+def _settled(file: GeminiFile, deadline: float, timeout: float, client: GeminiClient) -> bool:
     """True when ACTIVE; raises on FAILED or when the deadline has passed; False to keep polling."""
     if file.state == "ACTIVE":
         return True
     if file.state == "FAILED":
-        reason = (file.error or {}).get("message") or "no reason given"
-        raise GeminiFileError(f"{file.name} failed processing: {reason}", file=file, status="FAILED")
+        # The error keeps the server's words: redacted, in case they echo the key back.
+        file = (
+            GeminiFile.from_json(client.scrub(file.raw)) if file.raw else replace(file, error=client.scrub(file.error))
+        )
+        reason = str((file.error or {}).get("message") or "no reason given")
+        raise GeminiFileError(client.scrub(f"{file.name} failed processing: {reason}"), file=file, status="FAILED")
     if _monotonic() >= deadline:
         msg = f"{file.name} is still {file.state} after {timeout:g} s"
         raise GeminiFileTimeoutError(msg, file=file, status=file.state)
@@ -292,23 +305,22 @@ class GeminiFiles(GeminiClientSettings):
         Raises:
             GeminiError: If a page request fails, after retries.
         """
-        token: str | None = None
+        pages = _Pages()
         while True:
-            body = self._client.request_json("GET", "files", params=_page_params(page_size, token))
-            yield from (GeminiFile.from_json(item) for item in body.get("files") or [])
-            token = body.get("nextPageToken")
-            if not token:
+            body = self._client.request_json("GET", "files", params=_page_params(page_size, pages.token))
+            items = pages.turn(body)
+            yield from (GeminiFile.from_json(item) for item in items)
+            if pages.token is None:
                 return
 
     async def alist(self, *, page_size: int | None = None) -> AsyncIterator[GeminiFile]:
         """Async `list`."""
-        token: str | None = None
+        pages = _Pages()
         while True:
-            body = await self._client.arequest_json("GET", "files", params=_page_params(page_size, token))
-            for item in body.get("files") or []:
+            body = await self._client.arequest_json("GET", "files", params=_page_params(page_size, pages.token))
+            for item in pages.turn(body):
                 yield GeminiFile.from_json(item)
-            token = body.get("nextPageToken")
-            if not token:
+            if pages.token is None:
                 return
 
     def delete(self, file: GeminiFile | str) -> None:
@@ -343,7 +355,7 @@ class GeminiFiles(GeminiClientSettings):
         """
         deadline = _monotonic() + timeout
         current = file if isinstance(file, GeminiFile) else self.get(file)
-        while not _settled(current, deadline, timeout):
+        while not _settled(current, deadline, timeout, self._client):
             _sleep(max(0.0, min(poll_interval, deadline - _monotonic())))
             current = self.get(current.name)
         return current
@@ -354,10 +366,36 @@ class GeminiFiles(GeminiClientSettings):
         """Async `wait_until_active`."""
         deadline = _monotonic() + timeout
         current = file if isinstance(file, GeminiFile) else await self.aget(file)
-        while not _settled(current, deadline, timeout):
+        while not _settled(current, deadline, timeout, self._client):
             await _asleep(max(0.0, min(poll_interval, deadline - _monotonic())))
             current = await self.aget(current.name)
         return current
+
+
+class _Pages:
+    """Follows `nextPageToken`, refusing a token seen before: a server that repeats one would page forever."""
+
+    def __init__(self) -> None:
+        self.token: str | None = None
+        self._seen: set[str] = set()
+
+    def turn(self, body: dict[str, Any]) -> list[dict[str, Any]]:
+        """The page's items; sets `token` to the next page's, or None at the end.
+
+        Raises:
+            GeminiResponseValidationError: A malformed page, or a token the listing already returned.
+        """
+        items, token = check_file_page(body)
+        if token is not None and token in self._seen:
+            msg = f"files.list returned a page token it returned before (after {len(self._seen)} pages); stopped"
+            raise GeminiResponseValidationError(msg, is_retryable=False)
+        if token is not None and len(self._seen) >= MAX_LIST_PAGES:
+            msg = f"files.list was still returning pages after {MAX_LIST_PAGES}; stopped"
+            raise GeminiResponseValidationError(msg, is_retryable=False)
+        if token is not None:
+            self._seen.add(token)
+        self.token = token
+        return items
 
 
 def _page_params(page_size: int | None, token: str | None) -> dict[str, str]:

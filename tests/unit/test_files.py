@@ -443,3 +443,73 @@ def test_media_just_under_the_cap_stay_inline() -> None:
     (body,) = api.generate_bodies()
     assert len(body["contents"][0]["parts"][0]["inlineData"]["data"]) == 20_000_000
     assert api.uploads() == []
+
+
+# -- hostile answers (issue 16) ------------------------------------------------------------------------------------
+
+
+def _files_answering(answer: Any) -> tuple[GeminiFiles, list[httpx.Request]]:
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(200, json=answer(request) if callable(answer) else answer)
+
+    transport = httpx.MockTransport(handler)
+    files = GeminiFiles(
+        api_key=FAKE_KEY,
+        base_url=BASE,
+        http_client=httpx.Client(transport=transport),
+        http_async_client=httpx.AsyncClient(transport=transport),
+    )
+    return files, seen
+
+
+def _list(sync: bool, files: GeminiFiles) -> list[GeminiFile]:
+    if sync:
+        return list(files.list())
+
+    async def collect() -> list[GeminiFile]:
+        return [file async for file in files.alist()]
+
+    return asyncio.run(collect())
+
+
+def test_list_stops_at_a_repeated_page_token(sync: bool) -> None:
+    page = {"files": [{"name": "files/a", "state": "ACTIVE"}], "nextPageToken": "same"}
+    files, seen = _files_answering(page)
+    with pytest.raises(GeminiResponseValidationError, match="page token it returned before"):
+        _list(sync, files)
+    assert len(seen) == 2
+    assert seen[1].url.params["pageToken"] == "same"
+
+
+@pytest.mark.parametrize(
+    ("answer", "field"),
+    [
+        ({"files": "abc"}, "files: expected a list, got a string"),
+        ({"files": [5]}, "files[0]: expected an object, got an integer"),
+        ({"files": [{"error": ["x"]}]}, "files[0].error: expected an object, got a list"),
+        ({"nextPageToken": 3}, "nextPageToken: expected a string, got an integer"),
+    ],
+)
+def test_a_malformed_file_page_names_the_field(sync: bool, answer: dict[str, Any], field: str) -> None:
+    files, _ = _files_answering(answer)
+    with pytest.raises(GeminiResponseValidationError) as caught:
+        _list(sync, files)
+    assert field in str(caught.value)
+
+
+def test_a_malformed_file_names_the_field(sync: bool) -> None:
+    files, _ = _files_answering({"name": "files/a", "state": ["ACTIVE"]})
+    with pytest.raises(GeminiResponseValidationError, match=r"file\.state: expected a string, got a list"):
+        run(sync, files, "get", "files/a")
+
+
+def test_list_stops_after_the_page_cap(sync: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(files_module, "MAX_LIST_PAGES", 3)
+    counter = iter(range(100))
+    files, seen = _files_answering(lambda request: {"files": [], "nextPageToken": f"t{next(counter)}"})
+    with pytest.raises(GeminiResponseValidationError, match="still returning pages after 3"):
+        _list(sync, files)
+    assert len(seen) == 4

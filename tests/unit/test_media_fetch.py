@@ -47,14 +47,14 @@ class FakeWeb:
         self.requests: list[httpx.Request] = []
         self.resolved: list[str] = []
 
-    def resolve(self, host: str, port: int) -> list[str]:
+    def resolve(self, host: str, port: int, timeout: float) -> list[str]:
         self.resolved.append(host)
         if host not in self.dns:
             raise fetch_module.MediaFetchError(f"media URL host did not resolve: {host}")
         return self.dns[host]
 
-    async def aresolve(self, host: str, port: int) -> list[str]:
-        return self.resolve(host, port)
+    async def aresolve(self, host: str, port: int, timeout: float) -> list[str]:
+        return self.resolve(host, port, timeout)
 
     def handler(self, request: httpx.Request) -> httpx.Response:
         self.requests.append(request)
@@ -190,6 +190,16 @@ def test_references_are_never_fetched(web: FakeWeb) -> None:
         "::ffff:127.0.0.1",
         "::ffff:169.254.169.254",
         "::",
+        # 6to4 (2002::/16), NAT64 (64:ff9b::/96, local-use 64:ff9b:1::/48) and Teredo (2001::/32) reaching a
+        # non-public IPv4 address through a relay (issue 16)
+        "2002:7f00:1::1",  # 127.0.0.1
+        "2002:a9fe:a9fe::1",  # 169.254.169.254
+        "2002:c0a8:0101::",  # 192.168.1.1
+        "64:ff9b::7f00:1",  # 127.0.0.1
+        "64:ff9b::a9fe:a9fe",  # 169.254.169.254
+        "64:ff9b:1::808:808",  # local-use prefix: a private network's translator
+        "2001:0:4136:e378:8000:63bf:3fff:fdd2",  # client 192.0.2.45 (documentation range)
+        "2001:0:808:808::3fff:fffe",  # server 8.8.8.8, client 192.0.0.1 (obfuscated)
     ],
 )
 def test_non_public_addresses_are_refused(monkeypatch: pytest.MonkeyPatch, address: str) -> None:
@@ -311,7 +321,7 @@ def test_bad_fetch_policies_fail_at_construction(policy: Any, match: str) -> Non
 
 
 def test_real_resolver_checks_literal_addresses_without_network() -> None:
-    assert fetch_module.resolve("127.0.0.1", 80) == ["127.0.0.1"]
+    assert fetch_module.resolve("127.0.0.1", 80, 1.0) == ["127.0.0.1"]
     with pytest.raises(fetch_module.MediaFetchError, match="non-public"):
         fetch_module.fetch("http://127.0.0.1:9/x", fetch_module.FetchSettings())
 
@@ -330,7 +340,7 @@ async def test_async_resolution_runs_off_the_event_loop(monkeypatch: pytest.Monk
         released.set()
 
     monkeypatch.setattr(socket, "getaddrinfo", slow_getaddrinfo)
-    addresses, _ = await asyncio.gather(fetch_module.aresolve("slow.example", 443), release())
+    addresses, _ = await asyncio.gather(fetch_module.aresolve("slow.example", 443, 5.0), release())
     assert addresses == [PUBLIC]
 
 
@@ -386,3 +396,76 @@ def test_data_url_payload_is_passed_through_without_reencoding() -> None:
     fake.model().invoke([HumanMessage([{"type": "image_url", "image_url": f"data:image/png;base64,{payload}"}])])
     assert json.loads(fake.requests[0].content)["contents"][0]["parts"][0]["inlineData"]["data"] == payload
     assert base64.b64decode(payload) == PNG
+
+
+@pytest.mark.parametrize("address", ["2002:808:808::1", "64:ff9b::808:808"])
+def test_translated_addresses_of_public_hosts_are_fetched(monkeypatch: pytest.MonkeyPatch, address: str) -> None:
+    FakeWeb({"a.example": [address]}, {"a.example/x.png": httpx.Response(200, content=PNG)}).install(monkeypatch)
+    assert sent_parts([{"type": "image", "url": "https://a.example/x.png"}]) == [inline(PNG, "image/png")]
+
+
+def _streamed(body: bytes, encoding: str) -> httpx.Response:
+    """A response whose body arrives in pieces, as from a socket (not already in memory)."""
+    pieces = [body[i : i + 4096] for i in range(0, len(body), 4096)]
+    return httpx.Response(200, content=iter(pieces), headers={"content-encoding": encoding})
+
+
+@pytest.mark.parametrize("encoding", ["gzip", "deflate"])
+def test_compressed_bombs_stop_at_max_bytes(monkeypatch: pytest.MonkeyPatch, encoding: str) -> None:
+    import gzip
+    import zlib
+
+    raw = bytes(50_000_000)  # 50 MB of zeros: about 50 KB compressed
+    bomb = gzip.compress(raw) if encoding == "gzip" else zlib.compress(raw)
+    web = FakeWeb({"a.example": [PUBLIC]}, {"a.example/x": lambda request: _streamed(bomb, encoding)})
+    web.install(monkeypatch)
+    import tracemalloc
+
+    tracemalloc.start()
+    try:
+        with pytest.raises(ValueError, match="over the 100000-byte media_fetch limit"):
+            sent_parts([{"type": "image", "url": "https://a.example/x"}], media_fetch={"max_bytes": 100_000})
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 1_000_000, f"decoding held {peak} bytes for a 100 KB cap"
+    assert web.requests[0].headers["accept-encoding"] == "identity"
+
+
+def test_compressed_bodies_within_the_cap_are_decoded(monkeypatch: pytest.MonkeyPatch) -> None:
+    import gzip
+
+    web = FakeWeb({"a.example": [PUBLIC]}, {"a.example/x.png": lambda r: _streamed(gzip.compress(PNG), "gzip")})
+    web.install(monkeypatch)
+    assert sent_parts([{"type": "image", "url": "https://a.example/x.png"}]) == [inline(PNG, "image/png")]
+
+
+@pytest.mark.parametrize("encoding", ["br", "zstd", "gzip, gzip", "compress"])
+def test_encodings_we_cannot_bound_are_refused(monkeypatch: pytest.MonkeyPatch, encoding: str) -> None:
+    FakeWeb({"a.example": [PUBLIC]}, {"a.example/x": lambda r: _streamed(b"abc", encoding)}).install(monkeypatch)
+    with pytest.raises(ValueError, match=r"content-encoding .* refused"):
+        sent_parts([{"type": "image", "url": "https://a.example/x"}])
+
+
+def test_a_body_that_is_not_what_its_encoding_says_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    FakeWeb({"a.example": [PUBLIC]}, {"a.example/x": lambda r: _streamed(b"not gzip", "gzip")}).install(monkeypatch)
+    with pytest.raises(ValueError, match="does not decode as its content-encoding says"):
+        sent_parts([{"type": "image", "url": "https://a.example/x"}])
+
+
+@pytest.mark.parametrize("sync", [True, False], ids=["sync", "async"])
+def test_name_resolution_is_bounded_by_the_timeout(monkeypatch: pytest.MonkeyPatch, sync: bool) -> None:
+    release = threading.Event()
+
+    def hung_getaddrinfo(*args: Any, **kwargs: Any) -> Any:
+        release.wait(timeout=10)
+        raise socket.gaierror("too late")
+
+    monkeypatch.setattr(socket, "getaddrinfo", hung_getaddrinfo)
+    settings = fetch_module.FetchSettings(timeout=0.2)
+    url = "https://slow.example/x.png"
+    try:
+        with pytest.raises(fetch_module.MediaFetchError, match="did not resolve within the media_fetch timeout"):
+            fetch_module.fetch(url, settings) if sync else asyncio.run(fetch_module.afetch(url, settings))
+    finally:
+        release.set()
