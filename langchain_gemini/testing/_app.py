@@ -134,7 +134,7 @@ class App:
             raise unregistered_caller()
         expected = self.state.api_key
         if expected is not None and key != expected:
-            raise api_key_invalid(key)
+            raise api_key_invalid()
 
     def _model(self, model_id: str, version: str, action: str) -> ModelInfo:
         model = self.state.models.get(model_id)

@@ -98,7 +98,12 @@ def default_response(
             "promptTokensDetails": tally.details(),
         }
         feedback = {"blockReason": "SAFETY", "safetyRatings": _DANGEROUS_HIGH}
-        return {"promptFeedback": feedback, "usageMetadata": usage, "modelVersion": model.id, "responseId": response_id}
+        return {
+            "promptFeedback": feedback,
+            "usageMetadata": usage,
+            "modelVersion": model.version_served,
+            "responseId": response_id,
+        }
     thinking, include, budget = thinking_state(request, model)
     thoughts = 0
     if thinking:
@@ -109,7 +114,12 @@ def default_response(
     count = request.get("generationConfig", {}).get("candidateCount", 1)
     candidates = [_candidate(turn, index) for index in range(count)]
     usage = _usage(tally, candidates, thoughts)
-    return {"candidates": candidates, "usageMetadata": usage, "modelVersion": model.id, "responseId": response_id}
+    return {
+        "candidates": candidates,
+        "usageMetadata": usage,
+        "modelVersion": model.version_served,
+        "responseId": response_id,
+    }
 
 
 def _candidate(turn: _Turn, index: int) -> dict[str, Any]:
