@@ -167,6 +167,8 @@ def _file_mimes(request: Any) -> dict[str, str]:
 def prepare(emulator: GeminiEmulator, client: httpx.Client, case: dict[str, Any]) -> list[str]:
     """Upload the files and teach the signatures the request needs; what was done, for the output."""
     done: list[str] = []
+    if model_of(case) not in {m.id for m in DEFAULT_MODELS} and model_of(case) in emulator.models:
+        done.append(f"registered retired model {model_of(case)}")
     request = case["request"]
     for file_id, mime in sorted(_file_mimes(request).items()):
         if not any(f["name"] == f"files/{file_id}" for f in emulator.files):
