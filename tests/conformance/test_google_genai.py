@@ -63,8 +63,10 @@ def run(sdk: genai.Client, coroutine: Any) -> Any:
 def test_generate(client: genai.Client) -> None:
     response = client.models.generate_content(model=FLASH, contents="Say hello")
     assert response.text
-    assert response.usage_metadata is not None and response.usage_metadata.prompt_token_count
-    assert response.candidates and response.candidates[0].finish_reason == types.FinishReason.STOP
+    assert response.usage_metadata is not None
+    assert response.usage_metadata.prompt_token_count
+    assert response.candidates
+    assert response.candidates[0].finish_reason == types.FinishReason.STOP
     assert response.model_version == FLASH
 
 
@@ -79,7 +81,8 @@ def test_stream(client: genai.Client) -> None:
     chunks = list(client.models.generate_content_stream(model=FLASH, contents="Tell a story"))
     assert len(chunks) > 1
     assert "".join(c.text or "" for c in chunks)
-    assert chunks[-1].candidates and chunks[-1].candidates[0].finish_reason == types.FinishReason.STOP
+    assert chunks[-1].candidates
+    assert chunks[-1].candidates[0].finish_reason == types.FinishReason.STOP
 
 
 def test_stream_async(client: genai.Client) -> None:
@@ -88,7 +91,8 @@ def test_stream_async(client: genai.Client) -> None:
         return [chunk async for chunk in stream]
 
     chunks = run(client, go())
-    assert len(chunks) > 1 and chunks[-1].usage_metadata is not None
+    assert len(chunks) > 1
+    assert chunks[-1].usage_metadata is not None
 
 
 def test_count_tokens(client: genai.Client) -> None:
@@ -108,7 +112,8 @@ def test_embed(beta: genai.Client, model: str) -> None:
     # For multimodal embedders the SDK merges a list of strings into one content; Content objects stay separate.
     contents = [types.Content(parts=[types.Part(text=text)]) for text in ("a cat", "a dog")]
     response = beta.models.embed_content(model=model, contents=contents, config=config)
-    assert response.embeddings and [len(e.values or ()) for e in response.embeddings] == [768, 768]
+    assert response.embeddings
+    assert [len(e.values or ()) for e in response.embeddings] == [768, 768]
 
 
 def test_embed_async(beta: genai.Client) -> None:
@@ -116,14 +121,17 @@ def test_embed_async(beta: genai.Client) -> None:
         return await beta.aio.models.embed_content(model="gemini-embedding-001", contents="a cat")
 
     embeddings = run(beta, go()).embeddings
-    assert embeddings and len(embeddings[0].values or ()) == 3072
+    assert embeddings
+    assert len(embeddings[0].values or ()) == 3072
 
 
 def test_models_get_and_list(client: genai.Client) -> None:
     model = client.models.get(model=GEMINI_3)
-    assert model.input_token_limit == 1_048_576 and model.output_token_limit == 65_536
+    assert model.input_token_limit == 1_048_576
+    assert model.output_token_limit == 65_536
     names = [m.name for m in client.models.list()]
-    assert f"models/{GEMINI_3}" in names and "models/gemini-embedding-2" in names
+    assert f"models/{GEMINI_3}" in names
+    assert "models/gemini-embedding-2" in names
 
 
 def test_models_async(client: genai.Client) -> None:
@@ -136,7 +144,8 @@ def test_models_async(client: genai.Client) -> None:
 
 def test_files_lifecycle(beta: genai.Client) -> None:
     uploaded = beta.files.upload(file=io.BytesIO(b"hello file"), config={"mime_type": "text/plain"})
-    assert uploaded.name and uploaded.state == types.FileState.ACTIVE
+    assert uploaded.name
+    assert uploaded.state == types.FileState.ACTIVE
     assert beta.files.get(name=uploaded.name).size_bytes == 10
     assert uploaded.name in [f.name for f in beta.files.list()]
     answer = beta.models.generate_content(model=FLASH, contents=[uploaded, "Summarise"])
@@ -164,7 +173,8 @@ def test_function_calling_round_trip(beta: genai.Client, model: str) -> None:
         tools=[get_weather], automatic_function_calling=types.AutomaticFunctionCallingConfig(disable=True)
     )
     first = beta.models.generate_content(model=model, contents="What is the weather in 'Paris'?", config=config)
-    assert first.function_calls and first.function_calls[0].name == "get_weather"
+    assert first.function_calls
+    assert first.function_calls[0].name == "get_weather"
     call = first.function_calls[0]
     history = [
         types.Content(role="user", parts=[types.Part(text="What is the weather in 'Paris'?")]),
@@ -175,7 +185,8 @@ def test_function_calling_round_trip(beta: genai.Client, model: str) -> None:
         ),
     ]
     second = beta.models.generate_content(model=model, contents=history, config=config)
-    assert second.text and not second.function_calls
+    assert second.text
+    assert not second.function_calls
 
 
 def test_automatic_function_calling(beta: genai.Client) -> None:
@@ -225,8 +236,11 @@ def test_thinking(beta: genai.Client, model: str, thinking: types.ThinkingConfig
     config = types.GenerateContentConfig(thinking_config=thinking)
     response = beta.models.generate_content(model=model, contents="Why is the sky blue?", config=config)
     parts = response.candidates[0].content.parts  # type: ignore[index, union-attr]
-    assert parts and any(p.thought for p in parts) and response.text
-    assert response.usage_metadata is not None and response.usage_metadata.thoughts_token_count
+    assert parts
+    assert any(p.thought for p in parts)
+    assert response.text
+    assert response.usage_metadata is not None
+    assert response.usage_metadata.thoughts_token_count
 
 
 def test_chat_multi_turn(beta: genai.Client) -> None:
@@ -241,7 +255,8 @@ def test_built_in_tools(beta: genai.Client) -> None:
         tools=[types.Tool(google_search=types.GoogleSearch()), types.Tool(code_execution=types.ToolCodeExecution())]
     )
     response = beta.models.generate_content(model=GEMINI_3, contents="Search and compute", config=config)
-    assert response.candidates and response.candidates[0].grounding_metadata is not None
+    assert response.candidates
+    assert response.candidates[0].grounding_metadata is not None
 
 
 def test_sdk_top_level_fields(beta: genai.Client) -> None:
@@ -252,4 +267,5 @@ def test_sdk_top_level_fields(beta: genai.Client) -> None:
 def test_errors_parse(beta: genai.Client) -> None:
     with pytest.raises(genai.errors.ClientError) as error:
         beta.models.generate_content(model="gemini-9", contents="hi")
-    assert error.value.code == 404 and error.value.status == "NOT_FOUND"
+    assert error.value.code == 404
+    assert error.value.status == "NOT_FOUND"
