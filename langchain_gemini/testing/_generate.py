@@ -13,8 +13,11 @@
   prompt, with a thought signature) when IMAGE is requested; TTS models answer with 24 kHz 16-bit PCM.
 * Thought signatures (`_signatures`) go where the model family puts them (see `_sign`).
 * Magic phrases anywhere in the prompt's text trigger the outcomes a client must handle (see `TRIGGERS`).
-* Proto3 style: zero and default values are omitted (no `"index": 0`), every response has `modelVersion` (the
-  requested model id) and `responseId`.
+* The shape of recorded answers (realwire): every candidate carries `index` (0 included), function-call
+  answers `finishMessage` "Model generated function call(s).", `usageMetadata.serviceTier` the tier served
+  ("standard" unless the request asked for another); Gemini 1.5 / 2.0 (`ModelInfo.legacy_answers`) instead omit
+  `index` 0 and add `avgLogprobs` and `candidatesTokensDetails`. Every response has `modelVersion` (the model
+  served: an alias reports its target) and `responseId`.
 """
 
 from __future__ import annotations
@@ -114,6 +117,7 @@ def default_response(
     count = request.get("generationConfig", {}).get("candidateCount", 1)
     candidates = [_candidate(turn, index) for index in range(count)]
     usage = _usage(tally, candidates, thoughts)
+    _shape(request, model, candidates, usage)
     return {
         "candidates": candidates,
         "usageMetadata": usage,
@@ -144,7 +148,10 @@ def _candidate(turn: _Turn, index: int) -> dict[str, Any]:
     if calls:
         parts.extend(calls)
         _sign(parts, turn, index)
-        return _indexed({"content": {"parts": parts, "role": "model"}, "finishReason": "STOP"}, index)
+        called: dict[str, Any] = {"content": {"parts": parts, "role": "model"}, "finishReason": "STOP"}
+        if not model.legacy_answers:  # realwire: every 2.5 / 3 function-call answer, e.g. llm-gemini-test_tools-0
+            called["finishMessage"] = "Model generated function call(s)."
+        return _indexed(called, index)
     answer, finish = _limited(_answer_text(request, turn.digest, index), request, turn.thoughts)
     if RECITATION_TRIGGER in turn.prompt:
         answer, finish = answer[: len(answer) // 2], "RECITATION"
@@ -211,9 +218,23 @@ def _limited(answer: str, request: dict[str, Any], thoughts: int) -> tuple[str, 
 
 
 def _indexed(candidate: dict[str, Any], index: int) -> dict[str, Any]:
-    if index:
-        candidate["index"] = index
+    candidate["index"] = index
     return candidate
+
+
+def _shape(request: dict[str, Any], model: ModelInfo, candidates: list[dict[str, Any]], usage: dict[str, Any]) -> None:
+    """The fields recorded answers carry beyond content and counts (see the module docstring)."""
+    if not model.legacy_answers:
+        usage["serviceTier"] = request.get("serviceTier", "standard")
+        return
+    for candidate in candidates:  # realwire gemini-2.0-flash answers: no index 0, avgLogprobs on each candidate
+        if not candidate["index"]:
+            del candidate["index"]
+        produced = sum(output_tokens(p) for p in candidate.get("content", {}).get("parts", ()))
+        if produced:
+            candidate["avgLogprobs"] = -round(0.05 + 0.5 / (1 + produced), 6)
+    if usage.get("candidatesTokenCount"):
+        usage["candidatesTokensDetails"] = [{"modality": "TEXT", "tokenCount": usage["candidatesTokenCount"]}]
 
 
 def _answer_text(request: dict[str, Any], digest: str, index: int) -> str:

@@ -48,6 +48,8 @@ class ModelInfo:
         embedding_dims: Default embedding size for embedding models.
         embed_images_per_input: Most image parts one embedding input may hold (None: no image input).
         model_version: `modelVersion` in answers; an alias reports the model it points to (default: the id).
+        legacy_answers: Gemini 1.5 / 2.0 answer shape, as recorded: no `candidates[].index`, `avgLogprobs` on
+            every candidate, `candidatesTokensDetails`, no `finishMessage` on function calls, no `serviceTier`.
         description: `description` in models.get (the display name when empty).
         version: `version` in models.get.
         temperature: Default `temperature` reported in models.get.
@@ -80,6 +82,7 @@ class ModelInfo:
     embedding_dims: int | None = None
     embed_images_per_input: int | None = None
     model_version: str = ""
+    legacy_answers: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -140,7 +143,9 @@ def _gemini_3(model_id: str, name: str, **changes: Any) -> ModelInfo:
 
 _NO_CACHE = ("generateContent", "countTokens", "batchGenerateContent")
 _PRO_LEVELS = ("LOW", "HIGH")
-_GEMINI_3_FLASH = _gemini_3("gemini-3-flash-preview", "Gemini 3 Flash Preview")
+# The first Gemini 3 previews send function calls without `id` (realwire: 40 recorded gemini-3-flash-preview and
+# gemini-3-pro-preview calls, none with an id); gemini-3.6-flash sends one (llm-gemini-test_tools_with_nested_*).
+_GEMINI_3_FLASH = _gemini_3("gemini-3-flash-preview", "Gemini 3 Flash Preview", function_call_ids=False)
 _GEMINI_36_FLASH = _gemini_3("gemini-3.6-flash", "Gemini 3.6 Flash")
 _GEMINI_31_FLASH_LITE = _gemini_3("gemini-3.1-flash-lite", "Gemini 3.1 Flash-Lite")
 _GEMINI_31_PRO = _gemini_3(
@@ -200,10 +205,17 @@ DEFAULT_MODELS: tuple[ModelInfo, ...] = (
         methods=_NO_CACHE,
     ),
     # Gemini 2.0 (deprecated, still served)
-    ModelInfo("gemini-2.0-flash", "Gemini 2.0 Flash", output_token_limit=8192, top_k=40),
-    ModelInfo("gemini-2.0-flash-lite", "Gemini 2.0 Flash-Lite", output_token_limit=8192, top_k=40, methods=_NO_CACHE),
+    ModelInfo("gemini-2.0-flash", "Gemini 2.0 Flash", output_token_limit=8192, top_k=40, legacy_answers=True),
+    ModelInfo(
+        "gemini-2.0-flash-lite",
+        "Gemini 2.0 Flash-Lite",
+        output_token_limit=8192,
+        top_k=40,
+        methods=_NO_CACHE,
+        legacy_answers=True,
+    ),
     # Gemini 3.x
-    _gemini_3("gemini-3-pro-preview", "Gemini 3 Pro Preview", thinking_levels=_PRO_LEVELS),
+    _gemini_3("gemini-3-pro-preview", "Gemini 3 Pro Preview", thinking_levels=_PRO_LEVELS, function_call_ids=False),
     _GEMINI_3_FLASH,
     _GEMINI_31_PRO,
     _GEMINI_31_FLASH_LITE,

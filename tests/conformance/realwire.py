@@ -9,10 +9,13 @@ directory named by `GEMINI_REALWIRE_DIR`); they are read at run time and nothing
     preview ids) are registered as clones of their successors, files a request names are uploaded under the
     recorded id, and thought signatures a request replays are taught to the emulator first (as a scripted answer
     it served).
-(b) For every exchange both sides accept, the JSON paths of the emulator's answer are compared with Google's
-    wherever both answers have the parent (streams: first, middle and last event). Parts are keyed by their kind
-    (`parts[text]`, `parts[thought]`, `parts[functionCall]`, ...) so that a text answer is not compared with a
-    function call.
+(b) For every exchange both sides accept, the JSON paths of Google's answer are looked for in the emulator's
+    wherever both answers have the parent (streams: first, middle and last event): the share found is the
+    figure with a target. Paths only the emulator sends are counted and listed too, but not held to the target:
+    the recordings span 2024-2026 and Google added fields over time (`usageMetadata.serviceTier` is in every
+    2026 answer and in no 2025 one), so an older recording lacking a field today's API sends is no evidence.
+    Parts are keyed by their kind (`parts[text]`, `parts[thought]`, `parts[functionCall]`, ...) so that a text
+    answer is not compared with a function call.
 """
 
 from __future__ import annotations
@@ -272,10 +275,19 @@ def _samples(events: list[Any]) -> list[tuple[str, Any]]:
     return [("first", events[0]), ("middle", events[len(events) // 2]), ("last", events[-1])]
 
 
-def run_b(cases: dict[str, dict[str, Any]], outcomes: list[Outcome]) -> tuple[int, int, Counter[str]]:
-    """(matching paths, compared paths, missing/extra paths by name) over the exchanges both sides accepted."""
-    matched = total = 0
-    misses: Counter[str] = Counter()
+@dataclasses.dataclass
+class Shapes:
+    """Part (b)'s tallies."""
+
+    found: int = 0  # Google's paths the emulator also sent
+    google: int = 0  # Google's paths whose parent both answers have
+    extra: int = 0  # the emulator's paths Google did not send (parent in both)
+    misses: Counter[str] = dataclasses.field(default_factory=Counter)
+
+
+def run_b(cases: dict[str, dict[str, Any]], outcomes: list[Outcome]) -> Shapes:
+    """Compare answer shapes over the exchanges both sides accepted."""
+    shapes = Shapes()
     for outcome in outcomes:
         recorded = cases[outcome.name]["response"]
         if outcome.expected >= 300 or outcome.got >= 300:
@@ -289,9 +301,11 @@ def run_b(cases: dict[str, dict[str, Any]], outcomes: list[Outcome]) -> tuple[in
             pairs = [(f"{a}:", g, e) for (a, g), (_, e) in zip(_samples(events), _samples(mine), strict=False)]
         for label, theirs, ours in pairs:
             shared, differ = compare(theirs, ours)
-            matched += len(shared)
-            total += len(shared) + len(differ)
             ours_paths = set(paths(ours))
+            extra = {path for path in differ if path in ours_paths}
+            shapes.found += len(shared)
+            shapes.google += len(shared) + len(differ - extra)
+            shapes.extra += len(extra)
             for path in differ:
-                misses[f"{'extra' if path in ours_paths else 'missing'} {label}{path}"] += 1
-    return matched, total, misses
+                shapes.misses[f"{'extra' if path in extra else 'missing'} {label}{path}"] += 1
+    return shapes

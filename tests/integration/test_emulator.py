@@ -157,7 +157,11 @@ def test_default_answer_shape_and_determinism(emu_client: httpx.Client) -> None:
     candidate = first["candidates"][0]
     assert candidate["content"]["role"] == "model"
     assert candidate["finishReason"] == "STOP"
-    assert "index" not in candidate  # proto3 JSON omits zero values
+    assert candidate["index"] == 0  # realwire: Google sends index 0 on every 2.5 / 3 answer
+    assert first["usageMetadata"]["serviceTier"] == "standard"
+    legacy = generate(emu_client, ask("Hello there"), model="gemini-2.0-flash")["candidates"][0]
+    assert "index" not in legacy  # 2.0 as recorded: no index 0, avgLogprobs instead
+    assert legacy["avgLogprobs"] < 0
     assert first["modelVersion"] == FLASH
     assert first["responseId"]
     assert first["responseId"] != again["responseId"]
@@ -243,7 +247,7 @@ def test_stop_sequences_and_max_output_tokens(emu_client: httpx.Client) -> None:
     assert capped["candidates"][0]["finishReason"] == "MAX_TOKENS"
     # On thinking models maxOutputTokens also pays for the thoughts: a small limit leaves no answer at all.
     starved = generate(emu_client, ask("Hello", generationConfig={"maxOutputTokens": 5}))
-    assert starved["candidates"][0] == {"content": {"role": "model"}, "finishReason": "MAX_TOKENS"}
+    assert starved["candidates"][0] == {"content": {"role": "model"}, "finishReason": "MAX_TOKENS", "index": 0}
 
 
 def test_candidate_count(emu_client: httpx.Client) -> None:

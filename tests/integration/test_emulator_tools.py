@@ -76,7 +76,7 @@ def test_auto_mode_calls_then_answers_after_the_function_response(emu_client: ht
 
 def test_parallel_calls_and_gemini_3_call_ids(emu_client: httpx.Client) -> None:
     both = generate(
-        emu_client, ask("Call get_weather and magic_function(7)", **_tools("ANY")), model="gemini-3-pro-preview"
+        emu_client, ask("Call get_weather and magic_function(7)", **_tools("ANY")), model="gemini-3.6-flash"
     )
     calls = _calls(both)
     assert [c["name"] for c in calls] == ["magic_function", "get_weather"]
