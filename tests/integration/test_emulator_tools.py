@@ -322,3 +322,34 @@ def test_forced_arguments_follow_json_schema_refs_and_unions(emu_client: httpx.C
     assert args["unit"] == "fahrenheit"
     assert args["days"] == 5
     assert 2 <= len(args["tags"]) <= 3
+
+
+def test_auto_mode_calls_only_when_the_turn_asks_for_it(emu_client: httpx.Client) -> None:
+    assert _calls(generate(emu_client, ask("hi", **_tools()))) == []  # a greeting gets text, not a call
+    weather = generate(emu_client, ask("What is the weather in 'Paris'?", **_tools()))
+    assert [c["name"] for c in _calls(weather)] == ["get_weather"]  # "weather" is in the function's name
+    asked = generate(emu_client, ask("Use the tool, please.", **_tools()))
+    assert len(_calls(asked)) == 1
+    answered = {
+        "contents": [
+            {"role": "user", "parts": [{"text": "What is the weather in 'Paris'?"}]},
+            {"role": "model", "parts": [{"functionCall": {"name": "get_weather", "args": {"city": "Paris"}}}]},
+            {"role": "user", "parts": [{"functionResponse": {"name": "get_weather", "response": {"r": "sun"}}}]},
+        ],
+        **_tools(),
+    }
+    assert _calls(generate(emu_client, answered)) == []  # after the turn's results the model answers
+
+
+def test_forced_mode_prefers_functions_not_called_in_the_current_turn(emu_client: httpx.Client) -> None:
+    call = {"role": "model", "parts": [{"functionCall": {"name": "get_weather", "args": {"city": "Paris"}}}]}
+    result = {"role": "user", "parts": [{"functionResponse": {"name": "get_weather", "response": {"r": "sun"}}}]}
+    final = {"role": "model", "parts": [{"functionCall": {"name": "magic_function", "args": {"input": 1}}}]}
+    final_result = {"role": "user", "parts": [{"functionResponse": {"name": "magic_function", "response": {}}}]}
+    first_turn = [{"role": "user", "parts": [{"text": "weather?"}]}, call, result, final, final_result]
+    # A new user turn starts afresh: the conversation's earlier calls do not count. Matching nothing, the forced
+    # call goes to the last declaration (where LangChain puts its structured-output tool).
+    second = {"contents": [*first_turn, {"role": "user", "parts": [{"text": "and again?"}]}], **_tools("ANY")}
+    assert [c["name"] for c in _calls(generate(emu_client, second))] == ["get_weather"]
+    within = {"contents": [*second["contents"], call, result], **_tools("ANY")}
+    assert [c["name"] for c in _calls(generate(emu_client, within))] == ["magic_function"]
