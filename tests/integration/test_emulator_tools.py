@@ -157,6 +157,10 @@ def test_count_tokens_both_forms(emu_client: httpx.Client) -> None:
     assert full["totalTokens"] == 270  # the system instruction counts too
 
 
+def _cosine(a: list[float], b: list[float]) -> float:
+    return sum(x * y for x, y in zip(a, b, strict=True)) / math.sqrt(sum(x * x for x in a) * sum(y * y for y in b))
+
+
 def test_embeddings_are_deterministic_unit_vectors_with_raw_prefixes(emu_client: httpx.Client) -> None:
     def embed(text: str, **extra: Any) -> list[float]:
         body = {"content": {"parts": [{"text": text}]}, **extra}
@@ -168,8 +172,9 @@ def test_embeddings_are_deterministic_unit_vectors_with_raw_prefixes(emu_client:
     assert len(full) == 3072
     assert all(isinstance(v, float) for v in full)
     assert math.isclose(math.sqrt(sum(v * v for v in full)), 1.0, rel_tol=1e-6)
-    assert embed("hello", taskType="RETRIEVAL_DOCUMENT", title="Greeting") == full
-    assert embed("goodbye") != full
+    document = embed("hello", taskType="RETRIEVAL_DOCUMENT", title="Greeting")
+    assert 0.2 < _cosine(document, full) < 1.0  # the task type and title move the vector, not far
+    assert abs(_cosine(embed("goodbye"), full)) < 0.2
     short = embed("hello", outputDimensionality=768)
     assert short == full[:768]  # the truncated prefix, not renormalized
     assert math.sqrt(sum(v * v for v in short)) < 0.9
@@ -353,3 +358,44 @@ def test_forced_mode_prefers_functions_not_called_in_the_current_turn(emu_client
     assert [c["name"] for c in _calls(generate(emu_client, second))] == ["get_weather"]
     within = {"contents": [*second["contents"], call, result], **_tools("ANY")}
     assert [c["name"] for c in _calls(generate(emu_client, within))] == ["magic_function"]
+
+
+def test_embeddings_are_meaningful_and_task_types_change_them(emu_client: httpx.Client) -> None:
+    def embed(text: str, model: str = "gemini-embedding-001", **extra: Any) -> list[float]:
+        body = {"content": {"parts": [{"text": text}]}, **extra}
+        response = emu_client.post(f"/v1beta/models/{model}:embedContent", json=body)
+        assert response.status_code == 200, response.text
+        return response.json()["embedding"]["values"]  # type: ignore[no-any-return]
+
+    cat = embed("The cat sat on the mat")
+    assert _cosine(cat, embed("a cat sat on a mat")) > 0.5  # shared words land close
+    assert _cosine(cat, embed("the cats sat")) > 0.4  # plural and singular are the same word
+    assert abs(_cosine(cat, embed("Quarterly revenue grew strongly"))) < 0.15  # unrelated texts do not
+    query, document = embed("cat", taskType="RETRIEVAL_QUERY"), embed("cat", taskType="RETRIEVAL_DOCUMENT")
+    assert query != document
+    assert _cosine(query, document) > 0.3
+    # gemini-embedding-2: unit length at every size (realwire llm-gemini-test_embedding_gemini-embedding-2-768)
+    short = embed("Some text goes here", "gemini-embedding-2", outputDimensionality=768)
+    assert len(short) == 768
+    assert math.isclose(math.sqrt(sum(v * v for v in short)), 1.0, rel_tol=1e-6)
+
+
+def test_gemini_embedding_2_reports_usage_and_takes_images(emu_client: httpx.Client) -> None:
+    png = {"inlineData": {"mimeType": "image/png", "data": "iVBORw0KGgo="}}
+
+    def batch(parts: list[dict[str, Any]]) -> httpx.Response:
+        request = {"model": "models/gemini-embedding-2", "content": {"parts": parts}}
+        return emu_client.post("/v1beta/models/gemini-embedding-2:batchEmbedContents", json={"requests": [request]})
+
+    answer = batch([{"text": "Some text goes here"}]).json()
+    assert answer["usageMetadata"] == {
+        "promptTokenCount": 5,
+        "promptTokenDetails": [{"modality": "TEXT", "tokenCount": 5}],
+    }
+    assert batch([png] * 6).status_code == 200
+    seven = batch([png] * 7)
+    assert seven.status_code == 400
+    assert seven.json()["error"]["message"].startswith(
+        "Unable to submit request because the model supports at most 6 image parts per input instance, but 7 were "
+        "provided."
+    )
