@@ -113,6 +113,9 @@ def default_response(
         thoughts = 32 + int(digest, 16) % 96
         if budget is not None and budget > 0:
             thoughts = min(thoughts, budget)
+        limit = request.get("generationConfig", {}).get("maxOutputTokens")
+        if limit is not None:  # thoughts are paid from maxOutputTokens (realwire
+            thoughts = min(thoughts, limit)  # pydantic-ai-test_google_model_max_tokens_thinking_model_empty_response)
     turn = _Turn(request, model, digest, thoughts, include, text, signer)
     count = request.get("generationConfig", {}).get("candidateCount", 1)
     candidates = [_candidate(turn, index) for index in range(count)]
@@ -273,7 +276,9 @@ def _media_parts(turn: _Turn, finish: str, index: int) -> list[dict[str, Any]]:
     """An image (text-and-image models asked for IMAGE) or speech (TTS models), deterministic from the prompt."""
     request, model = turn.request, turn.model
     config = request.get("generationConfig", {})
-    wanted = config.get("responseModalities") or ()
+    # Without responseModalities an image model answers with text and an image: Google's image-generation guide
+    # calls gemini-2.5-flash-image with no config at all (ai.google.dev/gemini-api/docs/image-generation).
+    wanted = config.get("responseModalities") or model.output_modalities
     if finish != "STOP":
         return []
     said = last_user_text(request) or turn.prompt

@@ -248,6 +248,7 @@ def test_stop_sequences_and_max_output_tokens(emu_client: httpx.Client) -> None:
     # On thinking models maxOutputTokens also pays for the thoughts: a small limit leaves no answer at all.
     starved = generate(emu_client, ask("Hello", generationConfig={"maxOutputTokens": 5}))
     assert starved["candidates"][0] == {"content": {"role": "model"}, "finishReason": "MAX_TOKENS", "index": 0}
+    assert starved["usageMetadata"]["thoughtsTokenCount"] <= 5  # thoughts are paid from the limit too
 
 
 def test_candidate_count(emu_client: httpx.Client) -> None:
