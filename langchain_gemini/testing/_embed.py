@@ -3,9 +3,10 @@
 The same input always gets the same vector, and inputs that share words land close: the vector is split into
 groups of 8 components, and each group takes its signs from one of the input's words, the word chosen per group
 by min-hash. Two texts then agree on about as many groups as the Jaccard similarity of their word sets, so their
-cosine similarity is close to it ("a cat sat" and "the cat sat down" are near, unrelated texts near 0). The
-task type (and a document's title) joins the word set, so a query and a document of the same text are close
-but not identical. Words are lowercased, and a plural "s" dropped.
+cosine similarity is close to it ("a cat sat" and "the cat sat down" are near, unrelated texts near 0). A
+document's title joins its word set. The task type scrambles its own sixth of the groups, so a query and a
+document of the same text are close (about 0.7) but not identical, and unrelated texts stay unrelated. Words
+are lowercased, and a plural "s" dropped.
 
 The full vector (3072 values by default) has unit length. With `outputDimensionality`, gemini-embedding-001
 returns the truncated prefix *without* renormalizing it (reference 11.3: "For other dimensions ... you need to
@@ -87,19 +88,30 @@ def _word_keys(word: str, groups: int) -> list[int]:
 
 def _signs(text: str, groups: int) -> bytes:
     """One sign byte per group: the byte of the word with the highest priority for that group."""
+    text, _, task = text.partition(_TASK)
     words = {_stem(word) for word in _WORD.findall(text.lower())} or {text}
     keys = [_word_keys(word, groups) for word in sorted(words)]
-    return bytes(max(column) & 0xFF for column in zip(*keys, strict=True))
+    signs = bytes(max(column) & 0xFF for column in zip(*keys, strict=True))
+    if not task:
+        return signs
+    scramble = hashlib.shake_256(task.encode()).digest(2 * groups)
+    return bytes(
+        sign ^ scramble[2 * g + 1] if scramble[2 * g] < 43 else sign  # 43/256: about a sixth of the groups
+        for g, sign in enumerate(signs)
+    )
 
 
 def _stem(word: str) -> str:
     return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word
 
 
+_TASK = "\x00task:"
+
+
 def _input_text(text: str, task: str | None, title: str | None) -> str:
-    """The word set a vector is drawn from: the text, its document title, and its task as a pseudo-word."""
-    extra = [f"\x00task_{task}"] if task and task != "TASK_TYPE_UNSPECIFIED" else []
-    return " ".join([text, title or "", *extra]) if (title or extra) else text
+    """What a vector is drawn from: the text and its document title, then the task type after a marker."""
+    words = f"{text} {title}" if title else text
+    return f"{words}{_TASK}{task}" if task and task != "TASK_TYPE_UNSPECIFIED" else words
 
 
 def vector_json(text: str, dims: int, full_dims: int, indent: str | None) -> str:
@@ -174,7 +186,7 @@ def _table_size(model: ModelInfo, dims: int) -> int:
 
 
 def _usage(texts: list[str]) -> dict[str, Any]:
-    tokens = sum(text_tokens(text) for text in texts)
+    tokens = sum(text_tokens(text.partition(_TASK)[0]) for text in texts)
     return {"promptTokenCount": tokens, "promptTokenDetails": [{"modality": "TEXT", "tokenCount": tokens}]}
 
 
