@@ -179,17 +179,25 @@ def _candidate(turn: _Turn, index: int) -> dict[str, Any]:
 def _sign(parts: list[dict[str, Any]], turn: _Turn, index: int) -> None:
     """Put thought signatures where the model family puts them (thought-signatures guide, "model behavior").
 
-    Gemini 3: on the first function call, else on the last part, and on the thought summary; Gemini 2.5: on the
-    first part, only when the answer has function calls. Only thinking answers carry signatures.
+    Gemini 3 signs the first function call, else the last part, and never a thought summary (realwire: every
+    recorded Gemini 3 answer with thought parts, e.g. pydantic-ai-test_google_model_thinking_part_iter). Gemini
+    2.5 signs the first part of an answer with function calls ("regardless of type": the guide; no recording
+    contradicts it), and the answer text after the turn's function responses (5 of the 10 recorded 2.5 text
+    answers after function responses are signed). Only thinking answers carry signatures.
     """
     signer = turn.signer
     if signer is None or not turn.thoughts or not parts:
         return
     calls = [part for part in parts if "functionCall" in part]
+    answers = [part for part in parts if not part.get("thought")]
     if turn.model.validates_thought_signatures:
-        chosen = [calls[0] if calls else parts[-1]] + [p for p in parts if p.get("thought")]
+        chosen = [calls[0]] if calls else answers[-1:]
+    elif calls:
+        chosen = parts[:1]
     else:
-        chosen = parts[:1] if calls else []
+        last = (turn.request.get("contents") or [{}])[-1]
+        after_results = any("functionResponse" in part for part in last.get("parts", ()))
+        chosen = answers[-1:] if after_results else []
     for position, part in enumerate(parts):
         if any(part is c for c in chosen):
             part["thoughtSignature"] = signer.issue(binding_of(part), f"{turn.digest}:{index}:{position}")
