@@ -146,7 +146,12 @@ _PRO_LEVELS = ("LOW", "HIGH")
 # The first Gemini 3 previews send function calls without `id` (realwire: 40 recorded gemini-3-flash-preview and
 # gemini-3-pro-preview calls, none with an id); gemini-3.6-flash sends one (llm-gemini-test_tools_with_nested_*).
 _GEMINI_3_FLASH = _gemini_3("gemini-3-flash-preview", "Gemini 3 Flash Preview", function_call_ids=False)
-_GEMINI_36_FLASH = _gemini_3("gemini-3.6-flash", "Gemini 3.6 Flash")
+# Gemini 3.5 Flash and later Flash models take any thinking budget, 0 included: langchain-google-genai 4.4.3's
+# published integration suite sends thinking_budget=0 and 100 to gemini-3.5-flash and expects answers.
+_FLASH_BUDGETS: dict[str, Any] = {"thinking_budget": (0, 24576), "can_disable_thinking": True}
+# GA: ai.google.dev/gemini-api/docs/whats-new-gemini-3.5
+_GEMINI_35_FLASH = _gemini_3("gemini-3.5-flash", "Gemini 3.5 Flash", **_FLASH_BUDGETS)
+_GEMINI_36_FLASH = _gemini_3("gemini-3.6-flash", "Gemini 3.6 Flash", **_FLASH_BUDGETS)
 _GEMINI_31_FLASH_LITE = _gemini_3("gemini-3.1-flash-lite", "Gemini 3.1 Flash-Lite")
 _GEMINI_31_PRO = _gemini_3(
     "gemini-3.1-pro-preview", "Gemini 3.1 Pro Preview", thinking_levels=("LOW", "MEDIUM", "HIGH")
@@ -220,8 +225,9 @@ DEFAULT_MODELS: tuple[ModelInfo, ...] = (
     _GEMINI_31_PRO,
     _GEMINI_31_FLASH_LITE,
     _gemini_3("gemini-3.1-flash-lite-preview", "Gemini 3.1 Flash-Lite Preview"),
-    _gemini_3("gemini-3.5-flash", "Gemini 3.5 Flash"),  # GA (ai.google.dev/gemini-api/docs/whats-new-gemini-3.5)
+    _GEMINI_35_FLASH,
     _GEMINI_36_FLASH,
+    _gemini_3("gemini-3.7-flash", "Gemini 3.7 Flash", **_FLASH_BUDGETS),  # langchain-google-genai's video tests
     _gemini_3(
         "gemini-3-pro-image-preview",
         "Nano Banana Pro",

@@ -8,13 +8,14 @@
 * NONE: text, as if no tools were declared.
 
 The functions called are those whose names the last user text mentions (several names give parallel calls, in
-declaration order), else the best word match. With mode ANY and several candidates, functions not yet called in
-the current turn (since the last user text) come first, and when the prompt matches none of them the last one
-is called: an agent forced to call tools moves on to its final-answer tool (LangChain declares the
-structured-output tool last) instead of calling the same function forever, "hi" goes straight to it, and the
-next user turn starts afresh, so a multi-turn loop ends too. Arguments come from `_schema_gen` against
-`parameters` or `parametersJsonSchema` (with `$defs` / `$ref` / `anyOf`), steered by the prompt's literals.
-Gemini 3 models put an `id` on each call. Thought signatures are added by `_generate`.
+declaration order), else those whose names share a word with it (in parallel), else the best word match. With mode
+ANY and several candidates, functions not yet called in the current turn (since the last user text) come first, and
+when the prompt matches none of them the last one is called: an agent forced to call tools moves on to its
+final-answer tool (LangChain declares the structured-output tool last) instead of calling the same function forever,
+"hi" goes straight to it, and the next user turn starts afresh, so a multi-turn loop ends too. Arguments come from
+`_schema_gen` against `parameters` or `parametersJsonSchema` (with `$defs` / `$ref` / `anyOf`), steered by the
+prompt's literals. Newer Gemini 3 models (`function_call_ids`) put an `id` on each call. Thought signatures are
+added by `_generate`.
 """
 
 from __future__ import annotations
@@ -125,10 +126,12 @@ def function_calls(request: dict[str, Any], model: ModelInfo, seed: str) -> list
         candidates = [d for d in candidates if d.get("name") not in called] or candidates
     text = _turn_text(request) if mode == "ANY" else last_user_text(request)
     mentioned = [d for d in candidates if _mentioned(d, text)]
+    # Several functions whose names the prompt echoes ("temperature and humidity") are called in parallel.
+    named = [d for d in candidates if _words(d.get("name", "")) & _words(text)]
     best = max(candidates, key=lambda d: _matches(d, text))
     if mode == "ANY" and not _matches(best, text):
         best = candidates[-1]
-    chosen = mentioned or [best]
+    chosen = mentioned or named or [best]
     hints = Hints(text)
     parts = []
     for index, declaration in enumerate(chosen):

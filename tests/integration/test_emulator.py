@@ -412,6 +412,10 @@ def test_current_model_limits_and_levels(emu_client: httpx.Client) -> None:
     assert emu_client.post("/v1beta/models/gemini-3-flash-preview:generateContent", json=body).status_code == 200
     pro = emu_client.post("/v1beta/models/gemini-3-pro-preview:generateContent", json=body)
     assert pro.json()["error"]["message"] == "Thinking level MINIMAL is not supported for this model."
+    # langchain-google-genai's published suite turns thinking off (and sets 100) on gemini-3.5-flash
+    off = {**ask("x"), "generationConfig": {"thinkingConfig": {"thinkingBudget": 0}}}
+    assert emu_client.post("/v1beta/models/gemini-3.5-flash:generateContent", json=off).status_code == 200
+    assert emu_client.post("/v1beta/models/gemini-3-pro-preview:generateContent", json=off).status_code == 400
     for embedder in ("gemini-embedding-2", "gemini-embedding-2-preview"):
         info = emu_client.get(f"/v1beta/models/{embedder}").json()
         assert "embedContent" in info["supportedGenerationMethods"]

@@ -399,3 +399,10 @@ def test_gemini_embedding_2_reports_usage_and_takes_images(emu_client: httpx.Cli
         "Unable to submit request because the model supports at most 6 image parts per input instance, but 7 were "
         "provided."
     )
+
+
+def test_functions_the_prompt_names_by_word_are_called_in_parallel(emu_client: httpx.Client) -> None:
+    temperature = {"name": "get_temperature", "description": "Temperature of a city."}
+    humidity = {"name": "get_humidity", "description": "Humidity of a city."}
+    body = ask("Temperature and humidity in 'Oslo'?", tools=[{"functionDeclarations": [temperature, humidity]}])
+    assert [c["name"] for c in _calls(generate(emu_client, body))] == ["get_temperature", "get_humidity"]
