@@ -28,7 +28,7 @@ define sync_venv
 endef
 
 .PHONY: test unit integration lint typecheck demo bench docs docs-examples clean install lock lock-check \
-	test-matrix test-lowest test-newest package smoke-wheel
+	test-matrix test-lowest test-newest package smoke-wheel conformance
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -70,6 +70,12 @@ docs-examples: $(STAMP)
 	$(call docs_examples,$(VENV))
 
 test: lint lock-check typecheck unit integration docs
+
+# The emulator against its judges (tests/conformance/__main__.py): (a) recorded real traffic accepted and rejected
+# as Google did, (b) answers in Google's shape, (c) google-genai's battery. Reads ../shared/realwire (or
+# $GEMINI_REALWIRE_DIR) when present; without it only (c) runs, and it says so.
+conformance: $(STAMP)
+	$(BIN)/python -m tests.conformance
 
 # The test suites against both ends of the runtime dependency ranges (requirements/lowest.txt, newest.txt), each
 # in its own venv.

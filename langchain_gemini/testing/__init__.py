@@ -45,13 +45,15 @@ As a separate process (CI services, other languages): ``python -m langchain_gemi
 
 Answers, in order of precedence: an `enqueue`d response, the first responder (`add_responder`) that returns one,
 then a deterministic default: a short reply quoting the prompt with a digest of the request; JSON valid against
-`responseSchema` / `responseJsonSchema`; a function call when tools are declared (mode ANY, or AUTO after a user
-turn), with arguments valid against the declared schema and taken from the prompt's numbers and 'quoted' strings
-(with mode ANY and several functions, one not yet called in the conversation is preferred, so a forced agent loop
-moves on to its final tool); Google Search grounding, code execution parts and URL-context metadata for built-in
-tools; a real PNG (shaped by `imageConfig.aspectRatio`) from image models asked for IMAGE, 24 kHz PCM speech from
-TTS models; thought summaries, `thoughtsTokenCount` and thought signatures on thinking models; cumulative
-`usageMetadata` on every stream event.
+`responseSchema` / `responseJsonSchema`; a function call when tools are declared (mode ANY, or AUTO when the user's
+turn asks for one: it names a function, shares a word with its name or description, or asks for a tool), with
+arguments valid against the declared schema and taken from the prompt's numbers and 'quoted' strings (with mode ANY,
+functions not yet called in the current turn are preferred and, matching nothing, the last declared, so a forced
+agent loop moves on to its final tool and every turn ends); text after the turn's function results; Google Search
+grounding, code execution parts and URL-context metadata for built-in tools; a real PNG (shaped by
+`imageConfig.aspectRatio`) from image models asked for IMAGE, 24 kHz PCM speech from TTS models; meaningful
+deterministic embeddings (shared words land close, task types move vectors); thought summaries, `thoughtsTokenCount`
+and thought signatures on thinking models; cumulative `usageMetadata` on every stream event.
 
 Thought signatures are the emulator's own (HMAC-signed, bound to their part) or those its scripted answers
 carried. On Gemini 3 models (`ModelInfo.validates_thought_signatures`) a replayed function call of the current

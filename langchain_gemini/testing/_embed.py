@@ -1,26 +1,39 @@
-"""embedContent and batchEmbedContents: deterministic vectors, built straight into JSON text.
+"""embedContent and batchEmbedContents: deterministic, meaningful vectors, built straight into JSON text.
 
-The same text always gets the same vector. The full vector (3072 values by default) has unit length; with
-`outputDimensionality` the API returns the truncated prefix *without* renormalizing it (reference 11.3: "For other
-dimensions ... you need to normalize the embeddings"), and so does the emulator.
+The same input always gets the same vector, and inputs that share words land close: the vector is split into
+groups of 8 components, and each group takes its signs from one of the input's words, the word chosen per group
+by min-hash. Two texts then agree on about as many groups as the Jaccard similarity of their word sets, so their
+cosine similarity is close to it ("a cat sat" and "the cat sat down" are near, unrelated texts near 0). A
+document's title joins its word set. The task type scrambles its own sixth of the groups, so a query and a
+document of the same text are close (about 0.7) but not identical, and unrelated texts stay unrelated. Words
+are lowercased, and a plural "s" dropped.
+
+The full vector (3072 values by default) has unit length. With `outputDimensionality`, gemini-embedding-001
+returns the truncated prefix *without* renormalizing it (reference 11.3: "For other dimensions ... you need to
+normalize the embeddings"; realwire llm-gemini-test_embedding_gemini-embedding-001-768: norm 0.57), while
+gemini-embedding-2 returns unit vectors at every size (llm-gemini-test_embedding_gemini-embedding-2-768: norm 1)
+and reports `usageMetadata` on batchEmbedContents (`promptTokenCount`, `promptTokenDetails`, as recorded). Image
+parts count toward gemini-embedding-2's six per input.
 
 Speed matters here (the embeddings benchmark sends thousands of texts), so a vector is never a list of floats:
-each component is a fixed magnitude with a sign taken from a hash of the text, and the JSON for every group of
-four components and each of its 16 sign patterns is rendered once. A vector is then one `str.join` over table
-lookups, a few microseconds for 768 dimensions.
+each component is a fixed magnitude with a sign, and the JSON for every group of eight components and each of
+its 256 sign patterns is rendered once. A vector is then one `str.join` over table lookups.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import math
 import operator
+import re
 import struct
 from typing import Any
 
-from langchain_gemini.testing._errors import validator_error
+from langchain_gemini.testing._errors import ApiError, invalid_argument, validator_error
 from langchain_gemini.testing._models import ModelInfo
 from langchain_gemini.testing._normalize import normalize
+from langchain_gemini.testing._tokens import text_tokens
 
 MAX_BATCH = 100
 MIN_DIMENSIONS = 128
@@ -52,7 +65,7 @@ class _Tables:
 
     def render(self, text: str, dims: int) -> str:
         """The first `dims` components of `text`'s vector, comma-separated."""
-        signs = hashlib.shake_256(text.encode()).digest((dims + _GROUP - 1) // _GROUP)  # a prefix of the full one
+        signs = _signs(text, (dims + _GROUP - 1) // _GROUP)  # a prefix of the full one
         full, rest = divmod(dims, _GROUP)
         if len(self.groups) < full:
             self._grow(full)
@@ -64,6 +77,41 @@ class _Tables:
 
 
 _TABLES: dict[int, _Tables] = {}
+_WORD = re.compile(r"\w+")
+
+
+def _word_keys(word: str, groups: int) -> list[int]:
+    """Per group: min-hash priority (high byte pair) and sign byte (low byte) of one word."""
+    raw = hashlib.shake_256(word.encode()).digest(3 * groups)
+    return [int.from_bytes(raw[3 * g : 3 * g + 3], "big") for g in range(groups)]
+
+
+def _signs(text: str, groups: int) -> bytes:
+    """One sign byte per group: the byte of the word with the highest priority for that group."""
+    text, _, task = text.partition(_TASK)
+    words = {_stem(word) for word in _WORD.findall(text.lower())} or {text}
+    keys = [_word_keys(word, groups) for word in sorted(words)]
+    signs = bytes(max(column) & 0xFF for column in zip(*keys, strict=True))
+    if not task:
+        return signs
+    scramble = hashlib.shake_256(task.encode()).digest(2 * groups)
+    return bytes(
+        sign ^ scramble[2 * g + 1] if scramble[2 * g] < 43 else sign  # 43/256: about a sixth of the groups
+        for g, sign in enumerate(signs)
+    )
+
+
+def _stem(word: str) -> str:
+    return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word
+
+
+_TASK = "\x00task:"
+
+
+def _input_text(text: str, task: str | None, title: str | None) -> str:
+    """What a vector is drawn from: the text and its document title, then the task type after a marker."""
+    words = f"{text} {title}" if title else text
+    return f"{words}{_TASK}{task}" if task and task != "TASK_TYPE_UNSPECIFIED" else words
 
 
 def vector_json(text: str, dims: int, full_dims: int, indent: str | None) -> str:
@@ -86,7 +134,7 @@ def vector_json(text: str, dims: int, full_dims: int, indent: str | None) -> str
 
 
 def _text(request: dict[str, Any], path: str, model: ModelInfo, prefix: str) -> tuple[str, int]:
-    """Validate one EmbedContentRequest; return its text and output size."""
+    """Validate one EmbedContentRequest; return the text its vector is drawn from and the output size."""
     content = request.get("content")
     violations: list[tuple[str, str]] = []
     if content is None:
@@ -94,14 +142,20 @@ def _text(request: dict[str, Any], path: str, model: ModelInfo, prefix: str) -> 
     elif not content.get("parts"):
         violations.append((f"{path}content.parts", "contents.parts must not be empty."))
     else:
+        images = 0
         for index, part in enumerate(content["parts"]):
             where = f"{path}content.parts[{index}]"
             if part.get("text"):
+                continue
+            if model.embed_images_per_input is not None and "inlineData" in part:
+                images += 1
                 continue
             if "text" in part or not any(key in part for key in _DATA_KEYS):
                 violations.append((f"{where}.data", "required oneof field 'data' must have one initialized field"))
             else:  # "Only the parts.text fields will be counted" [reference 1.5] (wording ours)
                 violations.append((where, "only text parts are supported by this model."))
+        if model.embed_images_per_input is not None and images > model.embed_images_per_input:
+            raise _too_many_images(model.embed_images_per_input, images)
     full = model.embedding_dims or 3072
     dims = request.get("outputDimensionality", full)
     if not MIN_DIMENSIONS <= dims <= full:
@@ -113,7 +167,27 @@ def _text(request: dict[str, Any], path: str, model: ModelInfo, prefix: str) -> 
     if violations:
         raise validator_error(prefix, violations)
     parts = content["parts"] if content else []
-    return "\n".join(p["text"] for p in parts), dims
+    pieces = [p["text"] if "text" in p else p["inlineData"].get("data", "")[:256] for p in parts]
+    return _input_text("\n".join(pieces), request.get("taskType"), request.get("title")), dims
+
+
+def _too_many_images(most: int, got: int) -> ApiError:
+    """Google's words (realwire pydantic-ai-test_google_rejects_more_images_than_one_input_may_hold)."""
+    return invalid_argument(
+        f"Unable to submit request because the model supports at most {most} image parts per input instance, but "
+        f"{got} were provided. Learn more: "
+        "https://cloud.google.com/vertex-ai/generative-ai/docs/model-reference/text-embeddings-api"
+    )
+
+
+def _table_size(model: ModelInfo, dims: int) -> int:
+    """The vector length a table is normalized over: the full one, or the requested one for unit-length models."""
+    return dims if model.embed_images_per_input is not None else model.embedding_dims or 3072
+
+
+def _usage(texts: list[str]) -> dict[str, Any]:
+    tokens = sum(text_tokens(text.partition(_TASK)[0]) for text in texts)
+    return {"promptTokenCount": tokens, "promptTokenDetails": [{"modality": "TEXT", "tokenCount": tokens}]}
 
 
 def embed_content(body: Any, model: ModelInfo, pretty: bool) -> list[str]:
@@ -121,8 +195,8 @@ def embed_content(body: Any, model: ModelInfo, pretty: bool) -> list[str]:
     request = normalize(body, "EmbedContentRequest")
     text, dims = _text(request, "", model, "EmbedContentRequest")
     if not pretty:
-        return ['{"embedding":' + vector_json(text, dims, model.embedding_dims or 3072, None) + "}"]
-    return ['{\n  "embedding": ' + vector_json(text, dims, model.embedding_dims or 3072, "  ") + "\n}"]
+        return ['{"embedding":' + vector_json(text, dims, _table_size(model, dims), None) + "}"]
+    return ['{\n  "embedding": ' + vector_json(text, dims, _table_size(model, dims), "  ") + "\n}"]
 
 
 def batch_embed_contents(body: Any, model: ModelInfo, pretty: bool) -> list[str]:
@@ -144,11 +218,19 @@ def batch_embed_contents(body: Any, model: ModelInfo, pretty: bool) -> list[str]
             violations.append((f"requests[{index}].model", f"model must match the batch model models/{model.id}."))
     if violations:
         raise validator_error(prefix, violations)
-    full = model.embedding_dims or 3072
     indent, between = ("    ", ",\n    ") if pretty else (None, ",")
     pieces = ['{\n  "embeddings": [\n    ' if pretty else '{"embeddings":[']
+    texts = []
     for index, request in enumerate(requests):
         text, dims = _text(request, f"requests[{index}].", model, prefix)
-        pieces.append((between if index else "") + vector_json(text, dims, full, indent))
-    pieces.append("\n  ]\n}" if pretty else "]}")
+        texts.append(text)
+        pieces.append((between if index else "") + vector_json(text, dims, _table_size(model, dims), indent))
+    if model.embed_images_per_input is None:
+        pieces.append("\n  ]\n}" if pretty else "]}")
+    else:  # gemini-embedding-2 reports usage (realwire llm-gemini-test_embedding_gemini-embedding-2)
+        usage = json.dumps(_usage(texts), indent=2 if pretty else None, separators=None if pretty else (",", ":"))
+        usage = usage.replace("\n", "\n  ")
+        pieces.append(
+            ('\n  ],\n  "usageMetadata": ' + usage + "\n}") if pretty else ('],"usageMetadata":' + usage + "}")
+        )
     return pieces

@@ -117,10 +117,11 @@ def help_link() -> dict[str, Any]:
     return {"@type": _TYPE + "Help", "links": [link]}
 
 
-def api_key_invalid(key: str) -> ApiError:
+def api_key_invalid() -> ApiError:
     """400 for a wrong key, decided by ErrorInfo.reason (continuedev/continue#8516, google/timesketch#3703).
 
-    The DebugInfo entry echoes the key, as Google sometimes does: clients must redact it (reliability.md 7.7).
+    No DebugInfo entry: none of the invalid-key answers seen from 2025-2026 echoes the key (an echoed key would
+    leak into every log that prints the error).
     """
     message = "API key not valid. Please pass a valid API key."
     details: list[dict[str, Any]] = [
@@ -131,7 +132,6 @@ def api_key_invalid(key: str) -> ApiError:
             "metadata": {"service": "generativelanguage.googleapis.com"},
         },
         {"@type": _TYPE + "LocalizedMessage", "locale": "en-US", "message": message},
-        {"@type": _TYPE + "DebugInfo", "detail": f"Invalid API key: {key}"},
     ]
     return ApiError(400, message, details=details)
 
@@ -151,12 +151,16 @@ def unregistered_caller() -> ApiError:
 def model_not_found(model: str, version: str, method: str) -> ApiError:
     """404 for an unknown model or a method it does not support: Google uses one message for both.
 
-    Verbatim shape from google/adk-python#200 and ChatGPTNextWeb/NextChat#4699.
+    Verbatim from recorded traffic: generateContent and streamGenerateContent say "Call ModelService.ListModels"
+    (realwire pydantic-ai-test_model_name_suggestion_google), countTokens and the embedding methods "Call
+    ListModels", and batchEmbedContents names embedContent (pydantic-ai-TestGoogle.test_embed_error).
     """
+    method = "embedContent" if method == "batchEmbedContents" else method
+    lister = "ModelService.ListModels" if method in ("generateContent", "streamGenerateContent") else "ListModels"
     return ApiError(
         404,
         f"models/{model} is not found for API version {version}, or is not supported for {method}. "
-        "Call ListModels to see the list of available models and their supported methods.",
+        f"Call {lister} to see the list of available models and their supported methods.",
     )
 
 

@@ -12,10 +12,11 @@ Upload (reference 1.7, Google's `X-Goog-Upload-*` resumable protocol):
    (`active`, `final` or `cancelled`); the final one has the body `{"file": File}`, after checking that the size
    matches the declared length.
 
-The API key is needed on every step. Errors of the upload protocol itself (offsets, sizes, sessions) use the
-emulator's wording: Google's was not found in public sources. `GET /v1beta/files` pages by `pageSize` (default 10,
-at most 100) and `pageToken`, oldest first; a missing file is 403 "You do not have permission to access the File
-<id> or it may not exist." for get, delete and use alike (see `_media_rules`).
+The API key is needed to start an upload; the upload URL (its upload_id) authorises the later steps. Errors of
+the upload protocol itself (offsets, sizes, sessions) use the emulator's wording: Google's was not found in
+public sources. `GET /v1beta/files` pages by `pageSize` (default 10, at most 100) and `pageToken`, oldest first;
+a missing file is 403 "You do not have permission to access the File <id> or it may not exist." for get, delete
+and use alike (see `_media_rules`).
 """
 
 from __future__ import annotations

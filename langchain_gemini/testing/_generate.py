@@ -13,8 +13,11 @@
   prompt, with a thought signature) when IMAGE is requested; TTS models answer with 24 kHz 16-bit PCM.
 * Thought signatures (`_signatures`) go where the model family puts them (see `_sign`).
 * Magic phrases anywhere in the prompt's text trigger the outcomes a client must handle (see `TRIGGERS`).
-* Proto3 style: zero and default values are omitted (no `"index": 0`), every response has `modelVersion` (the
-  requested model id) and `responseId`.
+* The shape of recorded answers (realwire): every candidate carries `index` (0 included), function-call
+  answers `finishMessage` "Model generated function call(s).", `usageMetadata.serviceTier` the tier served
+  ("standard" unless the request asked for another); Gemini 1.5 / 2.0 (`ModelInfo.legacy_answers`) instead omit
+  `index` 0 and add `avgLogprobs` and `candidatesTokensDetails`. Every response has `modelVersion` (the model
+  served: an alias reports its target) and `responseId`.
 """
 
 from __future__ import annotations
@@ -98,18 +101,32 @@ def default_response(
             "promptTokensDetails": tally.details(),
         }
         feedback = {"blockReason": "SAFETY", "safetyRatings": _DANGEROUS_HIGH}
-        return {"promptFeedback": feedback, "usageMetadata": usage, "modelVersion": model.id, "responseId": response_id}
+        return {
+            "promptFeedback": feedback,
+            "usageMetadata": usage,
+            "modelVersion": model.version_served,
+            "responseId": response_id,
+        }
     thinking, include, budget = thinking_state(request, model)
     thoughts = 0
     if thinking:
         thoughts = 32 + int(digest, 16) % 96
         if budget is not None and budget > 0:
             thoughts = min(thoughts, budget)
+        limit = request.get("generationConfig", {}).get("maxOutputTokens")
+        if limit is not None:  # thoughts are paid from maxOutputTokens (realwire
+            thoughts = min(thoughts, limit)  # pydantic-ai-test_google_model_max_tokens_thinking_model_empty_response)
     turn = _Turn(request, model, digest, thoughts, include, text, signer)
     count = request.get("generationConfig", {}).get("candidateCount", 1)
     candidates = [_candidate(turn, index) for index in range(count)]
     usage = _usage(tally, candidates, thoughts)
-    return {"candidates": candidates, "usageMetadata": usage, "modelVersion": model.id, "responseId": response_id}
+    _shape(request, model, candidates, usage)
+    return {
+        "candidates": candidates,
+        "usageMetadata": usage,
+        "modelVersion": model.version_served,
+        "responseId": response_id,
+    }
 
 
 def _candidate(turn: _Turn, index: int) -> dict[str, Any]:
@@ -134,7 +151,10 @@ def _candidate(turn: _Turn, index: int) -> dict[str, Any]:
     if calls:
         parts.extend(calls)
         _sign(parts, turn, index)
-        return _indexed({"content": {"parts": parts, "role": "model"}, "finishReason": "STOP"}, index)
+        called: dict[str, Any] = {"content": {"parts": parts, "role": "model"}, "finishReason": "STOP"}
+        if not model.legacy_answers:  # realwire: every 2.5 / 3 function-call answer, e.g. llm-gemini-test_tools-0
+            called["finishMessage"] = "Model generated function call(s)."
+        return _indexed(called, index)
     answer, finish = _limited(_answer_text(request, turn.digest, index), request, turn.thoughts)
     if RECITATION_TRIGGER in turn.prompt:
         answer, finish = answer[: len(answer) // 2], "RECITATION"
@@ -159,17 +179,25 @@ def _candidate(turn: _Turn, index: int) -> dict[str, Any]:
 def _sign(parts: list[dict[str, Any]], turn: _Turn, index: int) -> None:
     """Put thought signatures where the model family puts them (thought-signatures guide, "model behavior").
 
-    Gemini 3: on the first function call, else on the last part, and on the thought summary; Gemini 2.5: on the
-    first part, only when the answer has function calls. Only thinking answers carry signatures.
+    Gemini 3 signs the first function call, else the last part, and never a thought summary (realwire: every
+    recorded Gemini 3 answer with thought parts, e.g. pydantic-ai-test_google_model_thinking_part_iter). Gemini
+    2.5 signs the first part of an answer with function calls ("regardless of type": the guide; no recording
+    contradicts it), and the answer text after the turn's function responses (5 of the 10 recorded 2.5 text
+    answers after function responses are signed). Only thinking answers carry signatures.
     """
     signer = turn.signer
     if signer is None or not turn.thoughts or not parts:
         return
     calls = [part for part in parts if "functionCall" in part]
+    answers = [part for part in parts if not part.get("thought")]
     if turn.model.validates_thought_signatures:
-        chosen = [calls[0] if calls else parts[-1]] + [p for p in parts if p.get("thought")]
+        chosen = [calls[0]] if calls else answers[-1:]
+    elif calls:
+        chosen = parts[:1]
     else:
-        chosen = parts[:1] if calls else []
+        last = (turn.request.get("contents") or [{}])[-1]
+        after_results = any("functionResponse" in part for part in last.get("parts", ()))
+        chosen = answers[-1:] if after_results else []
     for position, part in enumerate(parts):
         if any(part is c for c in chosen):
             part["thoughtSignature"] = signer.issue(binding_of(part), f"{turn.digest}:{index}:{position}")
@@ -201,9 +229,23 @@ def _limited(answer: str, request: dict[str, Any], thoughts: int) -> tuple[str, 
 
 
 def _indexed(candidate: dict[str, Any], index: int) -> dict[str, Any]:
-    if index:
-        candidate["index"] = index
+    candidate["index"] = index
     return candidate
+
+
+def _shape(request: dict[str, Any], model: ModelInfo, candidates: list[dict[str, Any]], usage: dict[str, Any]) -> None:
+    """The fields recorded answers carry beyond content and counts (see the module docstring)."""
+    if not model.legacy_answers:
+        usage["serviceTier"] = request.get("serviceTier", "standard")
+        return
+    for candidate in candidates:  # realwire gemini-2.0-flash answers: no index 0, avgLogprobs on each candidate
+        if not candidate["index"]:
+            del candidate["index"]
+        produced = sum(output_tokens(p) for p in candidate.get("content", {}).get("parts", ()))
+        if produced:
+            candidate["avgLogprobs"] = -round(0.05 + 0.5 / (1 + produced), 6)
+    if usage.get("candidatesTokenCount"):
+        usage["candidatesTokensDetails"] = [{"modality": "TEXT", "tokenCount": usage["candidatesTokenCount"]}]
 
 
 def _answer_text(request: dict[str, Any], digest: str, index: int) -> str:
@@ -242,7 +284,9 @@ def _media_parts(turn: _Turn, finish: str, index: int) -> list[dict[str, Any]]:
     """An image (text-and-image models asked for IMAGE) or speech (TTS models), deterministic from the prompt."""
     request, model = turn.request, turn.model
     config = request.get("generationConfig", {})
-    wanted = config.get("responseModalities") or ()
+    # Without responseModalities an image model answers with text and an image: Google's image-generation guide
+    # calls gemini-2.5-flash-image with no config at all (ai.google.dev/gemini-api/docs/image-generation).
+    wanted = config.get("responseModalities") or model.output_modalities
     if finish != "STOP":
         return []
     said = last_user_text(request) or turn.prompt

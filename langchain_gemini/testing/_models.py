@@ -1,14 +1,20 @@
 """The emulator's model registry: what `models.list` serves and what each model accepts.
 
-Defaults follow reference section 14 (limits are the section 14.3 supplement: 1,048,576 in / 65,536 out for the
-2.5 family, 8,192 out for 2.0) and the thinking budget table of section 8.2. Gemini 3 Pro takes `thinkingLevel`
-(LOW or HIGH; "Thinking level MEDIUM is not supported for this model.", heyhuynhgiabuu/proxypal#170) and still
-accepts a budget for backwards compatibility. Pass your own `ModelInfo` list to `GeminiEmulator(models=...)`.
+One row per model, built from a few family templates (`_gemini_25`, `_gemini_3`, ...) so that a new model is one
+line. Limits come from Google's model pages (ai.google.dev/gemini-api/docs/models and the Vertex AI model pages,
+e.g. docs.cloud.google.com/vertex-ai/generative-ai/docs/models/gemini/3-flash: 1,048,576 in / 65,536 out) and the
+thinking budget table of reference section 8.2. Gemini 3 Pro takes `thinkingLevel` LOW or HIGH ("Thinking level
+MEDIUM is not supported for this model.", heyhuynhgiabuu/proxypal#170); Gemini 3 Flash and Flash-Lite take
+MINIMAL to HIGH (the Gemini 3 Flash model page: "minimal, low, medium or high"); 3.1 Pro adds MEDIUM. The ids the
+recorded traffic used answer 200 (gemini-3.5-flash, gemini-3.1-flash-lite, gemini-embedding-2 and -preview, the
+`-latest` aliases, whose `modelVersion` is the model they point to: gemini-flash-latest answered as
+gemini-3.6-flash). Pass your own `ModelInfo` list to `GeminiEmulator(models=...)`, or add to `DEFAULT_MODELS`:
+`dataclasses.replace(existing, id=..., display_name=...)` clones a family.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 GENERATE = ("generateContent", "countTokens", "createCachedContent", "batchGenerateContent")
@@ -40,6 +46,10 @@ class ModelInfo:
             Gemini 3 models only", tool-combination docs); other models answer "Tool use with function calling is
             unsupported".
         embedding_dims: Default embedding size for embedding models.
+        embed_images_per_input: Most image parts one embedding input may hold (None: no image input).
+        model_version: `modelVersion` in answers; an alias reports the model it points to (default: the id).
+        legacy_answers: Gemini 1.5 / 2.0 answer shape, as recorded: no `candidates[].index`, `avgLogprobs` on
+            every candidate, `candidatesTokensDetails`, no `finishMessage` on function calls, no `serviceTier`.
         description: `description` in models.get (the display name when empty).
         version: `version` in models.get.
         temperature: Default `temperature` reported in models.get.
@@ -70,12 +80,20 @@ class ModelInfo:
     per_part_media_resolution: bool = False
     combines_tools: bool = False
     embedding_dims: int | None = None
+    embed_images_per_input: int | None = None
+    model_version: str = ""
+    legacy_answers: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
     def thinks(self) -> bool:
         """Whether the model supports thinking at all."""
         return self.thinking_budget is not None or bool(self.thinking_levels)
+
+    @property
+    def version_served(self) -> str:
+        """What `modelVersion` says in answers."""
+        return self.model_version or self.id
 
     def resource(self) -> dict[str, Any]:
         """The `Model` JSON served by models.get / models.list."""
@@ -100,42 +118,72 @@ class ModelInfo:
         return out
 
 
-DEFAULT_MODELS: tuple[ModelInfo, ...] = (
-    ModelInfo(
-        "gemini-2.5-pro",
-        "Gemini 2.5 Pro",
+def _gemini_25(model_id: str, name: str, **changes: Any) -> ModelInfo:
+    """Gemini 2.5: a thinking budget, no levels, function calls without ids, signatures not checked."""
+    base = ModelInfo(model_id, name, thinking_budget=(0, 24576), thinks_by_default=True)
+    return replace(base, **changes)
+
+
+def _gemini_3(model_id: str, name: str, **changes: Any) -> ModelInfo:
+    """Gemini 3.x: thinking levels (budgets still accepted), call ids, checked signatures, tool combination."""
+    base = ModelInfo(
+        model_id,
+        name,
         thinking_budget=(128, 32768),
         thinks_by_default=True,
         can_disable_thinking=False,
-    ),
-    ModelInfo("gemini-2.5-flash", "Gemini 2.5 Flash", thinking_budget=(0, 24576), thinks_by_default=True),
-    ModelInfo("gemini-2.5-flash-lite", "Gemini 2.5 Flash-Lite", thinking_budget=(512, 24576)),
-    ModelInfo("gemini-2.0-flash", "Gemini 2.0 Flash", output_token_limit=8192, top_k=40),
-    ModelInfo(
-        "gemini-2.0-flash-lite",
-        "Gemini 2.0 Flash-Lite",
-        output_token_limit=8192,
-        top_k=40,
-        methods=("generateContent", "countTokens", "batchGenerateContent"),
-    ),
-    ModelInfo(
-        "gemini-3-pro-preview",
-        "Gemini 3 Pro Preview",
-        thinking_budget=(128, 32768),
-        thinks_by_default=True,
-        can_disable_thinking=False,
-        thinking_levels=("LOW", "HIGH"),
+        thinking_levels=("MINIMAL", "LOW", "MEDIUM", "HIGH"),
         function_call_ids=True,
         validates_thought_signatures=True,
         per_part_media_resolution=True,
         combines_tools=True,
-    ),
+    )
+    return replace(base, **changes)
+
+
+_NO_CACHE = ("generateContent", "countTokens", "batchGenerateContent")
+_PRO_LEVELS = ("LOW", "HIGH")
+# The first Gemini 3 previews send function calls without `id` (realwire: 40 recorded gemini-3-flash-preview and
+# gemini-3-pro-preview calls, none with an id); gemini-3.6-flash sends one (llm-gemini-test_tools_with_nested_*).
+_GEMINI_3_FLASH = _gemini_3("gemini-3-flash-preview", "Gemini 3 Flash Preview", function_call_ids=False)
+# Gemini 3.5 Flash and later Flash models take any thinking budget, 0 included: langchain-google-genai 4.4.3's
+# published integration suite sends thinking_budget=0 and 100 to gemini-3.5-flash and expects answers.
+_FLASH_BUDGETS: dict[str, Any] = {"thinking_budget": (0, 24576), "can_disable_thinking": True}
+# GA: ai.google.dev/gemini-api/docs/whats-new-gemini-3.5
+_GEMINI_35_FLASH = _gemini_3("gemini-3.5-flash", "Gemini 3.5 Flash", **_FLASH_BUDGETS)
+_GEMINI_36_FLASH = _gemini_3("gemini-3.6-flash", "Gemini 3.6 Flash", **_FLASH_BUDGETS)
+_GEMINI_31_FLASH_LITE = _gemini_3("gemini-3.1-flash-lite", "Gemini 3.1 Flash-Lite")
+_GEMINI_31_PRO = _gemini_3(
+    "gemini-3.1-pro-preview", "Gemini 3.1 Pro Preview", thinking_levels=("LOW", "MEDIUM", "HIGH")
+)
+_EMBEDDING_2 = ModelInfo(
+    "gemini-embedding-2",
+    "Gemini Embedding 2",
+    input_token_limit=8_192,
+    output_token_limit=1,
+    methods=EMBED,
+    embedding_dims=3072,  # realwire llm-gemini-test_embedding_gemini-embedding-2: 3,072 values, unit length
+    # "the model supports at most 6 image parts per input instance" (realwire
+    # pydantic-ai-test_google_rejects_more_images_than_one_input_may_hold, 400)
+    embed_images_per_input=6,
+)
+
+
+def _alias(model_id: str, name: str, target: ModelInfo) -> ModelInfo:
+    return replace(target, id=model_id, display_name=name, model_version=target.version_served)
+
+
+DEFAULT_MODELS: tuple[ModelInfo, ...] = (
+    # Gemini 2.5 (stable) and its image, speech and computer-use variants
+    _gemini_25("gemini-2.5-pro", "Gemini 2.5 Pro", thinking_budget=(128, 32768), can_disable_thinking=False),
+    _gemini_25("gemini-2.5-flash", "Gemini 2.5 Flash"),
+    _gemini_25("gemini-2.5-flash-lite", "Gemini 2.5 Flash-Lite", thinking_budget=(512, 24576), thinks_by_default=False),
     ModelInfo(
         "gemini-2.5-flash-image",
         "Nano Banana",
         input_token_limit=32_768,
         output_token_limit=32_768,
-        methods=("generateContent", "countTokens", "batchGenerateContent"),
+        methods=_NO_CACHE,
         output_modalities=("TEXT", "IMAGE"),
     ),
     ModelInfo(
@@ -147,6 +195,54 @@ DEFAULT_MODELS: tuple[ModelInfo, ...] = (
         output_modalities=("AUDIO",),
     ),
     ModelInfo(
+        "gemini-2.5-pro-preview-tts",
+        "Gemini 2.5 Pro Preview TTS",
+        input_token_limit=8_192,
+        output_token_limit=16_384,
+        methods=("countTokens", "generateContent"),
+        output_modalities=("AUDIO",),
+    ),
+    _gemini_25(
+        "gemini-2.5-computer-use-preview-10-2025",
+        "Gemini 2.5 Computer Use Preview 10-2025",
+        input_token_limit=131_072,
+        output_token_limit=65_536,
+        methods=_NO_CACHE,
+    ),
+    # Gemini 2.0 (deprecated, still served)
+    ModelInfo("gemini-2.0-flash", "Gemini 2.0 Flash", output_token_limit=8192, top_k=40, legacy_answers=True),
+    ModelInfo(
+        "gemini-2.0-flash-lite",
+        "Gemini 2.0 Flash-Lite",
+        output_token_limit=8192,
+        top_k=40,
+        methods=_NO_CACHE,
+        legacy_answers=True,
+    ),
+    # Gemini 3.x
+    _gemini_3("gemini-3-pro-preview", "Gemini 3 Pro Preview", thinking_levels=_PRO_LEVELS, function_call_ids=False),
+    _GEMINI_3_FLASH,
+    _GEMINI_31_PRO,
+    _GEMINI_31_FLASH_LITE,
+    _gemini_3("gemini-3.1-flash-lite-preview", "Gemini 3.1 Flash-Lite Preview"),
+    _GEMINI_35_FLASH,
+    _GEMINI_36_FLASH,
+    _gemini_3("gemini-3.7-flash", "Gemini 3.7 Flash", **_FLASH_BUDGETS),  # langchain-google-genai's video tests
+    _gemini_3(
+        "gemini-3-pro-image-preview",
+        "Nano Banana Pro",
+        input_token_limit=65_536,
+        output_token_limit=32_768,
+        methods=_NO_CACHE,
+        thinking_levels=_PRO_LEVELS,
+        output_modalities=("TEXT", "IMAGE"),
+    ),
+    # Aliases: answers name the model they point to
+    _alias("gemini-flash-latest", "Gemini Flash Latest", _GEMINI_36_FLASH),
+    _alias("gemini-flash-lite-latest", "Gemini Flash-Lite Latest", _GEMINI_31_FLASH_LITE),
+    _alias("gemini-pro-latest", "Gemini Pro Latest", _GEMINI_31_PRO),
+    # Embeddings
+    ModelInfo(
         "gemini-embedding-001",
         "Gemini Embedding 001",
         input_token_limit=2_048,
@@ -154,6 +250,9 @@ DEFAULT_MODELS: tuple[ModelInfo, ...] = (
         methods=EMBED,
         embedding_dims=3072,
     ),
+    _EMBEDDING_2,
+    replace(_EMBEDDING_2, id="gemini-embedding-2-preview", display_name="Gemini Embedding 2 Preview"),
 )
-"""The models the emulator knows by default: Gemini 2.5 Pro/Flash/Flash-Lite, 2.0 Flash/Flash-Lite, 3 Pro Preview, the
-2.5 Flash image and TTS models and `gemini-embedding-001`, with their limits and thinking rules."""
+"""The models the emulator knows by default: Gemini 2.0, 2.5 (with image, TTS and computer-use variants), the
+Gemini 3.x family (3 Pro and Flash previews, 3.1 Pro and Flash-Lite, 3.5 and 3.6 Flash, 3 Pro Image), the
+`-latest` aliases and the embedding models, with their limits and thinking rules."""

@@ -35,10 +35,10 @@ from langchain_gemini.testing._errors import ApiError, invalid_argument
 from langchain_gemini.testing._proto import (
     BOOL,
     BYTES,
-    CASE_INSENSITIVE_ENUMS,
     DOUBLE,
     DURATION,
     ENUM,
+    ENUM_LOOKUP,
     ENUMS,
     FLOAT,
     INT32,
@@ -300,8 +300,7 @@ def _real(value: Any) -> float | None:
 def _enum(value: Any, enum: str) -> str | None:
     names = ENUMS[enum]
     if isinstance(value, str):
-        candidate = value.upper() if enum in CASE_INSENSITIVE_ENUMS else value
-        return candidate if candidate in names else None
+        return ENUM_LOOKUP[enum].get(value.upper())
     if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < len(names):
         return names[value]
     return None

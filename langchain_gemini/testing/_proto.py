@@ -63,11 +63,13 @@ MESSAGES: dict[str, dict[str, Field]] = {
         _f("safetySettings", MESSAGE, "SafetySetting", rep=True),
         _f("generationConfig", MESSAGE, "GenerationConfig"),
         _f("cachedContent", STRING),
-        # Request-level fields google-genai sends on the Developer API (models.py, _GenerateContentConfig_to_mldev).
-        _f("serviceTier", STRING),
-        _f("labels", STRUCT),
+        # Top-level fields google-genai 3.x puts beside generationConfig (models.py,
+        # _GenerateContentConfig_to_mldev: serviceTier, store, labels, continuationToken, modelArmorConfig).
+        _f("serviceTier", ENUM, "ServiceTier"),
         _f("store", BOOL),
-        _f("continuationToken", STRING),
+        _f("labels", STRUCT),
+        _f("continuationToken", BYTES),
+        _f("modelArmorConfig", STRUCT),
     ),
     "CountTokensRequest": _msg(
         _f("model", STRING),
@@ -94,12 +96,20 @@ MESSAGES: dict[str, dict[str, Field]] = {
         _f("functionResponse", MESSAGE, "FunctionResponse", oneof=_DATA),
         _f("executableCode", MESSAGE, "ExecutableCode", oneof=_DATA),
         _f("codeExecutionResult", MESSAGE, "CodeExecutionResult", oneof=_DATA),
+        # Gemini 3 server-side tool invocations, replayed in history (realwire
+        # pydantic-ai-test_google_model_file_search_grounding_gemini_3_False-1; google-genai types.ToolCall).
+        _f("toolCall", MESSAGE, "ToolCall", oneof=_DATA),
+        _f("toolResponse", MESSAGE, "ToolResponse", oneof=_DATA),
         _f("thought", BOOL),
         _f("thoughtSignature", BYTES),
         _f("videoMetadata", MESSAGE, "VideoMetadata", oneof="metadata"),
         _f("partMetadata", STRUCT),
         _f("mediaResolution", MESSAGE, "PartMediaResolution"),
+        _f("speechMetadata", STRUCT),  # google-genai _Part_to_mldev
+        _f("audioMetadata", STRUCT),
     ),
+    "ToolCall": _msg(_f("id", STRING), _f("toolType", ENUM, "ToolType"), _f("args", STRUCT)),
+    "ToolResponse": _msg(_f("id", STRING), _f("toolType", ENUM, "ToolType"), _f("response", STRUCT)),
     "Blob": _msg(_f("mimeType", STRING), _f("data", BYTES)),
     "FileData": _msg(_f("mimeType", STRING), _f("fileUri", STRING)),
     "FunctionCall": _msg(_f("id", STRING), _f("name", STRING), _f("args", STRUCT)),
@@ -111,9 +121,16 @@ MESSAGES: dict[str, dict[str, Field]] = {
         _f("willContinue", BOOL),
         _f("scheduling", ENUM, "Scheduling"),
     ),
-    "FunctionResponsePart": _msg(_f("inlineData", MESSAGE, "Blob")),
-    "ExecutableCode": _msg(_f("language", ENUM, "Language"), _f("code", STRING)),
-    "CodeExecutionResult": _msg(_f("outcome", ENUM, "Outcome"), _f("output", STRING)),
+    # fileData: realwire pydantic-ai-test_multimodal_tool_return_matrix_direct-uploaded_file-document-google_gemini3-2
+    "FunctionResponsePart": _msg(
+        _f("inlineData", MESSAGE, "Blob", oneof=_DATA),
+        _f("fileData", MESSAGE, "FunctionResponseFileData", oneof=_DATA),
+        _f("mediaResolution", MESSAGE, "PartMediaResolution"),
+    ),
+    "FunctionResponseFileData": _msg(_f("fileUri", STRING), _f("mimeType", STRING), _f("displayName", STRING)),
+    # `id` pairs code with its result on Gemini 3 (google-genai types.ExecutableCode.id / CodeExecutionResult.id).
+    "ExecutableCode": _msg(_f("language", ENUM, "Language"), _f("code", STRING), _f("id", STRING)),
+    "CodeExecutionResult": _msg(_f("outcome", ENUM, "Outcome"), _f("output", STRING), _f("id", STRING)),
     "VideoMetadata": _msg(_f("startOffset", DURATION), _f("endOffset", DURATION), _f("fps", DOUBLE)),
     # Per-part resolution (Gemini 3): its own level enum, which adds ULTRA_HIGH (google-genai PartMediaResolution).
     "PartMediaResolution": _msg(_f("level", ENUM, "PartMediaResolutionLevel"), _f("numTokens", INT32)),
@@ -123,9 +140,28 @@ MESSAGES: dict[str, dict[str, Field]] = {
         _f("codeExecution", MESSAGE, "Empty"),
         _f("googleSearch", MESSAGE, "GoogleSearch"),
         _f("urlContext", MESSAGE, "Empty"),
+        # realwire pydantic-ai-test_google_model_file_search_tool-0 (200), google-genai _Tool_to_mldev
+        _f("fileSearch", MESSAGE, "FileSearch"),
+        _f("googleMaps", MESSAGE, "GoogleMaps"),
+        _f("computerUse", MESSAGE, "ComputerUse"),
+        _f("mcpServers", STRUCT, rep=True),
     ),
     "Empty": {},
-    "GoogleSearch": _msg(_f("timeRangeFilter", MESSAGE, "Interval")),
+    "FileSearch": _msg(_f("fileSearchStoreNames", STRING, rep=True), _f("topK", INT32), _f("metadataFilter", STRING)),
+    "GoogleMaps": _msg(_f("enableWidget", BOOL), _f("authConfig", STRUCT), _f("groundingTypes", STRUCT)),
+    "ComputerUse": _msg(
+        _f("environment", ENUM, "Environment"),
+        _f("excludedPredefinedFunctions", STRING, rep=True),
+        _f("enablePromptInjectionDetection", BOOL),
+        _f("disabledSafetyPolicies", STRING, rep=True),
+    ),
+    "GoogleSearch": _msg(
+        _f("timeRangeFilter", MESSAGE, "Interval"),
+        _f("searchTypes", MESSAGE, "SearchTypes"),  # google-genai types.SearchTypes (web / image search)
+        _f("excludeDomains", STRING, rep=True),
+        _f("blockingConfidence", STRING),
+    ),
+    "SearchTypes": _msg(_f("webSearch", MESSAGE, "Empty"), _f("imageSearch", MESSAGE, "Empty")),
     "Interval": _msg(_f("startTime", STRING), _f("endTime", STRING)),
     "GoogleSearchRetrieval": _msg(_f("dynamicRetrievalConfig", MESSAGE, "DynamicRetrievalConfig")),
     "DynamicRetrievalConfig": _msg(_f("mode", ENUM, "DynamicMode"), _f("dynamicThreshold", FLOAT)),
@@ -195,6 +231,7 @@ MESSAGES: dict[str, dict[str, Field]] = {
         _f("thinkingConfig", MESSAGE, "ThinkingConfig"),
         _f("mediaResolution", ENUM, "MediaResolution"),
         _f("imageConfig", MESSAGE, "ImageConfig"),
+        _f("audioTranscriptionConfig", STRUCT),  # google-genai _GenerateContentConfig_to_mldev
     ),
     "ThinkingConfig": _msg(
         _f("includeThoughts", BOOL), _f("thinkingBudget", INT32), _f("thinkingLevel", ENUM, "ThinkingLevel")
@@ -289,11 +326,26 @@ ENUMS: dict[str, tuple[str, ...]] = {
     "Outcome": ("OUTCOME_UNSPECIFIED", "OUTCOME_OK", "OUTCOME_FAILED", "OUTCOME_DEADLINE_EXCEEDED"),
     "Behavior": ("UNSPECIFIED", "BLOCKING", "NON_BLOCKING"),
     "Scheduling": ("SCHEDULING_UNSPECIFIED", "SILENT", "WHEN_IDLE", "INTERRUPT"),
+    # Lower case is the canonical spelling: Google answers `"serviceTier": "standard"` (realwire
+    # pydantic-ai-test_google_model_gemini_3_5_flash) and google-genai's types.ServiceTier sends these.
+    "ServiceTier": ("unspecified", "standard", "flex", "priority"),
+    "ToolType": (
+        "TOOL_TYPE_UNSPECIFIED",
+        "GOOGLE_SEARCH_WEB",
+        "GOOGLE_SEARCH_IMAGE",
+        "URL_CONTEXT",
+        "GOOGLE_MAPS",
+        "FILE_SEARCH",
+        "MEDIA_PROCESSING",
+    ),
+    "Environment": ("ENVIRONMENT_UNSPECIFIED", "ENVIRONMENT_BROWSER", "ENVIRONMENT_MOBILE", "ENVIRONMENT_DESKTOP"),
 }
 
-# Schema types appear in both cases in Google's own samples ("object" in [001] Python, "OBJECT" in JS/[004]);
-# the docs' REST samples send lowercase thinking levels ("low"/"high"). Every other enum is case-sensitive.
-CASE_INSENSITIVE_ENUMS = frozenset({"Type", "ThinkingLevel"})
+# Enum names are matched without regard to case, as Google's transcoder does: schema types appear in both cases
+# in Google's own samples ("object" in [001] Python, "OBJECT" in JS/[004]), the docs' REST samples send
+# lowercase thinking levels ("low"/"high"), functionCallingConfig.mode "any" / "none" were answered 200, and
+# google-genai's enums are all `CaseInSensitiveEnum`s sent as the user spelled them. Unknown names still fail.
+ENUM_LOOKUP: dict[str, dict[str, str]] = {enum: {name.upper(): name for name in names} for enum, names in ENUMS.items()}
 
 TYPE_NAMES = {
     STRING: "TYPE_STRING",

@@ -20,7 +20,7 @@ from langchain_gemini.testing._errors import ApiError, invalid_argument
 from langchain_gemini.testing._models import ModelInfo
 from langchain_gemini.testing._rules import RequestRule, declarations_with_paths
 
-BUILT_IN_TOOLS = ("googleSearch", "codeExecution", "urlContext")
+BUILT_IN_TOOLS = ("googleSearch", "codeExecution", "urlContext", "fileSearch", "googleMaps", "computerUse")
 
 
 def duplicate_declarations(request: dict[str, Any], model: ModelInfo) -> ApiError | None:
@@ -52,8 +52,18 @@ def tool_combination(request: dict[str, Any], model: ModelInfo) -> ApiError | No
 
 
 def calling_config_needs_functions(request: dict[str, Any], model: ModelInfo) -> ApiError | None:
-    """A functionCallingConfig governs function tools: without any it is an error."""
+    """A functionCallingConfig governs function tools: without any it is an error.
+
+    Except next to built-in tools with `includeServerSideToolInvocations` on (Gemini 3's tool combination): realwire
+    pydantic-ai-test_thinking_with_native_tool_wire_contract_google sends mode AUTO with only googleSearch, 200.
+    """
     config = request.get("toolConfig", {})
+    tools = request.get("tools", ())
+    server_side = config.get("includeServerSideToolInvocations") and any(
+        key in tool for tool in tools for key in BUILT_IN_TOOLS
+    )
+    if server_side:
+        return None
     if "functionCallingConfig" in config and not any(True for _ in declarations_with_paths(request)):
         return invalid_argument("Function calling config is set without function_declarations.")
     return None

@@ -123,3 +123,20 @@ def test_agent_with_two_tools_and_structured_answer(emulator: GeminiEmulator, se
     for step, content in enumerate(model_turns):
         assert content["parts"][0]["thoughtSignature"] == signature(step, "thought")
         assert content["parts"][-1]["thoughtSignature"] == signature(step, "call")
+
+
+@pytest.mark.parametrize("model_name", ["gemini-2.5-flash", "gemini-3-flash-preview"])
+def test_multi_turn_agent_on_default_answers_ends_every_turn(emulator: GeminiEmulator, model_name: str) -> None:
+    """No scripted model: the emulator's default answers must end each agent turn (no endless tool loop)."""
+    model = ChatGemini(model=model_name, api_key=EMULATOR_KEY, base_url=emulator.base_url)
+    agent = create_agent(model, tools=[get_weather, get_population], response_format=CityReport)
+    config: Any = {"recursion_limit": 12}
+    first = agent.invoke({"messages": [("user", "What is the weather in 'Paris'?")]}, config=config)
+    assert isinstance(first["structured_response"], CityReport)
+    history = [*first["messages"], ("user", "And the population of 'Rome'?")]
+    second = agent.invoke({"messages": history}, config=config)
+    assert isinstance(second["structured_response"], CityReport)
+    later = second["messages"][len(first["messages"]) + 1 :]
+    assert next(m.name for m in later if isinstance(m, ToolMessage)) == "get_population"
+    greeting = agent.invoke({"messages": [("user", "hi")]}, config=config)
+    assert not [m for m in greeting["messages"] if isinstance(m, ToolMessage) and m.name.startswith("get_")]

@@ -101,11 +101,19 @@ def test_offsets_and_sizes_are_enforced(emu_client: httpx.Client, offset: int, c
     assert send(emu_client, url, PDF[received:], received).status_code == 200  # the session goes on
 
 
-def test_the_key_is_needed_on_every_step(emu: GeminiEmulator, emu_client: httpx.Client) -> None:
+def test_the_key_starts_an_upload_and_the_upload_url_finishes_it(emu: GeminiEmulator, emu_client: httpx.Client) -> None:
     session = start(emu_client, len(PDF))
     url = session.headers["x-goog-upload-url"]
-    anonymous = httpx.post(url, content=PDF, headers={"X-Goog-Upload-Command": "upload, finalize"})
-    assert anonymous.status_code == 403
+    # google-genai sends `upload, finalize` without the key: the upload URL is the credential
+    anonymous = httpx.post(
+        url, content=PDF, headers={"X-Goog-Upload-Command": "upload, finalize", "X-Goog-Upload-Offset": "0"}
+    )
+    assert anonymous.status_code == 200, anonymous.text
+    assert anonymous.json()["file"]["state"] == "ACTIVE"
+    unknown = httpx.post(
+        url.replace("upload_id=", "upload_id=x"), content=PDF, headers={"X-Goog-Upload-Command": "upload"}
+    )
+    assert unknown.status_code == 404
     headers = {"X-Goog-Upload-Protocol": "resumable", "X-Goog-Upload-Command": "start"}
     assert httpx.post(f"{emu.base_url}{UPLOAD}", headers=headers).status_code == 403
     assert httpx.get(f"{emu.base_url}/v1beta/files").status_code == 403

@@ -86,8 +86,11 @@ def test_image_config_values(emu_client: httpx.Client, config: dict[str, Any], f
 def test_image_only_and_text_only_on_an_image_model(emu_client: httpx.Client) -> None:
     only = generate(emu_client, ask("Draw", generationConfig={"responseModalities": ["IMAGE"]}), model=IMAGE_MODEL)
     assert [list(p) for p in parts_of(only)] == [["inlineData", "thoughtSignature"]]
-    text = generate(emu_client, ask("Describe"), model=IMAGE_MODEL)
+    text = generate(emu_client, ask("Describe", generationConfig={"responseModalities": ["TEXT"]}), model=IMAGE_MODEL)
     assert all("inlineData" not in p for p in parts_of(text))
+    # No config at all, as Google's image-generation guide calls it: text and an image
+    default = generate(emu_client, ask("Draw a cat"), model=IMAGE_MODEL)
+    assert [next(iter(p)) for p in parts_of(default)] == ["text", "inlineData"]
 
 
 def test_streamed_image_arrives_whole(emu_client: httpx.Client) -> None:

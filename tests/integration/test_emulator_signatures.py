@@ -54,14 +54,29 @@ def test_gemini_2_5_signs_the_first_part_of_a_calling_answer(emu_client: httpx.C
     assert signed(with_thoughts) == [True, False]  # "the signature in the first part (regardless of type)"
     text_only = parts_of(generate(emu_client, ask("hello", **THOUGHTS)))
     assert signed(text_only) == [False, False]  # "Gemini 2.5 won't have a signature in any part"
+    # ...except the answer after the turn's function responses, as recorded (realwire, 2.5 text after results)
+    call = parts_of(generate(emu_client, ask("use get_weather", **TOOLS, **ANY)))
+    history = {
+        "contents": [
+            {"role": "user", "parts": [{"text": "use get_weather"}]},
+            {"role": "model", "parts": call},
+            {"role": "user", "parts": [{"functionResponse": {"name": "get_weather", "response": {"r": "sun"}}}]},
+        ],
+        **TOOLS,
+        **THOUGHTS,
+    }
+    assert signed(parts_of(generate(emu_client, history))) == [False, True]  # the summary is not, the answer is
 
 
 def test_gemini_3_signs_the_first_call_and_else_the_last_part(emu_client: httpx.Client) -> None:
     parallel = parts_of(generate(emu_client, ask("use get_weather and get_time", **TOOLS, **ANY), model=PRO3))
-    assert [list(p["functionCall"]) for p in parallel] == [["id", "name", "args"]] * 2
+    # realwire: gemini-3-pro-preview and gemini-3-flash-preview calls carry no id; gemini-3.6-flash's do
+    assert [list(p["functionCall"]) for p in parallel] == [["name", "args"]] * 2
+    newer = parts_of(generate(emu_client, ask("use get_weather", **TOOLS, **ANY), model="gemini-3.6-flash"))
+    assert list(newer[0]["functionCall"]) == ["id", "name", "args"]
     assert signed(parallel) == [True, False]  # "attached only to the first functionCall part"
     thoughtful = parts_of(generate(emu_client, ask("use get_weather", **TOOLS, **ANY, **THOUGHTS), model=PRO3))
-    assert signed(thoughtful) == [True, True]  # the thought summary and the call
+    assert signed(thoughtful) == [False, True]  # the call; realwire: Gemini 3 thought summaries are unsigned
     text = parts_of(generate(emu_client, ask("hello"), model=PRO3))
     assert signed(text) == [True]  # "the signature on the last part if the model generates a thought"
     unthinking = parts_of(

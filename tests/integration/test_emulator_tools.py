@@ -76,7 +76,7 @@ def test_auto_mode_calls_then_answers_after_the_function_response(emu_client: ht
 
 def test_parallel_calls_and_gemini_3_call_ids(emu_client: httpx.Client) -> None:
     both = generate(
-        emu_client, ask("Call get_weather and magic_function(7)", **_tools("ANY")), model="gemini-3-pro-preview"
+        emu_client, ask("Call get_weather and magic_function(7)", **_tools("ANY")), model="gemini-3.6-flash"
     )
     calls = _calls(both)
     assert [c["name"] for c in calls] == ["magic_function", "get_weather"]
@@ -157,6 +157,10 @@ def test_count_tokens_both_forms(emu_client: httpx.Client) -> None:
     assert full["totalTokens"] == 270  # the system instruction counts too
 
 
+def _cosine(a: list[float], b: list[float]) -> float:
+    return sum(x * y for x, y in zip(a, b, strict=True)) / math.sqrt(sum(x * x for x in a) * sum(y * y for y in b))
+
+
 def test_embeddings_are_deterministic_unit_vectors_with_raw_prefixes(emu_client: httpx.Client) -> None:
     def embed(text: str, **extra: Any) -> list[float]:
         body = {"content": {"parts": [{"text": text}]}, **extra}
@@ -168,8 +172,9 @@ def test_embeddings_are_deterministic_unit_vectors_with_raw_prefixes(emu_client:
     assert len(full) == 3072
     assert all(isinstance(v, float) for v in full)
     assert math.isclose(math.sqrt(sum(v * v for v in full)), 1.0, rel_tol=1e-6)
-    assert embed("hello", taskType="RETRIEVAL_DOCUMENT", title="Greeting") == full
-    assert embed("goodbye") != full
+    document = embed("hello", taskType="RETRIEVAL_DOCUMENT", title="Greeting")
+    assert 0.2 < _cosine(document, full) < 1.0  # the task type and title move the vector, not far
+    assert abs(_cosine(embed("goodbye"), full)) < 0.2
     short = embed("hello", outputDimensionality=768)
     assert short == full[:768]  # the truncated prefix, not renormalized
     assert math.sqrt(sum(v * v for v in short)) < 0.9
@@ -322,3 +327,82 @@ def test_forced_arguments_follow_json_schema_refs_and_unions(emu_client: httpx.C
     assert args["unit"] == "fahrenheit"
     assert args["days"] == 5
     assert 2 <= len(args["tags"]) <= 3
+
+
+def test_auto_mode_calls_only_when_the_turn_asks_for_it(emu_client: httpx.Client) -> None:
+    assert _calls(generate(emu_client, ask("hi", **_tools()))) == []  # a greeting gets text, not a call
+    weather = generate(emu_client, ask("What is the weather in 'Paris'?", **_tools()))
+    assert [c["name"] for c in _calls(weather)] == ["get_weather"]  # "weather" is in the function's name
+    asked = generate(emu_client, ask("Use the tool, please.", **_tools()))
+    assert len(_calls(asked)) == 1
+    answered = {
+        "contents": [
+            {"role": "user", "parts": [{"text": "What is the weather in 'Paris'?"}]},
+            {"role": "model", "parts": [{"functionCall": {"name": "get_weather", "args": {"city": "Paris"}}}]},
+            {"role": "user", "parts": [{"functionResponse": {"name": "get_weather", "response": {"r": "sun"}}}]},
+        ],
+        **_tools(),
+    }
+    assert _calls(generate(emu_client, answered)) == []  # after the turn's results the model answers
+
+
+def test_forced_mode_prefers_functions_not_called_in_the_current_turn(emu_client: httpx.Client) -> None:
+    call = {"role": "model", "parts": [{"functionCall": {"name": "get_weather", "args": {"city": "Paris"}}}]}
+    result = {"role": "user", "parts": [{"functionResponse": {"name": "get_weather", "response": {"r": "sun"}}}]}
+    final = {"role": "model", "parts": [{"functionCall": {"name": "magic_function", "args": {"input": 1}}}]}
+    final_result = {"role": "user", "parts": [{"functionResponse": {"name": "magic_function", "response": {}}}]}
+    first_turn = [{"role": "user", "parts": [{"text": "weather?"}]}, call, result, final, final_result]
+    # A new user turn starts afresh: the conversation's earlier calls do not count. Matching nothing, the forced
+    # call goes to the last declaration (where LangChain puts its structured-output tool).
+    second = {"contents": [*first_turn, {"role": "user", "parts": [{"text": "and again?"}]}], **_tools("ANY")}
+    assert [c["name"] for c in _calls(generate(emu_client, second))] == ["get_weather"]
+    within = {"contents": [*second["contents"], call, result], **_tools("ANY")}
+    assert [c["name"] for c in _calls(generate(emu_client, within))] == ["magic_function"]
+
+
+def test_embeddings_are_meaningful_and_task_types_change_them(emu_client: httpx.Client) -> None:
+    def embed(text: str, model: str = "gemini-embedding-001", **extra: Any) -> list[float]:
+        body = {"content": {"parts": [{"text": text}]}, **extra}
+        response = emu_client.post(f"/v1beta/models/{model}:embedContent", json=body)
+        assert response.status_code == 200, response.text
+        return response.json()["embedding"]["values"]  # type: ignore[no-any-return]
+
+    cat = embed("The cat sat on the mat")
+    assert _cosine(cat, embed("a cat sat on a mat")) > 0.5  # shared words land close
+    assert _cosine(cat, embed("the cats sat")) > 0.4  # plural and singular are the same word
+    assert abs(_cosine(cat, embed("Quarterly revenue grew strongly"))) < 0.15  # unrelated texts do not
+    query, document = embed("cat", taskType="RETRIEVAL_QUERY"), embed("cat", taskType="RETRIEVAL_DOCUMENT")
+    assert query != document
+    assert _cosine(query, document) > 0.3
+    # gemini-embedding-2: unit length at every size (realwire llm-gemini-test_embedding_gemini-embedding-2-768)
+    short = embed("Some text goes here", "gemini-embedding-2", outputDimensionality=768)
+    assert len(short) == 768
+    assert math.isclose(math.sqrt(sum(v * v for v in short)), 1.0, rel_tol=1e-6)
+
+
+def test_gemini_embedding_2_reports_usage_and_takes_images(emu_client: httpx.Client) -> None:
+    png = {"inlineData": {"mimeType": "image/png", "data": "iVBORw0KGgo="}}
+
+    def batch(parts: list[dict[str, Any]]) -> httpx.Response:
+        request = {"model": "models/gemini-embedding-2", "content": {"parts": parts}}
+        return emu_client.post("/v1beta/models/gemini-embedding-2:batchEmbedContents", json={"requests": [request]})
+
+    answer = batch([{"text": "Some text goes here"}]).json()
+    assert answer["usageMetadata"] == {
+        "promptTokenCount": 5,
+        "promptTokenDetails": [{"modality": "TEXT", "tokenCount": 5}],
+    }
+    assert batch([png] * 6).status_code == 200
+    seven = batch([png] * 7)
+    assert seven.status_code == 400
+    assert seven.json()["error"]["message"].startswith(
+        "Unable to submit request because the model supports at most 6 image parts per input instance, but 7 were "
+        "provided."
+    )
+
+
+def test_functions_the_prompt_names_by_word_are_called_in_parallel(emu_client: httpx.Client) -> None:
+    temperature = {"name": "get_temperature", "description": "Temperature of a city."}
+    humidity = {"name": "get_humidity", "description": "Humidity of a city."}
+    body = ask("Temperature and humidity in 'Oslo'?", tools=[{"functionDeclarations": [temperature, humidity]}])
+    assert [c["name"] for c in _calls(generate(emu_client, body))] == ["get_temperature", "get_humidity"]

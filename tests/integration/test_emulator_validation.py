@@ -35,6 +35,7 @@ def _params(schema: dict[str, Any]) -> dict[str, Any]:
 
 OBJ = {"type": "OBJECT", "properties": {"a": {"type": "STRING"}}}
 B64_PNG = "iVBORw0KGgo="
+F = {"name": "f"}
 CALL = {"role": "model", "parts": [{"functionCall": {"name": "f", "args": {}}}]}
 ANSWER = {"role": "user", "parts": [{"functionResponse": {"name": "f", "response": {"result": 1}}}]}
 
@@ -129,7 +130,14 @@ CASES: list[tuple[str, str, str, Any, int, str]] = [
         400,
         "contents[0].parts[0].data: required oneof field 'data' must have one initialized field",
     ),
-    ("empty-text", FLASH, "generateContent", _parts({"text": ""}), 400, "required oneof field 'data'"),
+    (
+        "signature-without-data",
+        FLASH,
+        "generateContent",
+        _parts({"thought": True, "thoughtSignature": "c2ln"}),
+        400,
+        "contents[0].parts[0].data: required oneof field 'data' must have one initialized field",
+    ),
     (
         "empty-system-instruction",
         FLASH,
@@ -313,12 +321,12 @@ CASES: list[tuple[str, str, str, Any, int, str]] = [
         "parameters_json_schema and parameters cannot both be set.",
     ),
     (
-        "object-without-properties",
+        "unknown-enum-name",
         FLASH,
         "generateContent",
-        _params({"type": "object"}),
+        _with(toolConfig={"functionCallingConfig": {"mode": "sometimes"}}),
         400,
-        "function_declarations[0].parameters.properties: should be non-empty for OBJECT type",
+        "Invalid value at 'tool_config.function_calling_config.mode'",
     ),
     (
         "required-unknown-property",
@@ -613,7 +621,7 @@ def test_transcoder_errors_carry_field_violations_and_are_reported_together(emu_
 
 
 def test_validator_reports_every_violation_at_once(emu_client: httpx.Client) -> None:
-    body = {"contents": [{"role": "user", "parts": []}, {"role": "model", "parts": [{"text": ""}]}]}
+    body = {"contents": [{"role": "user", "parts": []}, {"role": "model", "parts": [{"thought": True}]}]}
     message = emu_client.post(f"/v1beta/models/{FLASH}:generateContent", json=body).json()["error"]["message"]
     assert message == (
         "* GenerateContentRequest.contents[0].parts: contents.parts must not be empty.\n"
@@ -656,6 +664,45 @@ def test_payload_over_20_mb_is_rejected(emu_client: httpx.Client) -> None:
         _config(thinkingConfig={"thinkingBudget": 0}),
         _config(candidateCount=8, stopSequences=list("abcde"), temperature=2, topP=1, topK=1),
         _with(generationConfig=None, tools=None),  # null means unset
+        _parts({"text": ""}),  # realwire pydantic-ai-test_google_model_empty_user_prompt: 200
+        {
+            "contents": [
+                {"parts": [{"text": "Hi"}]},
+                {"role": "model", "parts": [{"text": ""}]},
+                {"parts": [{"text": "?"}]},
+            ]
+        },
+        _params({"type": "OBJECT", "properties": {}}),  # realwire llm-gemini-test_tools-0: 200
+        _params({"type": "object", "properties": {}, "required": []}),
+        _params({"type": "object"}),
+        _with(toolConfig={"functionCallingConfig": {"mode": "any"}}, tools=[{"functionDeclarations": [F]}]),
+        _with(toolConfig={"functionCallingConfig": {"mode": "none"}}, tools=[{"functionDeclarations": [F]}]),
+        # realwire pydantic-ai-test_thinking_with_native_tool_wire_contract_google: mode with built-in tools only
+        _with(
+            toolConfig={"functionCallingConfig": {"mode": "AUTO"}, "includeServerSideToolInvocations": True},
+            tools=[{"googleSearch": {}}],
+        ),
+        _with(serviceTier="flex", store=False, labels={"team": "a"}),  # google-genai top-level fields
+        _config(audioTranscriptionConfig={"languageCodes": ["en-US"]}),
+        _with(tools=[{"fileSearch": {"fileSearchStoreNames": ["fileSearchStores/s-1"], "topK": 3}}]),
+        _with(tools=[{"googleMaps": {"enableWidget": True}}]),
+        _with(tools=[{"googleSearch": {"searchTypes": {"webSearch": {}, "imageSearch": {}}}}]),
+        {
+            "contents": [
+                {"role": "user", "parts": [{"text": "run"}]},
+                {
+                    "role": "model",
+                    "parts": [
+                        {"executableCode": {"language": "PYTHON", "code": "print(1)", "id": "c1"}},
+                        {"codeExecutionResult": {"outcome": "OUTCOME_OK", "output": "1", "id": "c1"}},
+                        {"toolCall": {"id": "t1", "toolType": "FILE_SEARCH", "args": {"q": "x"}}},
+                        {"toolResponse": {"id": "t1", "toolType": "FILE_SEARCH", "response": {"r": 1}}},
+                        {"text": "done"},
+                    ],
+                },
+                {"parts": [{"text": "again"}]},
+            ]
+        },
     ],
     ids=[
         "signature-only-part",
@@ -669,6 +716,20 @@ def test_payload_over_20_mb_is_rejected(emu_client: httpx.Client) -> None:
         "flash-off",
         "edges",
         "nulls",
+        "empty-user-text",
+        "empty-model-text",
+        "empty-properties",
+        "empty-properties-required",
+        "object-without-properties",
+        "lowercase-mode-any",
+        "lowercase-mode-none",
+        "mode-with-server-side-tools",
+        "top-level-sdk-fields",
+        "audio-transcription",
+        "file-search",
+        "google-maps",
+        "search-types",
+        "server-side-tool-parts",
     ],
 )
 def test_valid_edge_cases_are_accepted(emu_client: httpx.Client, body: dict[str, Any]) -> None:

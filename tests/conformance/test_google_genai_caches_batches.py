@@ -1,30 +1,22 @@
-"""The emulator's caches and batches judged by Google's own SDK (google-genai), the emulator's second judge.
-
-google-genai is installed with the `bench` extra, so in the development environment (`make integration`) these
-always run; the dependency-matrix environments (`make test-lowest`, `test-newest`) install only the `test` extra,
-where this module is skipped as a whole, saying why.
-"""
+"""Part (c) of `make conformance`, continued: the emulator's caches and batches driven by google-genai."""
 
 from __future__ import annotations
 
 from typing import Any
 
-import pytest
-
 from langchain_gemini.testing import GeminiEmulator
-from tests.integration.emulator_helpers import FLASH
 
-pytest.importorskip("google.genai", reason="google-genai (the bench extra) is not installed in this environment")
+FLASH = "gemini-2.5-flash"
 
 DOC = "The quick brown fox jumps over the lazy dog. " * 1000  # 11,250 emulator tokens
 
 
-def test_google_genai_sdk_drives_the_caches(emu: GeminiEmulator) -> None:
+def test_google_genai_sdk_drives_the_caches(gemini: GeminiEmulator) -> None:
     """The emulator's second judge: Google's own SDK creates, reads, lists, updates, uses and deletes a cache."""
     from google import genai
     from google.genai import types
 
-    client = genai.Client(api_key="test-key", http_options=types.HttpOptions(base_url=emu.base_url))
+    client = genai.Client(api_key="test-key", http_options=types.HttpOptions(base_url=gemini.base_url))
     config = types.CreateCachedContentConfig(system_instruction="Be brief.", contents=[DOC], ttl="300s")
     cache = client.caches.create(model=FLASH, config=config)
     assert cache.name is not None
@@ -43,17 +35,17 @@ def test_google_genai_sdk_drives_the_caches(emu: GeminiEmulator) -> None:
     assert answer.usage_metadata is not None
     assert answer.usage_metadata.cached_content_token_count == 11253
     client.caches.delete(name=cache.name)
-    assert emu.requests[-1].method == "DELETE"
+    assert gemini.requests[-1].method == "DELETE"
     assert list(client.caches.list()) == []
     client.close()
 
 
-def test_google_genai_sdk_drives_a_batch(emu: GeminiEmulator) -> None:
+def test_google_genai_sdk_drives_a_batch(gemini: GeminiEmulator) -> None:
     """The second judge: Google's SDK creates a job, polls it to the end and reads the inline results."""
     from google import genai
     from google.genai import types
 
-    client = genai.Client(api_key="test-key", http_options=types.HttpOptions(base_url=emu.base_url))
+    client = genai.Client(api_key="test-key", http_options=types.HttpOptions(base_url=gemini.base_url))
     requests: Any = [{"contents": [{"parts": [{"text": "Tell me a joke."}], "role": "user"}]}]
     job = client.batches.create(model=FLASH, src=requests, config={"display_name": "jokes"})
     assert job.state == "JOB_STATE_PENDING"
