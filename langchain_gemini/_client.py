@@ -34,6 +34,7 @@ from langchain_gemini.errors import (
     GeminiResponseValidationError,
     error_from_response,
     error_from_transport,
+    is_secret,
     redact,
     redact_value,
 )
@@ -84,7 +85,7 @@ class GeminiClient:
         key = api_key.get_secret_value().strip()  # a key pasted from a file often ends in "\n"
         if not key:
             raise ValueError("api_key is empty")
-        if any(key in unquote_plus(value) for value in (base_url, api_version)):
+        if is_secret(key) and any(key in unquote_plus(value) for value in (base_url, api_version)):
             # A URL is logged (by httpx at INFO) and shown in errors: the key must never be part of one.
             raise ValueError("base_url and api_version must not contain the API key; pass api_key")
         if not key.isascii() or any(c.isspace() or not c.isprintable() for c in key):

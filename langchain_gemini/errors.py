@@ -104,6 +104,11 @@ _REQUEST_ID_HEADERS = ("x-request-id", "x-goog-request-id", "request-id")
 _URL_QUERY = re.compile(r"(\b[a-z][a-z0-9+.-]*://[^\s?#'\"]*)\?[^\s'\"]*", re.IGNORECASE)
 
 
+def is_secret(key: str | None) -> bool:
+    """Whether `key` is treated as a secret: 8 characters or more (shorter keys are test keys, see above)."""
+    return bool(key) and len(key or "") >= _MIN_SECRET_LENGTH
+
+
 def redact(text: str, secret: str | None) -> str:
     """Replace the API key, and anything shaped like a Google API key, with ``***``.
 
@@ -119,7 +124,7 @@ def redact(text: str, secret: str | None) -> str:
     Returns:
         The text with every occurrence replaced.
     """
-    if secret and len(secret) >= _MIN_SECRET_LENGTH:
+    if secret and is_secret(secret):
         for form in _secret_forms(secret):
             text = text.replace(form, "***")
     return _API_KEY_PATTERN.sub("***", text)

@@ -225,6 +225,21 @@ def test_a_url_carrying_the_key_is_refused_without_echoing_it(
     _assert_clean(_log_texts(logs), "URL with the key (logs)")
 
 
+def test_a_short_test_key_may_appear_in_a_url() -> None:
+    """Keys under 8 characters are test keys, not secrets (the redaction rule): "t" is in every http:// URL."""
+    sent: list[httpx.Request] = []
+    transport = httpx.MockTransport(lambda request: sent.append(request) or _answer(request))
+    with ChatGemini(
+        model="gemini-2.5-flash",
+        api_key="t",
+        base_url="http://127.0.0.1:8765",
+        http_client=httpx.Client(transport=transport),
+    ) as model:
+        model.invoke("hi")
+    assert sent[0].url == "http://127.0.0.1:8765/v1beta/models/gemini-2.5-flash:generateContent"
+    assert sent[0].headers["x-goog-api-key"] == "t"
+
+
 @pytest.mark.parametrize("status", [301, 302, 303, 307, 308])
 def test_a_redirect_never_carries_the_key_to_another_origin(status: int) -> None:
     """Even a user-supplied client that follows redirects: the package never follows one with the key."""
