@@ -156,10 +156,7 @@ def _check_candidate(candidate: object, index: int) -> None:
         fail(f"candidates[{index}].finishReason", str, finish)
     # Rare fields (long answers, log probabilities), looked up by name rather than walking every candidate key.
     if "continuationToken" in candidate or "logprobsResult" in candidate or "avgLogprobs" in candidate:
-        if (key := _wrong_field(candidate, _CANDIDATE_FIELDS, nullable=True)) is not None:
-            fail(f"candidates[{index}].{key}", _CANDIDATE_FIELDS[key], candidate[key])
-        if logprobs := candidate.get("logprobsResult"):
-            _check_logprobs(logprobs, f"candidates[{index}].logprobsResult")
+        _check_rare_candidate_fields(candidate, index)
     content = candidate.get("content")
     if not content:
         return
@@ -177,6 +174,13 @@ def _check_candidate(candidate: object, index: int) -> None:
         return
     for position, part in enumerate(parts):
         _check_part(part, f"candidates[{index}].content.parts[{position}]")
+
+
+def _check_rare_candidate_fields(candidate: dict[str, Any], index: int) -> None:
+    if (key := _wrong_field(candidate, _CANDIDATE_FIELDS, nullable=True)) is not None:
+        fail(f"candidates[{index}].{key}", _CANDIDATE_FIELDS[key], candidate[key])
+    if logprobs := candidate.get("logprobsResult"):
+        _check_logprobs(logprobs, f"candidates[{index}].logprobsResult")
 
 
 def _check_part(part: object, path: str) -> None:
@@ -198,21 +202,21 @@ def _check_logprobs(result: dict[str, Any], path: str) -> None:
         if type(token) is not dict or _wrong_field(token, _TOKEN_FIELDS) is not None:
             _fail_token(token, f"{path}.chosenCandidates[{position}]")
     for position, top in enumerate(result.get("topCandidates") or ()):
-        alternatives = top.get("candidates", []) if type(top) is dict else None
+        if type(top) is not dict:
+            fail(f"{path}.topCandidates[{position}]", dict, top)
+        alternatives = top.get("candidates", [])
         if type(alternatives) is not list:
-            where = f"{path}.topCandidates[{position}]"
-            fail(where, dict, top) if type(top) is not dict else fail(f"{where}.candidates", list, alternatives)
+            fail(f"{path}.topCandidates[{position}].candidates", list, alternatives)
         for rank, token in enumerate(alternatives):
             if type(token) is not dict or _wrong_field(token, _TOKEN_FIELDS) is not None:
                 _fail_token(token, f"{path}.topCandidates[{position}].candidates[{rank}]")
 
 
-def _fail_token(token: object, path: str) -> NoReturn:
+def _fail_token(token: object, path: str) -> None:
+    """Raise for a token that failed the quick check, naming its field."""
     if type(token) is not dict:
         fail(path, dict, token)
-    key = _wrong_field(token, _TOKEN_FIELDS)
-    assert key is not None  # only called for a token that failed
-    fail(f"{path}.{key}", _TOKEN_FIELDS[key], token[key])
+    _check_fields(token, _TOKEN_FIELDS, path)
 
 
 def check_usage(usage: object) -> None:
