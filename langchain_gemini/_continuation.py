@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from langchain_gemini._response_check import check_response, check_usage
 from langchain_gemini._wire import GenerateContentRequest, GenerateContentResponse
 from langchain_gemini.errors import GeminiContinuationLimitError
 
@@ -50,7 +51,12 @@ def next_request(body: GenerateContentRequest, token: str, hops: int, limit: int
 
 
 def sum_usage(total: Mapping[str, Any] | None, usage: Mapping[str, Any] | None) -> dict[str, Any]:
-    """Usage of two hops added: counts summed, per-modality details summed by modality."""
+    """Usage of two hops added: counts summed, per-modality details summed by modality.
+
+    Raises:
+        GeminiResponseValidationError: A field of `usage` (the answer of the hop just read) has the wrong type.
+    """
+    check_usage(usage)
     result: dict[str, Any] = dict(total or {})
     for key, value in (usage or {}).items():
         previous = result.get(key)
@@ -77,9 +83,15 @@ def merge_responses(bodies: Sequence[GenerateContentResponse]) -> GenerateConten
 
     It holds the parts of every hop in order, the last hop's candidate fields (finish reason, metadata), the last
     continuation token seen, and summed usage.
+
+    Raises:
+        GeminiResponseValidationError: A hop's answer has a field of the wrong type (checked before it is merged; a
+            single answer is left to `to_chat_result`, which checks it anyway).
     """
     if len(bodies) == 1:
         return bodies[0]
+    for body in bodies:
+        check_response(body)
     merged: dict[str, Any] = dict(bodies[-1])
     parts: list[Any] = []
     token = None

@@ -27,8 +27,13 @@ _RESPONSE_FIELDS: dict[str, type] = {
     "modelVersion": str,
     "responseId": str,
 }
-_CANDIDATE_FIELDS: dict[str, type] = {"content": dict, "finishReason": str}
-_CONTENT_FIELDS: dict[str, type] = {"parts": list}
+# Candidate fields besides `content` (checked on its own: a falsy one means no content); null counts as absent.
+_CANDIDATE_FIELDS: dict[str, type] = {
+    "finishReason": str,
+    "continuationToken": str,
+    "avgLogprobs": float,
+    "logprobsResult": dict,
+}
 _PART_FIELDS: dict[str, type] = {
     "text": str,
     "thoughtSignature": str,
@@ -36,11 +41,25 @@ _PART_FIELDS: dict[str, type] = {
     "functionCall": dict,
     "executableCode": dict,
     "codeExecutionResult": dict,
+    "toolCall": dict,
+    "toolResponse": dict,
     "inlineData": dict,
     "fileData": dict,
 }
-_CALL_FIELDS: dict[str, type] = {"name": str, "id": str}
 _MEDIA_FIELDS: dict[str, type] = {"mimeType": str, "data": str, "fileUri": str}
+# Part kind -> the fields of its object the conversion reads (types per google-genai's `types.py`).
+_NESTED_PART_FIELDS: dict[str, dict[str, type]] = {
+    "functionCall": {"name": str, "id": str},
+    "executableCode": {"code": str, "language": str, "id": str},
+    "codeExecutionResult": {"output": str, "outcome": str, "id": str},
+    "toolCall": {"id": str, "toolType": str, "args": dict},
+    "toolResponse": {"id": str, "toolType": str, "response": dict},
+    "inlineData": _MEDIA_FIELDS,
+    "fileData": _MEDIA_FIELDS,
+}
+_LOGPROBS_FIELDS: dict[str, type] = {"chosenCandidates": list, "topCandidates": list, "logProbabilitySum": float}
+_TOKEN_FIELDS: dict[str, type] = {"token": str, "logProbability": float, "tokenId": int}
+_TOKEN_DETAILS = ("promptTokensDetails", "candidatesTokensDetails", "cacheTokensDetails", "toolUsePromptTokensDetails")
 _USAGE_FIELDS: dict[str, type] = {
     "promptTokenCount": int,
     "cachedContentTokenCount": int,
@@ -48,11 +67,10 @@ _USAGE_FIELDS: dict[str, type] = {
     "toolUsePromptTokenCount": int,
     "thoughtsTokenCount": int,
     "totalTokenCount": int,
-    "promptTokensDetails": list,
-    "candidatesTokensDetails": list,
+    **dict.fromkeys(_TOKEN_DETAILS, list),
 }
 _DETAIL_FIELDS: dict[str, type] = {"tokenCount": int}
-_TYPE_NAMES = {dict: "an object", list: "a list", str: "a string", int: "an integer"}
+_TYPE_NAMES = {dict: "an object", list: "a list", str: "a string", int: "an integer", float: "a number"}
 
 
 def _describe(value: object) -> str:
@@ -72,13 +90,18 @@ def fail(path: str, expected: type, value: object) -> NoReturn:
 
 
 def _wrong_field(value: dict[str, Any], fields: dict[str, type], nullable: bool = False) -> str | None:
-    """The first listed field of `value` without exactly its type (a bool is no integer).
+    """The first listed field of `value` without exactly its type (a bool is no integer; an integer is a number).
 
     `nullable`: a JSON null passes, for the fields the conversion reads as `body.get(key) or default`.
     """
     for key, item in value.items():
         expected = fields.get(key)
-        if expected is not None and type(item) is not expected and not (nullable and item is None):
+        if (
+            expected is not None
+            and type(item) is not expected
+            and not (nullable and item is None)
+            and not (expected is float and type(item) is int)
+        ):
             return key
     return None
 
@@ -131,6 +154,9 @@ def _check_candidate(candidate: object, index: int) -> None:
     finish = candidate.get("finishReason")
     if finish is not None and type(finish) is not str:
         fail(f"candidates[{index}].finishReason", str, finish)
+    # Rare fields (long answers, log probabilities), looked up by name rather than walking every candidate key.
+    if "continuationToken" in candidate or "logprobsResult" in candidate or "avgLogprobs" in candidate:
+        _check_rare_candidate_fields(candidate, index)
     content = candidate.get("content")
     if not content:
         return
@@ -150,23 +176,66 @@ def _check_candidate(candidate: object, index: int) -> None:
         _check_part(part, f"candidates[{index}].content.parts[{position}]")
 
 
+def _check_rare_candidate_fields(candidate: dict[str, Any], index: int) -> None:
+    if (key := _wrong_field(candidate, _CANDIDATE_FIELDS, nullable=True)) is not None:
+        fail(f"candidates[{index}].{key}", _CANDIDATE_FIELDS[key], candidate[key])
+    if logprobs := candidate.get("logprobsResult"):
+        _check_logprobs(logprobs, f"candidates[{index}].logprobsResult")
+
+
 def _check_part(part: object, path: str) -> None:
     if type(part) is not dict:
         fail(path, dict, part)
     _check_fields(part, _PART_FIELDS, path)
-    if call := part.get("functionCall"):
-        _check_fields(call, _CALL_FIELDS, f"{path}.functionCall")
-    for key in ("inlineData", "fileData"):
-        if media := part.get(key):
-            _check_fields(media, _MEDIA_FIELDS, f"{path}.{key}")
+    for key, fields in _NESTED_PART_FIELDS.items():
+        if inner := part.get(key):
+            _check_fields(inner, fields, f"{path}.{key}")
     if "fileData" in part and type((part["fileData"] or {}).get("fileUri")) is not str:
         fail(f"{path}.fileData.fileUri", str, (part["fileData"] or {}).get("fileUri"))
+
+
+def _check_logprobs(result: dict[str, Any], path: str) -> None:
+    # One object per answer token, present only when the request asked for log probabilities; paths are formatted
+    # only on failure.
+    _check_fields(result, _LOGPROBS_FIELDS, path, nullable=True)
+    for position, token in enumerate(result.get("chosenCandidates") or ()):
+        if type(token) is not dict or _wrong_field(token, _TOKEN_FIELDS) is not None:
+            _fail_token(token, f"{path}.chosenCandidates[{position}]")
+    for position, top in enumerate(result.get("topCandidates") or ()):
+        if type(top) is not dict:
+            fail(f"{path}.topCandidates[{position}]", dict, top)
+        alternatives = top.get("candidates", [])
+        if type(alternatives) is not list:
+            fail(f"{path}.topCandidates[{position}].candidates", list, alternatives)
+        for rank, token in enumerate(alternatives):
+            if type(token) is not dict or _wrong_field(token, _TOKEN_FIELDS) is not None:
+                _fail_token(token, f"{path}.topCandidates[{position}].candidates[{rank}]")
+
+
+def _fail_token(token: object, path: str) -> None:
+    """Raise for a token that failed the quick check, naming its field."""
+    if type(token) is not dict:
+        fail(path, dict, token)
+    _check_fields(token, _TOKEN_FIELDS, path)
+
+
+def check_usage(usage: object) -> None:
+    """Check a `usageMetadata` object (None passes: proto3 leaves it out when empty).
+
+    Raises:
+        GeminiResponseValidationError: Naming the first field that is wrong.
+    """
+    if usage is None:
+        return
+    if type(usage) is not dict:
+        fail("usageMetadata", dict, usage)
+    _check_usage(usage)
 
 
 def _check_usage(usage: dict[str, Any]) -> None:
     if _wrong_field(usage, _USAGE_FIELDS) is not None:
         _check_fields(usage, _USAGE_FIELDS, "usageMetadata")
-    for key in ("promptTokensDetails", "candidatesTokensDetails"):
+    for key in _TOKEN_DETAILS:
         if not (details := usage.get(key)):
             continue
         for index, item in enumerate(details):

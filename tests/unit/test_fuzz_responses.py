@@ -64,10 +64,51 @@ VALID_ANSWER: dict[str, Any] = {
     "modelVersion": "gemini-2.5-flash",
     "responseId": "resp-1",
 }
+# Gemini 3 server-side tools, numbered code runs, log probabilities and a long answer cut for continuation.
+TOKEN_LOGPROBS = {"token": "Hi", "logProbability": -0.25, "tokenId": 7}
+VALID_GEMINI3_ANSWER: dict[str, Any] = {
+    "candidates": [
+        {
+            "content": {
+                "role": "model",
+                "parts": [
+                    {"toolCall": {"id": "t1", "toolType": "GOOGLE_SEARCH_WEB", "args": {"queries": ["x"]}}},
+                    {"toolResponse": {"id": "t1", "toolType": "GOOGLE_SEARCH_WEB", "response": {"search": "ok"}}},
+                    {"executableCode": {"code": "print(1)", "language": "PYTHON", "id": "e1"}},
+                    {"codeExecutionResult": {"outcome": "OUTCOME_OK", "output": "1", "id": "e1"}},
+                    {"text": "Hi"},
+                ],
+            },
+            "finishReason": "CONTINUATION",
+            "continuationToken": "Y29udGludWU=",
+            "avgLogprobs": -0.25,
+            "logprobsResult": {
+                "chosenCandidates": [TOKEN_LOGPROBS],
+                "topCandidates": [{"candidates": [TOKEN_LOGPROBS, {"token": "Hello", "logProbability": -2}]}],
+                "logProbabilitySum": -0.25,
+            },
+        }
+    ],
+    "usageMetadata": {
+        "promptTokenCount": 4,
+        "candidatesTokenCount": 1,
+        "toolUsePromptTokenCount": 3,
+        "cachedContentTokenCount": 2,
+        "totalTokenCount": 8,
+        "cacheTokensDetails": [{"modality": "TEXT", "tokenCount": 2}],
+        "toolUsePromptTokensDetails": [{"modality": "TEXT", "tokenCount": 3}],
+    },
+    "modelVersion": "gemini-3-pro-preview",
+    "responseId": "resp-3",
+}
 VALID_EVENTS: list[dict[str, Any]] = [
     {"candidates": [{"content": {"role": "model", "parts": [{"text": "Hel"}]}, "index": 0}], "responseId": "r"},
     {"candidates": [{"content": {"role": "model", "parts": VALID_ANSWER["candidates"][0]["content"]["parts"]}}]},
     {**VALID_ANSWER, "candidates": [{**VALID_ANSWER["candidates"][0], "content": {"parts": [{"text": "lo"}]}}]},
+]
+VALID_GEMINI3_EVENTS: list[dict[str, Any]] = [
+    {**VALID_GEMINI3_ANSWER, "candidates": [{**VALID_GEMINI3_ANSWER["candidates"][0], "finishReason": None}]},
+    VALID_ANSWER,
 ]
 
 json_values = st.recursive(
@@ -113,8 +154,14 @@ def _use(message: Any) -> None:
     json.dumps(message.response_metadata, default=str)
 
 
-def _invoke(content: bytes) -> None:
-    model = _model(lambda request: httpx.Response(200, content=content))
+def _invoke(*contents: bytes) -> None:
+    """Invoke against answers served in turn (the last one repeats), so continuation hops get the next."""
+    answers = iter(contents)
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, content=next(answers, contents[-1]))
+
+    model = _model(handler)
     try:
         _use(model.invoke("hi"))
     except GeminiError:
@@ -123,9 +170,14 @@ def _invoke(content: bytes) -> None:
         model.close()
 
 
-def _stream(content: bytes) -> None:
+def _stream(*contents: bytes) -> None:
     headers = {"content-type": "text/event-stream"}
-    model = _model(lambda request: httpx.Response(200, content=content, headers=headers))
+    streams = iter(contents)
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, content=next(streams, contents[-1]), headers=headers)
+
+    model = _model(handler)
     try:
         merged = None
         for chunk in model.stream("hi"):
@@ -143,9 +195,18 @@ def _sse(events: list[Any]) -> bytes:
 
 @seed(16)
 @FUZZ
-@given(mutated(VALID_ANSWER))
+@given(mutated(VALID_ANSWER) | mutated(VALID_GEMINI3_ANSWER))
 def test_fuzzed_answers_give_a_result_or_a_gemini_error(answer: Any) -> None:
-    _invoke(json.dumps(answer).encode())
+    # A mutated answer that still asks to be continued gets the first template as its second hop.
+    _invoke(json.dumps(answer).encode(), json.dumps(VALID_ANSWER).encode())
+
+
+@seed(16)
+@FUZZ
+@given(mutated(VALID_GEMINI3_ANSWER))
+def test_fuzzed_continuation_hops_give_a_result_or_a_gemini_error(second: Any) -> None:
+    # The first hop is valid and asks to go on; the second one is mutated (it is merged with the first).
+    _invoke(json.dumps(VALID_GEMINI3_ANSWER).encode(), json.dumps(second).encode(), json.dumps(VALID_ANSWER).encode())
 
 
 @seed(16)
@@ -167,9 +228,17 @@ def test_truncated_answers_raise_a_validation_error(cut: int) -> None:
 
 @seed(16)
 @FUZZ
-@given(st.lists(mutated(VALID_EVENTS[0]) | mutated(VALID_EVENTS[1]) | mutated(VALID_EVENTS[2]), max_size=4))
+@given(st.lists(st.sampled_from([*VALID_EVENTS, *VALID_GEMINI3_EVENTS]).flatmap(mutated), max_size=4))
 def test_fuzzed_stream_events_give_chunks_or_a_gemini_error(events: list[Any]) -> None:
     _stream(_sse([*events, VALID_EVENTS[-1]]))
+
+
+@seed(16)
+@FUZZ
+@given(st.lists(st.sampled_from([*VALID_EVENTS, *VALID_GEMINI3_EVENTS]).flatmap(mutated), max_size=3))
+def test_fuzzed_continued_streams_give_chunks_or_a_gemini_error(events: list[Any]) -> None:
+    # The first stream ends asking to go on; the second is mutated (its usage is summed with the first's).
+    _stream(_sse([VALID_GEMINI3_ANSWER]), _sse([*events, VALID_EVENTS[-1]]))
 
 
 @seed(16)
@@ -236,30 +305,110 @@ def test_fuzzed_embedding_answers_give_vectors_or_a_gemini_error(answer: Any) ->
         ({"usageMetadata": {"promptTokenCount": "4"}}, "usageMetadata.promptTokenCount: expected an integer"),
         ({"usageMetadata": {"totalTokenCount": True}}, "usageMetadata.totalTokenCount: expected an integer, got a b"),
         ({"responseId": 7}, "responseId: expected a string, got an integer"),
+        ({"candidates": [{"content": {"parts": [{"toolCall": "x"}]}}]}, "parts[0].toolCall: expected an object"),
+        ({"candidates": [{"content": {"parts": [{"toolCall": {"args": [1]}}]}}]}, "parts[0].toolCall.args: expected"),
+        ({"candidates": [{"content": {"parts": [{"toolCall": {"id": 5}}]}}]}, "parts[0].toolCall.id: expected a st"),
+        ({"candidates": [{"content": {"parts": [{"toolResponse": 3}]}}]}, "parts[0].toolResponse: expected an obj"),
+        ({"candidates": [{"content": {"parts": [{"toolResponse": {"response": "x"}}]}}]}, "toolResponse.response: e"),
+        ({"candidates": [{"content": {"parts": [{"executableCode": {"id": 7}}]}}]}, "executableCode.id: expected a"),
+        ({"candidates": [{"content": {"parts": [{"executableCode": {"code": 1}}]}}]}, "executableCode.code: expect"),
+        ({"candidates": [{"content": {"parts": [{"codeExecutionResult": {"id": []}}]}}]}, "codeExecutionResult.id: e"),
+        ({"candidates": [{"logprobsResult": "x"}]}, "candidates[0].logprobsResult: expected an object, got a string"),
+        ({"candidates": [{"logprobsResult": {"chosenCandidates": {}}}]}, "logprobsResult.chosenCandidates: expected a"),
+        ({"candidates": [{"logprobsResult": {"chosenCandidates": [5]}}]}, "logprobsResult.chosenCandidates[0]: expe"),
+        (
+            {"candidates": [{"logprobsResult": {"chosenCandidates": [{"token": "a", "logProbability": "-1"}]}}]},
+            "candidates[0].logprobsResult.chosenCandidates[0].logProbability: expected a number, got a string",
+        ),
+        ({"candidates": [{"logprobsResult": {"topCandidates": [7]}}]}, "logprobsResult.topCandidates[0]: expected a"),
+        (
+            {"candidates": [{"logprobsResult": {"topCandidates": [{"candidates": 3}]}}]},
+            "logprobsResult.topCandidates[0].candidates: expected a list, got an integer",
+        ),
+        (
+            {"candidates": [{"logprobsResult": {"topCandidates": [{"candidates": [{"token": 1}]}]}}]},
+            "logprobsResult.topCandidates[0].candidates[0].token: expected a string",
+        ),
+        ({"candidates": [{"avgLogprobs": "x"}]}, "candidates[0].avgLogprobs: expected a number, got a string"),
+        (
+            {"candidates": [{"finishReason": "CONTINUATION", "continuationToken": 5}]},
+            "candidates[0].continuationToken: expected a string, got an integer",
+        ),
+        ({"usageMetadata": {"cacheTokensDetails": "x"}}, "usageMetadata.cacheTokensDetails: expected a list"),
+        (
+            {"usageMetadata": {"toolUsePromptTokensDetails": [{"tokenCount": "1"}]}},
+            "usageMetadata.toolUsePromptTokensDetails[0].tokenCount: expected an integer",
+        ),
     ],
 )
-def test_a_malformed_answer_names_the_field(answer: dict[str, Any], path: str) -> None:
-    for run in (_invoke_raising, _stream_raising):
+async def test_a_malformed_answer_names_the_field(answer: dict[str, Any], path: str) -> None:
+    full = {"candidates": [{"content": {"parts": [{"text": "ok"}]}, "finishReason": "STOP"}], **answer}
+    for run in (_invoke_raising, _stream_raising, _ainvoke_raising, _astream_raising):
         with pytest.raises(GeminiResponseValidationError) as caught:
-            run({"candidates": [{"content": {"parts": [{"text": "ok"}]}, "finishReason": "STOP"}], **answer})
+            await run([full])
         assert path in str(caught.value)
         assert caught.value.is_retryable is False
 
 
-def _invoke_raising(answer: dict[str, Any]) -> None:
-    model = _model(lambda request: httpx.Response(200, json=answer))
+GO_ON = {
+    "candidates": [{"content": {"parts": [{"text": "a"}]}, "finishReason": "CONTINUATION", "continuationToken": "t"}]
+}
+
+
+@pytest.mark.parametrize(
+    ("second", "path"),
+    [
+        ({"usageMetadata": [1]}, "usageMetadata: expected an object, got a list"),
+        ({"usageMetadata": {"promptTokensDetails": [2]}}, "usageMetadata.promptTokensDetails[0]: expected an object"),
+        ({"candidates": [{"content": ["x"], "finishReason": "STOP"}]}, "candidates[0].content: expected an object"),
+    ],
+)
+async def test_a_malformed_continuation_hop_names_the_field(second: dict[str, Any], path: str) -> None:
+    # The hop is merged with (invoke) or summed into (stream) the first before the whole is converted.
+    for run in (_invoke_raising, _stream_raising, _ainvoke_raising, _astream_raising):
+        with pytest.raises(GeminiResponseValidationError) as caught:
+            await run([GO_ON, {"candidates": [{"finishReason": "STOP"}], **second}])
+        assert path in str(caught.value)
+
+
+def _serving(answers: list[dict[str, Any]], stream: bool) -> Any:
+    """A handler giving `answers` in turn (one per continuation hop), as JSON or as a one-event stream."""
+    bodies = iter(answers)
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        answer = next(bodies)
+        return httpx.Response(200, content=_sse([answer])) if stream else httpx.Response(200, json=answer)
+
+    return handler
+
+
+async def _invoke_raising(answers: list[dict[str, Any]]) -> None:
+    model = _model(_serving(answers, stream=False))
     try:
         model.invoke("hi")
     finally:
         model.close()
 
 
-def _stream_raising(answer: dict[str, Any]) -> None:
-    model = _model(lambda request: httpx.Response(200, content=_sse([answer])))
+async def _stream_raising(answers: list[dict[str, Any]]) -> None:
+    model = _model(_serving(answers, stream=True))
     try:
         list(model.stream("hi"))
     finally:
         model.close()
+
+
+async def _ainvoke_raising(answers: list[dict[str, Any]]) -> None:
+    async with httpx.AsyncClient(transport=httpx.MockTransport(_serving(answers, stream=False))) as client:
+        model = ChatGemini(model="gemini-2.5-flash", api_key=FAKE_KEY, max_retries=0, http_async_client=client)
+        await model.ainvoke("hi")
+
+
+async def _astream_raising(answers: list[dict[str, Any]]) -> None:
+    async with httpx.AsyncClient(transport=httpx.MockTransport(_serving(answers, stream=True))) as client:
+        model = ChatGemini(model="gemini-2.5-flash", api_key=FAKE_KEY, max_retries=0, http_async_client=client)
+        async for _ in model.astream("hi"):
+            pass
 
 
 def test_the_fuzz_templates_are_valid_answers() -> None:
@@ -268,6 +417,21 @@ def test_the_fuzz_templates_are_valid_answers() -> None:
     message = model.invoke("hi")
     assert message.text == "Hello"
     assert message.tool_calls[0]["name"] == "lookup"
+    model.close()
+    # Continued once by the first template: both hops' parts, the second's finish reason, summed usage.
+    answers = iter([copy.deepcopy(VALID_GEMINI3_ANSWER), copy.deepcopy(VALID_ANSWER)])
+    model = _model(lambda request: httpx.Response(200, json=next(answers)))
+    message = model.invoke("hi")
+    assert [block["type"] for block in message.content_blocks][:5] == [
+        "server_tool_call",
+        "server_tool_result",
+        "server_tool_call",
+        "server_tool_result",
+        "text",
+    ]
+    assert message.response_metadata["finish_reason"] == "STOP"
+    assert message.usage_metadata is not None
+    assert message.usage_metadata["input_tokens"] == 11  # (4 prompt + 3 tool-use) + 4 prompt
     model.close()
 
 
