@@ -96,6 +96,9 @@ def merge_responses(bodies: Sequence[GenerateContentResponse]) -> GenerateConten
     parts: list[Any] = []
     token = None
     usage: dict[str, Any] | None = None
+    # Each hop's token log probabilities, in order, so invoke reports the whole answer's as stream does.
+    chosen: list[Any] = []
+    top: list[Any] = []
     for body in bodies:
         candidate = first_candidate(body)
         content = candidate.get("content")
@@ -103,10 +106,15 @@ def merge_responses(bodies: Sequence[GenerateContentResponse]) -> GenerateConten
             parts.extend(content["parts"])
         token = candidate.get("continuationToken") or token
         usage = sum_usage(usage, body.get("usageMetadata"))
+        logprobs = candidate.get("logprobsResult") or {}
+        chosen.extend(logprobs.get("chosenCandidates") or [])
+        top.extend(logprobs.get("topCandidates") or [])
     candidate = dict(first_candidate(bodies[-1]))
     candidate["content"] = {**(candidate.get("content") or {}), "role": "model", "parts": parts}
     if token:
         candidate["continuationToken"] = token
+    if chosen or top:
+        candidate["logprobsResult"] = {"chosenCandidates": chosen, **({"topCandidates": top} if top else {})}
     merged["candidates"] = [candidate]
     if usage:
         merged["usageMetadata"] = usage

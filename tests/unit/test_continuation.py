@@ -122,3 +122,26 @@ def test_usage_sums_counts_and_modality_details() -> None:
         "promptTokensDetails": [{"modality": "TEXT", "tokenCount": 7}],
         "serviceTier": "flex",
     }
+
+
+def _with_logprobs(body: dict[str, Any], tokens: list[tuple[str, float]]) -> dict[str, Any]:
+    chosen = [{"token": token, "logProbability": logprob} for token, logprob in tokens]
+    candidate = body["candidates"][0]
+    candidate["logprobsResult"] = {"chosenCandidates": chosen, "topCandidates": [{"candidates": [c]} for c in chosen]}
+    return body
+
+
+def test_invoke_reports_the_logprobs_of_every_hop() -> None:
+    responses = [
+        _with_logprobs(hop("Once ", "t1"), [("Once", -0.5), (" ", -0.1)]),
+        _with_logprobs(hop("upon.", None), [("upon", -0.25), (".", -0.0)]),
+    ]
+    message = FakeGemini(responses=responses).model(response_logprobs=True, logprobs=1).invoke("story")
+    content = message.response_metadata["logprobs"]["content"]
+    assert [(item["token"], item["logprob"]) for item in content] == [
+        ("Once", -0.5),
+        (" ", -0.1),
+        ("upon", -0.25),
+        (".", -0.0),
+    ]
+    assert [[top["token"] for top in item["top_logprobs"]] for item in content] == [["Once"], [" "], ["upon"], ["."]]
