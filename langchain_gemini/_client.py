@@ -131,7 +131,7 @@ class GeminiClient:
             max_retries: Per-call retry count.
 
         Returns:
-            The parsed response object (``{}`` for an empty body).
+            The parsed response object (``{}`` for an empty body to a DELETE).
 
         Raises:
             GeminiError: The mapped failure of the last attempt.
@@ -483,7 +483,16 @@ class GeminiClient:
     def _parse_json(self, response: httpx.Response) -> dict[str, Any]:
         content = response.content
         if not content.strip():
-            return {}  # e.g. a DELETE answers with an empty body
+            # Google answers `{}` even to a DELETE; a proxy may drop that body there. Anywhere else an empty 200 is
+            # a broken answer: reading it as `{}` would turn it into "no candidates" or a count of 0.
+            if response.request.method == "DELETE":
+                return {}
+            raise GeminiResponseValidationError(
+                "response body is empty: expected a JSON object",
+                status_code=response.status_code,
+                body="",
+                is_retryable=False,
+            )
         try:
             value = json.loads(content)
         except (ValueError, RecursionError):  # RecursionError: nesting deeper than the decoder goes

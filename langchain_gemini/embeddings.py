@@ -225,6 +225,8 @@ def _parse(content: bytes, normalize: bool) -> dict[str, Any]:
     (and floats stay on its fast path). NaN and Infinity are refused: no embedding contains them.
     """
     hook = _normalize_values if normalize else None
+    if not content.strip():
+        raise GeminiResponseValidationError("the response body is empty: expected a JSON object", is_retryable=False)
     try:
         value = json.loads(content, parse_int=float, parse_constant=_reject_constant, object_hook=hook)
     except (ValueError, RecursionError):  # RecursionError: nesting deeper than the decoder goes
