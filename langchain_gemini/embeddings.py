@@ -16,6 +16,7 @@ from pydantic import ConfigDict, Field, PrivateAttr, field_validator, model_vali
 from langchain_gemini._base import GeminiClientSettings, model_path
 from langchain_gemini._batching import batch_ranges, map_in_tasks, map_in_threads
 from langchain_gemini._models import facts_for
+from langchain_gemini._unknown_kwargs import RefusesUnknownKwargs
 from langchain_gemini.errors import GeminiConnectionError, GeminiResponseValidationError, GeminiTimeoutError
 
 if TYPE_CHECKING:
@@ -292,7 +293,7 @@ class _Call:
         return [vector for part in parts for vector in part]
 
 
-class GeminiEmbeddings(GeminiClientSettings, Embeddings):
+class GeminiEmbeddings(RefusesUnknownKwargs, GeminiClientSettings, Embeddings):
     """Text embeddings from Google's Gemini Developer API.
 
     For example:
