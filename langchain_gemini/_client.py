@@ -1,4 +1,4 @@
-"""HTTP transport for the Gemini REST API: the only module that imports httpx or sleeps.
+"""HTTP transport for the Gemini REST API: the only module that imports httpx or waits to retry.
 
 `GeminiClient` sends JSON requests (raw ones with `send`) and reads JSON or SSE responses,
 retrying failed attempts as `RetryPolicy` decides. Retries happen only before a response starts:
@@ -13,7 +13,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import time
 import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
 from dataclasses import replace
@@ -26,6 +25,7 @@ from pydantic import SecretStr
 from langchain_gemini._owned import OwnedClients
 from langchain_gemini._pool import WAIT_FOR_CONNECTION_EVENT
 from langchain_gemini._retry import RetryPolicy
+from langchain_gemini._retry_slots import retry_sleep
 from langchain_gemini._sse import EventReader, SSEDecoder
 from langchain_gemini._version import __version__
 from langchain_gemini.errors import (
@@ -131,7 +131,7 @@ class GeminiClient:
             max_retries: Per-call retry count.
 
         Returns:
-            The parsed response object (``{}`` for an empty body).
+            The parsed response object (``{}`` for an empty body to a DELETE).
 
         Raises:
             GeminiError: The mapped failure of the last attempt.
@@ -349,7 +349,7 @@ class GeminiClient:
                 error: GeminiError = error_from_transport(exc, secret=self._secret)
             else:
                 error = self._status_error(response)
-            time.sleep(self._delay_or_raise(request, policy, attempt, error))
+            retry_sleep(self._delay_or_raise(request, policy, attempt, error))
             attempt += 1
 
     async def _asend(
@@ -483,7 +483,16 @@ class GeminiClient:
     def _parse_json(self, response: httpx.Response) -> dict[str, Any]:
         content = response.content
         if not content.strip():
-            return {}  # e.g. a DELETE answers with an empty body
+            # Google answers `{}` even to a DELETE; a proxy may drop that body there. Anywhere else an empty 200 is
+            # a broken answer: reading it as `{}` would turn it into "no candidates" or a count of 0.
+            if response.request.method == "DELETE":
+                return {}
+            raise GeminiResponseValidationError(
+                "response body is empty: expected a JSON object",
+                status_code=response.status_code,
+                body="",
+                is_retryable=False,
+            )
         try:
             value = json.loads(content)
         except (ValueError, RecursionError):  # RecursionError: nesting deeper than the decoder goes

@@ -19,23 +19,16 @@ from collections.abc import Collection, Mapping
 from langchain_gemini._request import API_FIELDS
 from langchain_gemini._settings import wire_names
 from langchain_gemini._to_gemini import camel_case
+from langchain_gemini._unknown_kwargs import CLIENT_MIGRATED_NAMES
 
 # langchain-google-genai's ChatGoogleGenerativeAI arguments that are spelt differently here, or have no equivalent.
 MIGRATED_NAMES: Mapping[str, str] = {
-    "request_timeout": "use timeout (seconds)",
-    "retries": "use max_retries (it counts retries, not attempts)",
-    "client_options": "use base_url",
-    "additional_headers": "pass http_client=httpx.Client(headers=...)",
-    "client_args": "pass your own http_client / http_async_client",
+    **CLIENT_MIGRATED_NAMES,
     "generation_config": "pass the settings as arguments (temperature=..., ...) or in model_kwargs",
     "response_json_schema": "use response_schema",
     "thinking_config": "use thinking_budget, thinking_level or include_thoughts",
     "model_name": "use model",
     "convert_system_message_to_human": "drop it: system messages are always sent as the system instruction",
-    "vertexai": "drop it: this package talks to the Gemini Developer API only (Vertex AI is not supported)",
-    "project": "drop it: this package talks to the Gemini Developer API only (Vertex AI is not supported)",
-    "location": "drop it: this package talks to the Gemini Developer API only (Vertex AI is not supported)",
-    "credentials": "drop it: this package authenticates with an API key (api_key) only",
 }
 
 # Wire names of request fields this class sets from its own fields: a raw value would bypass their checks.

@@ -29,6 +29,7 @@ from langchain_core.messages import AIMessage
 from pydantic import PrivateAttr
 
 from langchain_gemini._base import CONNECTION_FIELDS, GeminiClientSettings, model_path
+from langchain_gemini._unknown_kwargs import RefusesUnknownKwargs
 from langchain_gemini.errors import GeminiError, GeminiResponseValidationError
 
 if TYPE_CHECKING:
@@ -288,7 +289,7 @@ def _failed(inputs: Sequence[Any], results: Sequence[AIMessage | GeminiBatchItem
     return [index for index, result in enumerate(results) if isinstance(result, GeminiBatchItemError)]
 
 
-class GeminiBatches(GeminiClientSettings):
+class GeminiBatches(RefusesUnknownKwargs, GeminiClientSettings):
     """Client for batch jobs, with the same connection settings as `ChatGemini`.
 
     `ChatGemini.batch_submit` builds and submits a job; this client follows it: `get` (by name, from any

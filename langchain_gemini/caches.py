@@ -33,6 +33,7 @@ from pydantic import PrivateAttr
 
 from langchain_gemini._base import CONNECTION_FIELDS, GeminiClientSettings
 from langchain_gemini._caching import CacheHeld, cache_body, expiry, forget, held_by, remember
+from langchain_gemini._unknown_kwargs import RefusesUnknownKwargs
 from langchain_gemini._wire import SchemaOverride
 from langchain_gemini.errors import GeminiResponseValidationError
 
@@ -177,7 +178,7 @@ def _created(answer: Mapping[str, Any], body: Mapping[str, Any]) -> GeminiCache:
     return cache
 
 
-class GeminiCaches(GeminiClientSettings):
+class GeminiCaches(RefusesUnknownKwargs, GeminiClientSettings):
     """Client for context caches, with the same connection settings as `ChatGemini`.
 
     Build it with its own settings (`GeminiCaches(api_key=..., model="gemini-2.5-flash")`) or from a model with

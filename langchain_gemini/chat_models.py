@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
 from langchain_core.language_models import BaseChatModel, LangSmithParams, LanguageModelInput, ModelProfile
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
 from langchain_core.outputs import ChatGenerationChunk, ChatResult
+from langchain_core.runnables import RunnableConfig
+from langchain_core.runnables.config import get_config_list, get_executor_for_config
 from langchain_core.utils.utils import _build_model_kwargs, get_pydantic_field_names
 from pydantic import Field, model_validator
 
@@ -27,6 +30,7 @@ from langchain_gemini._count import countable_messages
 from langchain_gemini._init_kwargs import check_unknown_kwargs
 from langchain_gemini._request import PreparedCall, prepare_call
 from langchain_gemini._response_check import total_tokens
+from langchain_gemini._retry_slots import THREADS_PER_SLOT, RetrySlots, using
 from langchain_gemini._settings import SETTINGS, RequestSettings
 from langchain_gemini._thinking import thinking_config
 from langchain_gemini._version import __version__
@@ -198,6 +202,43 @@ class ChatGemini(RequestSettings, GeminiClientSettings, BaseChatModel):
 
             apply_cache(prepared.body, prepared.model)
         return prepared
+
+    # -- batch ---------------------------------------------------------------------------------------------------
+
+    def batch(
+        self,
+        inputs: list[LanguageModelInput],
+        config: RunnableConfig | list[RunnableConfig] | None = None,
+        *,
+        return_exceptions: bool = False,
+        **kwargs: Any,
+    ) -> list[AIMessage]:
+        """Run `invoke` on each input, at most `max_concurrency` at once, results in input order.
+
+        As langchain-core's `batch` (callbacks per input, `config["max_concurrency"]`, `return_exceptions`), except
+        that an input waiting to retry after a transient failure gives its turn to the next input meanwhile: the pool
+        has more threads than `max_concurrency`, and each `invoke` holds one of `max_concurrency` slots except while
+        it sleeps before a retry (see `_retry_slots`).
+        """
+        if len(inputs) <= 1:
+            return super().batch(inputs, config, return_exceptions=return_exceptions, **kwargs)
+        configs = get_config_list(config, len(inputs))
+        limit = configs[0].get("max_concurrency") or _default_thread_count()
+        slots = RetrySlots(limit)
+
+        def invoke(input_: LanguageModelInput, one_config: RunnableConfig) -> AIMessage | Exception:
+            with slots.hold():
+                try:
+                    return self.invoke(input_, one_config, **kwargs)
+                except Exception as error:
+                    if return_exceptions:
+                        return error
+                    raise
+
+        threads = min(len(inputs), limit * THREADS_PER_SLOT)
+        with using(slots), get_executor_for_config({**configs[0], "max_concurrency": threads}) as executor:
+            # As langchain-core's: with `return_exceptions`, exceptions take the failed inputs' places.
+            return cast("list[AIMessage]", list(executor.map(invoke, inputs, configs)))
 
     # -- invoke --------------------------------------------------------------------------------------------------
 
@@ -545,3 +586,8 @@ class ChatGemini(RequestSettings, GeminiClientSettings, BaseChatModel):
             request["tools"] = convert_tools(tools, model=self.model, schema=self.schema_mode)
         # countTokens takes a whole GenerateContentRequest, so the count covers the system instruction and tools.
         return {"generateContentRequest": {"model": model_path(self.model), **request}}
+
+
+def _default_thread_count() -> int:
+    """langchain-core's pool size when no `max_concurrency` is set (a `ThreadPoolExecutor` default)."""
+    return min(32, (os.cpu_count() or 1) + 4)

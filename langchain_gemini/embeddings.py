@@ -16,6 +16,7 @@ from pydantic import ConfigDict, Field, PrivateAttr, field_validator, model_vali
 from langchain_gemini._base import GeminiClientSettings, model_path
 from langchain_gemini._batching import batch_ranges, map_in_tasks, map_in_threads
 from langchain_gemini._models import facts_for
+from langchain_gemini._unknown_kwargs import RefusesUnknownKwargs
 from langchain_gemini.errors import GeminiConnectionError, GeminiResponseValidationError, GeminiTimeoutError
 
 if TYPE_CHECKING:
@@ -225,6 +226,8 @@ def _parse(content: bytes, normalize: bool) -> dict[str, Any]:
     (and floats stay on its fast path). NaN and Infinity are refused: no embedding contains them.
     """
     hook = _normalize_values if normalize else None
+    if not content.strip():
+        raise GeminiResponseValidationError("the response body is empty: expected a JSON object", is_retryable=False)
     try:
         value = json.loads(content, parse_int=float, parse_constant=_reject_constant, object_hook=hook)
     except (ValueError, RecursionError):  # RecursionError: nesting deeper than the decoder goes
@@ -290,7 +293,7 @@ class _Call:
         return [vector for part in parts for vector in part]
 
 
-class GeminiEmbeddings(GeminiClientSettings, Embeddings):
+class GeminiEmbeddings(RefusesUnknownKwargs, GeminiClientSettings, Embeddings):
     """Text embeddings from Google's Gemini Developer API.
 
     For example:

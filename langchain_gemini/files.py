@@ -32,6 +32,7 @@ from pydantic import PrivateAttr
 
 from langchain_gemini._base import CONNECTION_FIELDS, GeminiClientSettings
 from langchain_gemini._response_check import check_file, check_file_page
+from langchain_gemini._unknown_kwargs import RefusesUnknownKwargs
 from langchain_gemini._upload import (
     DEFAULT_CHUNK_SIZE,
     FileSource,
@@ -178,7 +179,7 @@ def _settled(file: GeminiFile, deadline: float, timeout: float, client: GeminiCl
     return False
 
 
-class GeminiFiles(GeminiClientSettings):
+class GeminiFiles(RefusesUnknownKwargs, GeminiClientSettings):
     """Client for the Files API, with the same connection settings as `ChatGemini`.
 
     Build it with its own settings (`GeminiFiles(api_key=...)`, key from `GOOGLE_API_KEY`/`GEMINI_API_KEY` by

@@ -444,12 +444,16 @@ def test_bad_query_input_is_refused_before_any_request(
         ({"query_task_type": "TASK_TYPE_UNSPECIFIED"}, "query_task_type"),
         ({"output_dimensionality": 64}, "output_dimensionality"),
         ({"max_concurrency": 0}, "max_concurrency"),
-        ({"dimensions": 768}, "dimensions"),  # a misspelt setting is an error, not silently ignored
     ],
 )
 def test_bad_settings_are_refused_at_construction(kwargs: dict[str, Any], field: str) -> None:
     with pytest.raises(ValidationError, match=field):
         GeminiEmbeddings(api_key=FAKE_KEY, **kwargs)
+
+
+def test_a_misspelt_setting_is_an_error_not_silently_ignored() -> None:
+    with pytest.raises(TypeError, match="GeminiEmbeddings got unknown argument: 'dimensions'"):
+        GeminiEmbeddings(api_key=FAKE_KEY, dimensions=768)
 
 
 def test_long_texts_can_be_left_to_the_api(fake: FakeEmbed, sync: bool) -> None:
