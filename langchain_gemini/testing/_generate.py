@@ -18,6 +18,7 @@
   ("standard" unless the request asked for another); Gemini 1.5 / 2.0 (`ModelInfo.legacy_answers`) instead omit
   `index` 0 and add `avgLogprobs` and `candidatesTokensDetails`. Every response has `modelVersion` (the model
   served: an alias reports its target) and `responseId`.
+* `responseLogprobs` adds `avgLogprobs` and `logprobsResult` (`_logprobs`) to every candidate with answer text.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from langchain_gemini.testing._builtin import code_execution_parts, grounding, tool_kinds, url_context
+from langchain_gemini.testing._logprobs import add_logprobs
 from langchain_gemini.testing._media_out import PCM_MIME, PCM_RATE, image_b64, pcm_b64
 from langchain_gemini.testing._models import ModelInfo
 from langchain_gemini.testing._responder import function_calls, last_user_text, tool_result_reply
@@ -121,6 +123,10 @@ def default_response(
     candidates = [_candidate(turn, index) for index in range(count)]
     usage = _usage(tally, candidates, thoughts)
     _shape(request, model, candidates, usage)
+    config = request.get("generationConfig", {})
+    if config.get("responseLogprobs"):  # only models with `ModelInfo.logprobs` get here (`_output_rules.logprobs`)
+        for candidate in candidates:
+            add_logprobs(candidate, config.get("logprobs", 0), f"{digest}:{candidate.get('index', 0)}")
     return {
         "candidates": candidates,
         "usageMetadata": usage,

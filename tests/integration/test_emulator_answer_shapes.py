@@ -1,0 +1,105 @@
+"""Answer fields Google adds for particular settings and tools: log probabilities, tool-use usage, cache hits."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import httpx
+import pytest
+
+from langchain_gemini import ChatGemini, GeminiBadRequestError
+from langchain_gemini.testing import GeminiEmulator
+from tests.integration.conftest import EMULATOR_KEY
+from tests.integration.emulator_helpers import ask, generate, rejected, text_of
+
+LOGPROBS_MODEL = "gemini-2.0-flash"
+
+
+def _logprobs_request(top: int | None) -> dict[str, Any]:
+    config: dict[str, Any] = {"responseLogprobs": True}
+    if top is not None:
+        config["logprobs"] = top
+    return ask("Name a colour", generationConfig=config)
+
+
+def test_logprobs_follow_the_answer_text(emu_client: httpx.Client) -> None:
+    answer = generate(emu_client, _logprobs_request(3), LOGPROBS_MODEL)
+    candidate = answer["candidates"][0]
+    result = candidate["logprobsResult"]
+    chosen, top = result["chosenCandidates"], result["topCandidates"]
+    text = text_of(answer)
+    assert "".join(entry["token"] for entry in chosen) == text
+    assert len(chosen) == len(top) == answer["usageMetadata"]["candidatesTokenCount"]
+    for entry, step in zip(chosen, top, strict=True):
+        assert set(entry) == {"token", "tokenId", "logProbability"}
+        assert entry["logProbability"] < 0
+        ranked = step["candidates"]
+        assert len(ranked) == 3
+        assert ranked[0]["token"] == entry["token"]
+        assert len({alt["token"] for alt in ranked}) == 3
+        values = [alt["logProbability"] for alt in ranked]
+        assert values == sorted(values, reverse=True)  # "sorted by log probability in descending order"
+    total = sum(entry["logProbability"] for entry in chosen)
+    assert result["logProbabilitySum"] == pytest.approx(total, abs=1e-6)
+    assert candidate["avgLogprobs"] == pytest.approx(total / len(chosen), abs=1e-6)
+    again = generate(emu_client, _logprobs_request(3), LOGPROBS_MODEL)
+    assert again["candidates"] == answer["candidates"]  # deterministic
+
+
+def test_logprobs_without_top_candidates(emu_client: httpx.Client) -> None:
+    result = generate(emu_client, _logprobs_request(None), LOGPROBS_MODEL)["candidates"][0]["logprobsResult"]
+    assert "topCandidates" not in result
+    assert result["chosenCandidates"]
+
+
+def test_no_logprobs_unless_asked(emu_client: httpx.Client) -> None:
+    candidate = generate(emu_client, ask("Name a colour"), LOGPROBS_MODEL)["candidates"][0]
+    assert "logprobsResult" not in candidate
+
+
+def test_logprobs_are_refused_where_not_enabled(emu_client: httpx.Client) -> None:
+    error = rejected(emu_client, _logprobs_request(2), "gemini-2.5-flash")
+    assert error["message"] == "Logprobs is not enabled for models/gemini-2.5-flash"
+    assert error["status"] == "INVALID_ARGUMENT"
+
+
+def test_logprobs_streamed(emu_client: httpx.Client) -> None:
+    url = f"/v1beta/models/{LOGPROBS_MODEL}:streamGenerateContent?alt=sse"
+    events = [
+        line.removeprefix("data: ")
+        for line in emu_client.post(url, json=_logprobs_request(2)).text.splitlines()
+        if line.startswith("data: ")
+    ]
+    bodies = [json.loads(event) for event in events]
+    assert "logprobsResult" in bodies[-1]["candidates"][0]
+    parts = [part for body in bodies for part in body["candidates"][0].get("content", {}).get("parts", [])]
+    streamed = "".join(part.get("text", "") for part in parts)
+    chosen = bodies[-1]["candidates"][0]["logprobsResult"]["chosenCandidates"]
+    assert "".join(entry["token"] for entry in chosen) == streamed
+
+
+def test_chat_gemini_returns_logprobs(emu: GeminiEmulator) -> None:
+    chat = ChatGemini(
+        model=LOGPROBS_MODEL, api_key=EMULATOR_KEY, base_url=emu.base_url, response_logprobs=True, logprobs=3
+    )
+    message = chat.invoke("Name a colour")
+    entries = message.response_metadata["logprobs"]["content"]
+    assert "".join(entry["token"] for entry in entries) == message.content
+    assert all(len(entry["top_logprobs"]) == 3 for entry in entries)
+    assert entries[0]["top_logprobs"][0]["token"] == entries[0]["token"]
+    assert entries[0]["bytes"] == list(entries[0]["token"].encode())
+    assert message.response_metadata["avg_logprobs"] == pytest.approx(
+        sum(entry["logprob"] for entry in entries) / len(entries), abs=1e-6
+    )
+    streamed = list(chat.stream("Name a colour"))
+    merged = streamed[0]
+    for chunk in streamed[1:]:
+        merged += chunk
+    assert [e["token"] for e in merged.response_metadata["logprobs"]["content"]] == [e["token"] for e in entries]
+
+
+def test_chat_gemini_logprobs_refused_on_2_5(emu: GeminiEmulator) -> None:
+    chat = ChatGemini(model="gemini-2.5-flash", api_key=EMULATOR_KEY, base_url=emu.base_url, response_logprobs=True)
+    with pytest.raises(GeminiBadRequestError, match=r"Logprobs is not enabled for models/gemini-2\.5-flash"):
+        chat.invoke("hi")
