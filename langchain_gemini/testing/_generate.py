@@ -122,6 +122,7 @@ def default_response(
     count = request.get("generationConfig", {}).get("candidateCount", 1)
     candidates = [_candidate(turn, index) for index in range(count)]
     usage = _usage(tally, candidates, thoughts)
+    _tool_use(request, candidates, usage)
     _shape(request, model, candidates, usage)
     config = request.get("generationConfig", {})
     if config.get("responseLogprobs"):  # only models with `ModelInfo.logprobs` get here (`_output_rules.logprobs`)
@@ -252,6 +253,27 @@ def _shape(request: dict[str, Any], model: ModelInfo, candidates: list[dict[str,
             candidate["avgLogprobs"] = -round(0.05 + 0.5 / (1 + produced), 6)
     if usage.get("candidatesTokenCount"):
         usage["candidatesTokensDetails"] = [{"modality": "TEXT", "tokenCount": usage["candidatesTokenCount"]}]
+
+
+def _tool_use(request: dict[str, Any], candidates: list[dict[str, Any]], usage: dict[str, Any]) -> None:
+    """Count what a search or URL tool fed back to the model as `toolUsePromptTokenCount` (in the total).
+
+    Realwire: every recorded answer grounded by googleSearch, urlContext or fileSearch without server-side
+    invocations carries `toolUsePromptTokenCount` and `toolUsePromptTokensDetails` (TEXT), counted in
+    `totalTokenCount` (e.g. pydantic-ai-test_google_model_web_search_tool-0: 17 + 201 + 213 thoughts + 119 tool
+    use = 550), on every stream event (pydantic-ai-test_google_model_web_search_tool_stream-0). With
+    `includeServerSideToolInvocations` the tool's exchange is output (`toolCall` / `toolResponse` parts) and no
+    tool-use count is sent (pydantic-ai-test_thinking_with_native_tool_wire_contract_google).
+    """
+    if request.get("toolConfig", {}).get("includeServerSideToolInvocations"):
+        return
+    fed = [c[key] for c in candidates for key in ("groundingMetadata", "urlContextMetadata") if key in c]
+    if not fed:
+        return
+    tokens = text_tokens(json.dumps(fed, separators=(",", ":"), ensure_ascii=False))
+    usage["toolUsePromptTokenCount"] = tokens
+    usage["toolUsePromptTokensDetails"] = [{"modality": "TEXT", "tokenCount": tokens}]
+    usage["totalTokenCount"] += tokens
 
 
 def _answer_text(request: dict[str, Any], digest: str, index: int) -> str:

@@ -103,3 +103,49 @@ def test_chat_gemini_logprobs_refused_on_2_5(emu: GeminiEmulator) -> None:
     chat = ChatGemini(model="gemini-2.5-flash", api_key=EMULATOR_KEY, base_url=emu.base_url, response_logprobs=True)
     with pytest.raises(GeminiBadRequestError, match=r"Logprobs is not enabled for models/gemini-2\.5-flash"):
         chat.invoke("hi")
+
+
+def _sse(client: httpx.Client, body: dict[str, Any], model: str) -> list[dict[str, Any]]:
+    response = client.post(f"/v1beta/models/{model}:streamGenerateContent?alt=sse", json=body)
+    assert response.status_code == 200, response.text
+    return [json.loads(line.removeprefix("data: ")) for line in response.text.splitlines() if line.startswith("data: ")]
+
+
+@pytest.mark.parametrize(
+    ("tool", "prompt", "metadata"),
+    [
+        ({"googleSearch": {}}, "Who won the match?", "groundingMetadata"),
+        ({"urlContext": {}}, "Summarise https://example.com/a.html please", "urlContextMetadata"),
+    ],
+)
+def test_built_in_tools_report_tool_use_tokens(
+    emu_client: httpx.Client, tool: dict[str, Any], prompt: str, metadata: str
+) -> None:
+    answer = generate(emu_client, ask(prompt, tools=[tool]), "gemini-2.5-pro")
+    usage = answer["usageMetadata"]
+    fed = json.dumps([answer["candidates"][0][metadata]], separators=(",", ":"))
+    expected = (len(fed) + 3) // 4
+    assert usage["toolUsePromptTokenCount"] == expected
+    assert usage["toolUsePromptTokensDetails"] == [{"modality": "TEXT", "tokenCount": expected}]
+    parts = usage["promptTokenCount"] + usage["candidatesTokenCount"] + usage["thoughtsTokenCount"]
+    assert usage["totalTokenCount"] == parts + expected
+    events = _sse(emu_client, ask(prompt, tools=[tool]), "gemini-2.5-pro")
+    assert len(events) > 1
+    assert {event["usageMetadata"]["toolUsePromptTokenCount"] for event in events} == {expected}
+
+
+def test_no_tool_use_tokens_without_a_tool_run(emu_client: httpx.Client) -> None:
+    plain = generate(emu_client, ask("Who won the match?"), "gemini-2.5-pro")["usageMetadata"]
+    assert "toolUsePromptTokenCount" not in plain
+    no_urls = generate(emu_client, ask("No links here", tools=[{"urlContext": {}}]))["usageMetadata"]
+    assert "toolUsePromptTokenCount" not in no_urls
+
+
+def test_no_tool_use_tokens_with_server_side_invocations(emu_client: httpx.Client) -> None:
+    body = ask(
+        "Who won the match?",
+        tools=[{"googleSearch": {}}],
+        toolConfig={"includeServerSideToolInvocations": True},
+    )
+    usage = generate(emu_client, body, "gemini-3-flash-preview")["usageMetadata"]
+    assert "toolUsePromptTokenCount" not in usage
