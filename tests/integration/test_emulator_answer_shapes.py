@@ -149,3 +149,52 @@ def test_no_tool_use_tokens_with_server_side_invocations(emu_client: httpx.Clien
     )
     usage = generate(emu_client, body, "gemini-3-flash-preview")["usageMetadata"]
     assert "toolUsePromptTokenCount" not in usage
+
+
+_WEATHER = [
+    {
+        "functionDeclarations": [
+            {
+                "name": "get_weather",
+                "description": "The weather in a city.",
+                "parameters": {"type": "object", "properties": {"city": {"type": "string"}}},
+            }
+        ]
+    }
+]
+
+
+def _last_parts(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return events[-1]["candidates"][0]["content"]["parts"]  # type: ignore[no-any-return]
+
+
+def test_gemini_3_function_call_stream_ends_on_an_unsigned_empty_text(emu_client: httpx.Client) -> None:
+    body = ask("Weather in Paris?", tools=_WEATHER, toolConfig={"functionCallingConfig": {"mode": "ANY"}})
+    events = _sse(emu_client, body, "gemini-3-flash-preview")
+    assert _last_parts(events) == [{"text": ""}]
+    assert events[-1]["candidates"][0]["finishReason"] == "STOP"
+    (call,) = [part for event in events[:-1] for part in event["candidates"][0]["content"]["parts"]]
+    assert call["functionCall"]["name"] == "get_weather"
+    assert "thoughtSignature" in call
+    assert all("finishReason" not in event["candidates"][0] for event in events[:-1])
+
+
+@pytest.mark.parametrize("alt", ["?alt=sse", ""])
+def test_gemini_3_text_stream_ends_on_one_signed_empty_text(emu_client: httpx.Client, alt: str) -> None:
+    response = emu_client.post(f"/v1beta/models/gemini-3-flash-preview:streamGenerateContent{alt}", json=ask("Hi"))
+    if alt:
+        events = [json.loads(line[6:]) for line in response.text.splitlines() if line.startswith("data: ")]
+    else:
+        events = response.json()
+    (last,) = _last_parts(events)
+    assert last["text"] == ""
+    assert last["thoughtSignature"]
+    texts = [part for event in events for part in event["candidates"][0]["content"]["parts"]]
+    assert [part for part in texts if part.get("text") == ""] == [last]
+
+
+def test_gemini_2_5_function_call_stream_has_no_empty_text(emu_client: httpx.Client) -> None:
+    body = ask("Weather in Paris?", tools=_WEATHER, toolConfig={"functionCallingConfig": {"mode": "ANY"}})
+    events = _sse(emu_client, body, "gemini-2.5-flash")
+    parts = [part for event in events for part in event["candidates"][0]["content"]["parts"]]
+    assert [set(part) - {"thoughtSignature"} for part in parts] == [{"functionCall"}]
