@@ -28,7 +28,13 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from langchain_gemini.testing._builtin import code_execution_parts, grounding, tool_kinds, url_context
+from langchain_gemini.testing._builtin import (
+    code_execution_parts,
+    grounding,
+    search_invocation,
+    tool_kinds,
+    url_context,
+)
 from langchain_gemini.testing._logprobs import add_logprobs
 from langchain_gemini.testing._media_out import PCM_MIME, PCM_RATE, image_b64, pcm_b64
 from langchain_gemini.testing._models import ModelInfo
@@ -168,6 +174,9 @@ def _candidate(turn: _Turn, index: int) -> dict[str, Any]:
     tools = tool_kinds(request)
     if request.get("generationConfig", {}).get("responseModalities") == ["IMAGE"]:
         answer = ""  # image-only output
+    invoked = request.get("toolConfig", {}).get("includeServerSideToolInvocations") and model.combines_tools
+    if invoked and "googleSearch" in tools and answer and finish == "STOP":
+        parts.extend(search_invocation(last_user_text(request), f"{turn.digest}:{index}"))
     if answer and "codeExecution" in tools and finish == "STOP":
         parts.extend(code_execution_parts(last_user_text(request), Hints(last_user_text(request)).quoted, answer))
     elif answer:
@@ -205,6 +214,8 @@ def _sign(parts: list[dict[str, Any]], turn: _Turn, index: int) -> None:
         last = (turn.request.get("contents") or [{}])[-1]
         after_results = any("functionResponse" in part for part in last.get("parts", ()))
         chosen = answers[-1:] if after_results else []
+    # realwire pydantic-ai-test_thinking_with_native_tool_wire_contract_google: each toolCall / toolResponse is signed
+    chosen += [part for part in parts if "toolCall" in part or "toolResponse" in part]
     for position, part in enumerate(parts):
         if any(part is c for c in chosen):
             part["thoughtSignature"] = signer.issue(binding_of(part), f"{turn.digest}:{index}:{position}")

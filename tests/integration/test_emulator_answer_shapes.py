@@ -7,6 +7,7 @@ from typing import Any
 
 import httpx
 import pytest
+from langchain_core.messages import HumanMessage
 
 from langchain_gemini import ChatGemini, GeminiBadRequestError
 from langchain_gemini.testing import GeminiEmulator
@@ -198,3 +199,65 @@ def test_gemini_2_5_function_call_stream_has_no_empty_text(emu_client: httpx.Cli
     events = _sse(emu_client, body, "gemini-2.5-flash")
     parts = [part for event in events for part in event["candidates"][0]["content"]["parts"]]
     assert [set(part) - {"thoughtSignature"} for part in parts] == [{"functionCall"}]
+
+
+_SERVER_SIDE = {"includeServerSideToolInvocations": True}
+
+
+def test_gemini_3_server_side_search_answers_with_tool_call_and_response(emu_client: httpx.Client) -> None:
+    body = ask("Top news today?", tools=[{"googleSearch": {}}], toolConfig=_SERVER_SIDE)
+    answer = generate(emu_client, body, "gemini-3-flash-preview")
+    call, response, text = answer["candidates"][0]["content"]["parts"]
+    assert call["toolCall"]["toolType"] == response["toolResponse"]["toolType"] == "GOOGLE_SEARCH_WEB"
+    assert call["toolCall"]["args"] == {"queries": ["Top news today?"]}
+    assert call["toolCall"]["id"] == response["toolResponse"]["id"]
+    assert set(response["toolResponse"]["response"]) == {"search_suggestions"}
+    assert all(part["thoughtSignature"] for part in (call, response, text))
+    assert text["text"]
+    assert "groundingMetadata" in answer["candidates"][0]
+    replay = ask("And tomorrow?", tools=[{"googleSearch": {}}], toolConfig=_SERVER_SIDE)
+    replay["contents"][:0] = [body["contents"][0], answer["candidates"][0]["content"]]
+    assert generate(emu_client, replay, "gemini-3-flash-preview")["candidates"][0]["content"]["parts"][0]["toolCall"]
+
+
+@pytest.mark.parametrize(
+    ("model", "tool_config"),
+    [("gemini-3-flash-preview", None), ("gemini-2.5-flash", _SERVER_SIDE)],
+)
+def test_no_tool_parts_without_server_side_invocations(
+    emu_client: httpx.Client, model: str, tool_config: dict[str, Any] | None
+) -> None:
+    extra = {"toolConfig": tool_config} if tool_config else {}
+    answer = generate(emu_client, ask("Top news today?", tools=[{"googleSearch": {}}], **extra), model)
+    parts = answer["candidates"][0]["content"]["parts"]
+    assert not [part for part in parts if "toolCall" in part or "toolResponse" in part]
+
+
+def add(a: int, b: int) -> int:
+    """Add two numbers."""
+    return a + b
+
+
+def test_chat_gemini_server_side_tool_blocks(emu: GeminiEmulator) -> None:
+    chat = ChatGemini(model="gemini-3-flash-preview", api_key=EMULATOR_KEY, base_url=emu.base_url)
+    bound = chat.bind_tools([{"google_search": {}}, add])
+    message = bound.invoke("Search the news of today")
+    sent = emu.requests[-1].json
+    assert sent["toolConfig"] == _SERVER_SIDE
+    blocks: list[dict[str, Any]] = [dict(block) for block in message.content_blocks]
+    kinds = [block["type"] for block in blocks]
+    assert kinds[:2] == ["server_tool_call", "server_tool_result"]
+    call, result = blocks[0], blocks[1]
+    assert call["name"] == "google_search_web"
+    assert call["args"] == {"queries": ["Search the news of today"]}
+    assert result["tool_call_id"] == call["id"]
+    assert "text" in kinds
+    assert not message.tool_calls
+    follow_up = bound.invoke([HumanMessage("Search the news of today"), message, HumanMessage("More?")])
+    assert follow_up.content_blocks[0]["type"] == "server_tool_call"
+    replayed = emu.requests[-1].json["contents"][1]["parts"]
+    assert [next(k for k in part if k != "thoughtSignature") for part in replayed] == [
+        "toolCall",
+        "toolResponse",
+        "text",
+    ]
