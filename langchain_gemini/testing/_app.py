@@ -34,6 +34,7 @@ from langchain_gemini.testing._normalize import normalize, parse_json
 from langchain_gemini.testing._state import RecordedRequest, State
 from langchain_gemini.testing._stream import (
     ARRAY_END,
+    end_on_empty_text,
     error_chunk,
     frame_events,
     pad_text,
@@ -198,6 +199,8 @@ class App:
             _caches_api.credit(answer, cache)
             if stream:
                 pad_text(answer, self.state.stream_events)
+                if model.validates_thought_signatures:  # the Gemini 3 family (`ModelInfo`)
+                    end_on_empty_text(answer)
             scripted = answer
         if not stream:
             return _json_reply(_checked(scripted))

@@ -10,6 +10,10 @@
   otherwise the code prints the prompt's quoted text.
 * `urlContext`: every http(s) URL in the prompt is listed in `urlContextMetadata.urlMetadata` with
   URL_RETRIEVAL_STATUS_SUCCESS (reference 4.8). Nothing is fetched.
+* Server-side invocations (Gemini 3, `toolConfig.includeServerSideToolInvocations`): a Google Search answer
+  first shows the search as a `toolCall` part (`toolType` GOOGLE_SEARCH_WEB, `args.queries`, an `id`) and its
+  `toolResponse` (same id and type, `response.search_suggestions`), each signed, before the answer text
+  (realwire pydantic-ai-test_thinking_with_native_tool_wire_contract_google).
 """
 
 from __future__ import annotations
@@ -113,3 +117,20 @@ def url_context(prompt: str) -> dict[str, Any] | None:
     if not urls:
         return None
     return {"urlMetadata": [{"retrievedUrl": u, "urlRetrievalStatus": "URL_RETRIEVAL_STATUS_SUCCESS"} for u in urls]}
+
+
+def search_invocation(prompt: str, digest: str) -> list[dict[str, Any]]:
+    """The `toolCall` / `toolResponse` parts of a server-side Google Search (unsigned; see the module docstring)."""
+    query = " ".join(prompt.split())[:80] or "query"
+    call_id = hashlib.blake2b(f"{digest}:{query}".encode(), digest_size=4).hexdigest()
+    suggestions = f'<div class="chip">{query}</div>'  # the recorded answer sends the search widget's HTML here
+    return [
+        {"toolCall": {"args": {"queries": [query]}, "id": call_id, "toolType": "GOOGLE_SEARCH_WEB"}},
+        {
+            "toolResponse": {
+                "id": call_id,
+                "response": {"search_suggestions": suggestions},
+                "toolType": "GOOGLE_SEARCH_WEB",
+            }
+        },
+    ]

@@ -18,6 +18,7 @@
   ("standard" unless the request asked for another); Gemini 1.5 / 2.0 (`ModelInfo.legacy_answers`) instead omit
   `index` 0 and add `avgLogprobs` and `candidatesTokensDetails`. Every response has `modelVersion` (the model
   served: an alias reports its target) and `responseId`.
+* `responseLogprobs` adds `avgLogprobs` and `logprobsResult` (`_logprobs`) to every candidate with answer text.
 """
 
 from __future__ import annotations
@@ -27,7 +28,14 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from langchain_gemini.testing._builtin import code_execution_parts, grounding, tool_kinds, url_context
+from langchain_gemini.testing._builtin import (
+    code_execution_parts,
+    grounding,
+    search_invocation,
+    tool_kinds,
+    url_context,
+)
+from langchain_gemini.testing._logprobs import add_logprobs
 from langchain_gemini.testing._media_out import PCM_MIME, PCM_RATE, image_b64, pcm_b64
 from langchain_gemini.testing._models import ModelInfo
 from langchain_gemini.testing._responder import function_calls, last_user_text, tool_result_reply
@@ -120,7 +128,12 @@ def default_response(
     count = request.get("generationConfig", {}).get("candidateCount", 1)
     candidates = [_candidate(turn, index) for index in range(count)]
     usage = _usage(tally, candidates, thoughts)
+    _tool_use(request, candidates, usage)
     _shape(request, model, candidates, usage)
+    config = request.get("generationConfig", {})
+    if config.get("responseLogprobs"):  # only models with `ModelInfo.logprobs` get here (`_output_rules.logprobs`)
+        for candidate in candidates:
+            add_logprobs(candidate, config.get("logprobs", 0), f"{digest}:{candidate.get('index', 0)}")
     return {
         "candidates": candidates,
         "usageMetadata": usage,
@@ -161,6 +174,9 @@ def _candidate(turn: _Turn, index: int) -> dict[str, Any]:
     tools = tool_kinds(request)
     if request.get("generationConfig", {}).get("responseModalities") == ["IMAGE"]:
         answer = ""  # image-only output
+    invoked = request.get("toolConfig", {}).get("includeServerSideToolInvocations") and model.combines_tools
+    if invoked and "googleSearch" in tools and answer and finish == "STOP":
+        parts.extend(search_invocation(last_user_text(request), f"{turn.digest}:{index}"))
     if answer and "codeExecution" in tools and finish == "STOP":
         parts.extend(code_execution_parts(last_user_text(request), Hints(last_user_text(request)).quoted, answer))
     elif answer:
@@ -198,6 +214,8 @@ def _sign(parts: list[dict[str, Any]], turn: _Turn, index: int) -> None:
         last = (turn.request.get("contents") or [{}])[-1]
         after_results = any("functionResponse" in part for part in last.get("parts", ()))
         chosen = answers[-1:] if after_results else []
+    # realwire pydantic-ai-test_thinking_with_native_tool_wire_contract_google: each toolCall / toolResponse is signed
+    chosen += [part for part in parts if "toolCall" in part or "toolResponse" in part]
     for position, part in enumerate(parts):
         if any(part is c for c in chosen):
             part["thoughtSignature"] = signer.issue(binding_of(part), f"{turn.digest}:{index}:{position}")
@@ -246,6 +264,27 @@ def _shape(request: dict[str, Any], model: ModelInfo, candidates: list[dict[str,
             candidate["avgLogprobs"] = -round(0.05 + 0.5 / (1 + produced), 6)
     if usage.get("candidatesTokenCount"):
         usage["candidatesTokensDetails"] = [{"modality": "TEXT", "tokenCount": usage["candidatesTokenCount"]}]
+
+
+def _tool_use(request: dict[str, Any], candidates: list[dict[str, Any]], usage: dict[str, Any]) -> None:
+    """Count what a search or URL tool fed back to the model as `toolUsePromptTokenCount` (in the total).
+
+    Realwire: every recorded answer grounded by googleSearch, urlContext or fileSearch without server-side
+    invocations carries `toolUsePromptTokenCount` and `toolUsePromptTokensDetails` (TEXT), counted in
+    `totalTokenCount` (e.g. pydantic-ai-test_google_model_web_search_tool-0: 17 + 201 + 213 thoughts + 119 tool
+    use = 550), on every stream event (pydantic-ai-test_google_model_web_search_tool_stream-0). With
+    `includeServerSideToolInvocations` the tool's exchange is output (`toolCall` / `toolResponse` parts) and no
+    tool-use count is sent (pydantic-ai-test_thinking_with_native_tool_wire_contract_google).
+    """
+    if request.get("toolConfig", {}).get("includeServerSideToolInvocations"):
+        return
+    fed = [c[key] for c in candidates for key in ("groundingMetadata", "urlContextMetadata") if key in c]
+    if not fed:
+        return
+    tokens = text_tokens(json.dumps(fed, separators=(",", ":"), ensure_ascii=False))
+    usage["toolUsePromptTokenCount"] = tokens
+    usage["toolUsePromptTokensDetails"] = [{"modality": "TEXT", "tokenCount": tokens}]
+    usage["totalTokenCount"] += tokens
 
 
 def _answer_text(request: dict[str, Any], digest: str, index: int) -> str:

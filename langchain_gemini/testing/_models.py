@@ -50,6 +50,10 @@ class ModelInfo:
         model_version: `modelVersion` in answers; an alias reports the model it points to (default: the id).
         legacy_answers: Gemini 1.5 / 2.0 answer shape, as recorded: no `candidates[].index`, `avgLogprobs` on
             every candidate, `candidatesTokensDetails`, no `finishMessage` on function calls, no `serviceTier`.
+        logprobs: Whether `generationConfig.responseLogprobs` is enabled; elsewhere the API answers 400 "Logprobs
+            is not enabled for models/<id>" (quoted for gemini-2.5-flash, -flash-lite and -pro in
+            github.com/langchain-ai/langchain-google/pull/1266 and github.com/mscraftsman/generative-ai/issues/135;
+            gemini-2.0-flash answers with them, as the latter reports).
         description: `description` in models.get (the display name when empty).
         version: `version` in models.get.
         temperature: Default `temperature` reported in models.get.
@@ -83,6 +87,7 @@ class ModelInfo:
     embed_images_per_input: int | None = None
     model_version: str = ""
     legacy_answers: bool = False
+    logprobs: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -210,7 +215,9 @@ DEFAULT_MODELS: tuple[ModelInfo, ...] = (
         methods=_NO_CACHE,
     ),
     # Gemini 2.0 (deprecated, still served)
-    ModelInfo("gemini-2.0-flash", "Gemini 2.0 Flash", output_token_limit=8192, top_k=40, legacy_answers=True),
+    ModelInfo(
+        "gemini-2.0-flash", "Gemini 2.0 Flash", output_token_limit=8192, top_k=40, legacy_answers=True, logprobs=True
+    ),
     ModelInfo(
         "gemini-2.0-flash-lite",
         "Gemini 2.0 Flash-Lite",
@@ -218,6 +225,7 @@ DEFAULT_MODELS: tuple[ModelInfo, ...] = (
         top_k=40,
         methods=_NO_CACHE,
         legacy_answers=True,
+        logprobs=True,
     ),
     # Gemini 3.x
     _gemini_3("gemini-3-pro-preview", "Gemini 3 Pro Preview", thinking_levels=_PRO_LEVELS, function_call_ids=False),

@@ -5,6 +5,8 @@
   voices of reference 10.3 (compared without case).
 * ImageConfig: `aspectRatio` is one of 1:1, 2:3, 3:2, 3:4, 4:3, 4:5, 5:4, 9:16, 16:9, 21:9 and `imageSize` one of
   1K, 2K, 4K (ImageConfig in googleapis/js-genai; the docs ask for an uppercase K).
+* `responseLogprobs` only on models that have log probabilities enabled (`ModelInfo.logprobs`); the others
+  answer "Logprobs is not enabled for models/<id>" (Google's words, quoted in langchain-ai/langchain-google#1266).
 """
 
 from __future__ import annotations
@@ -12,8 +14,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from langchain_gemini.testing._errors import ApiError, invalid_argument
 from langchain_gemini.testing._models import ModelInfo
-from langchain_gemini.testing._rules import FieldRule, Violations
+from langchain_gemini.testing._rules import FieldRule, RequestRule, Violations
 
 _VOICE_NAMES = (
     "Zephyr Puck Charon Kore Fenrir Leda Orus Aoede Callirrhoe Autonoe Enceladus Iapetus Umbriel Algieba Despina "
@@ -68,3 +71,13 @@ def image_config(request: dict[str, Any], model: ModelInfo) -> Violations:
 
 
 FIELD_RULES: list[FieldRule] = [speech_config, image_config]
+
+
+def logprobs_enabled(request: dict[str, Any], model: ModelInfo) -> ApiError | None:
+    """`responseLogprobs: true` on a model without log probabilities is a 400 (see the module docstring)."""
+    if request.get("generationConfig", {}).get("responseLogprobs") and not model.logprobs:
+        return invalid_argument(f"Logprobs is not enabled for models/{model.id}")
+    return None
+
+
+REQUEST_RULES: list[RequestRule] = [logprobs_enabled]

@@ -53,6 +53,26 @@ def pad_text(response: dict[str, Any], events: int) -> dict[str, Any]:
     return response
 
 
+def end_on_empty_text(response: dict[str, Any]) -> dict[str, Any]:
+    """Gemini 3 streams end on an event whose only part is an empty text (with the finish reason).
+
+    Realwire: a Gemini 3 stream's last event holds `{"text": ""}`, signed when the answer text is signed
+    (vercel-ai-google-text-stream, pydantic-ai-test_google_model_file_search_grounding_gemini_3_True-0: that
+    case is `_part_pieces`' trailing signature), unsigned after a function call
+    (pydantic-ai-test_google_streaming_tool_call_thought_signature-0, vercel-ai-google-tool-call-gemini3-stream)
+    and after an unsigned answer (pydantic-ai-test_google_streaming_tool_call_thought_signature-1).
+    """
+    for candidate in response.get("candidates") or []:
+        parts = candidate.get("content", {}).get("parts")
+        if not parts or candidate.get("finishReason") != "STOP":
+            continue
+        last = parts[-1]
+        if "text" in last and "thoughtSignature" in last and not last.get("thought"):
+            continue  # `_part_pieces` moves the signature onto a trailing empty text part
+        parts.append({"text": ""})
+    return response
+
+
 def split_text(text: str, pieces: int) -> list[str]:
     """`text` in at most `pieces` consecutive pieces, cut at word boundaries when there are enough words."""
     if pieces <= 1 or len(text) <= 1:

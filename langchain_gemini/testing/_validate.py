@@ -43,6 +43,7 @@ GENERATE_REQUEST_RULES: list[RequestRule] = [
     thinking,
     modalities,
     *_media_rules.REQUEST_RULES,
+    *_output_rules.REQUEST_RULES,
     cached_content,
     input_tokens,
 ]
