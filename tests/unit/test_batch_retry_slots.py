@@ -93,7 +93,8 @@ def test_an_input_waiting_to_retry_lets_the_next_input_run(monkeypatch: pytest.M
     # "late" was sent while "flaky" waited to retry and "slow" was still in flight: the slot of "flaky" was lent.
     assert waited_for == [True]
     assert server.log.index("late#1") < server.log.index("flaky#2")
-    assert server.most_in_flight == 2  # never more than max_concurrency requests at once
+    # Never more than max_concurrency requests at once ("slow" may reach the server after "late" has come and gone).
+    assert server.most_in_flight <= 2
     assert [a.content for a in answers] == ["answer to flaky", "answer to slow", "answer to late"]
     assert sorted(runs.started) == ["flaky", "late", "slow"]
     assert runs.ended == 3
