@@ -23,8 +23,6 @@ files; a file-based job is refused with 400 saying so.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import json
 import re
 import secrets
@@ -39,6 +37,7 @@ from langchain_gemini.testing._errors import ApiError, invalid_argument
 from langchain_gemini.testing._http import HttpRequest, Reply
 from langchain_gemini.testing._models import ModelInfo
 from langchain_gemini.testing._normalize import parse_json
+from langchain_gemini.testing._paging import next_page_token, page_window
 
 BATCH_FAILED_TRIGGER = "[emulator:batch-failed]"
 """In a batch's display name: the job fails as a whole instead of running."""
@@ -259,12 +258,7 @@ class BatchesApi:
         return out
 
     def _list(self, request: HttpRequest) -> Reply:
-        try:
-            size = int(request.query.get("pageSize") or _DEFAULT_PAGE)
-            after = _cursor(request.query.get("pageToken", ""))
-        except ValueError:
-            raise invalid_argument("Invalid page token.") from None
-        size = _DEFAULT_PAGE if size <= 0 else min(size, _MAX_PAGE)
+        size, after = page_window(request, default=_DEFAULT_PAGE, maximum=_MAX_PAGE)
         with self._lock:
             rest = [b for b in self._batches.values() if b.sequence > after]
         page_items = rest[:size]
@@ -272,21 +266,9 @@ class BatchesApi:
         if page_items:
             page["operations"] = [b.resource() for b in page_items]
         if len(rest) > size:
-            page["nextPageToken"] = base64.urlsafe_b64encode(f"after:{page_items[-1].sequence}".encode()).decode()
+            page["nextPageToken"] = next_page_token(page_items[-1].sequence)
         return _json(page)
 
 
 def _json(payload: Any) -> Reply:
     return Reply(body=json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode())
-
-
-def _cursor(token: str) -> int:
-    if not token:
-        return 0
-    try:
-        text = base64.urlsafe_b64decode(token.encode()).decode()
-    except (binascii.Error, UnicodeDecodeError):
-        raise ValueError(token) from None
-    if not text.startswith("after:"):
-        raise ValueError(token)
-    return int(text.removeprefix("after:"))

@@ -20,8 +20,6 @@ pydantic-ai-test_google_model_cached_content shows (3520 prompt tokens of which 
 
 from __future__ import annotations
 
-import base64
-import binascii
 import json
 import re
 from collections.abc import Callable
@@ -39,6 +37,7 @@ from langchain_gemini.testing._errors import ApiError, invalid_argument
 from langchain_gemini.testing._http import HttpRequest, Reply
 from langchain_gemini.testing._models import ModelInfo
 from langchain_gemini.testing._normalize import normalize, parse_json
+from langchain_gemini.testing._paging import next_page_token, page_window
 
 _ROUTE = re.compile(r"/(v1beta|v1|v1alpha)/cachedContents(?:/([^/:]+))?/?")
 _HELD = ("contents", "systemInstruction", "tools", "toolConfig")
@@ -187,18 +186,13 @@ class CachesApi:
         return _found(self.store.set_expiry(cache_id, expire))
 
     def _list(self, request: HttpRequest) -> Reply:
-        try:
-            size = int(request.query.get("pageSize") or _DEFAULT_PAGE)
-            after = _cursor(request.query.get("pageToken", ""))
-        except ValueError:
-            raise invalid_argument("Invalid page token.") from None
-        size = _DEFAULT_PAGE if size <= 0 else min(size, _MAX_PAGE)
+        size, after = page_window(request, default=_DEFAULT_PAGE, maximum=_MAX_PAGE)
         caches, next_after = self.store.page(size, after)
         page: dict[str, Any] = {}
         if caches:
             page["cachedContents"] = [c.resource() for c in caches]
         if next_after is not None:
-            page["nextPageToken"] = base64.urlsafe_b64encode(f"after:{next_after}".encode()).decode()
+            page["nextPageToken"] = next_page_token(next_after)
         return _json(page)
 
 
@@ -213,18 +207,6 @@ def _found(stored: StoredCache | None) -> StoredCache:
     if stored is None:
         raise missing()
     return stored
-
-
-def _cursor(token: str) -> int:
-    if not token:
-        return 0
-    try:
-        text = base64.urlsafe_b64decode(token.encode()).decode()
-    except (binascii.Error, UnicodeDecodeError):
-        raise ValueError(token) from None
-    if not text.startswith("after:"):
-        raise ValueError(token)
-    return int(text.removeprefix("after:"))
 
 
 # -- generateContent with a cache ------------------------------------------------------------------------------

@@ -21,8 +21,6 @@ and use alike (see `_media_rules`).
 
 from __future__ import annotations
 
-import base64
-import binascii
 import json
 import re
 import secrets
@@ -32,6 +30,7 @@ from langchain_gemini.testing._errors import ApiError, invalid_argument
 from langchain_gemini.testing._files import MAX_FILE_BYTES, FileStore, StoredFile, Upload, valid_id
 from langchain_gemini.testing._http import HttpRequest, Reply
 from langchain_gemini.testing._normalize import normalize, parse_json
+from langchain_gemini.testing._paging import next_page_token, page_window
 
 GRANULARITY = 256 * 1024
 _ROUTE = re.compile(r"/(upload/)?(v1beta|v1|v1alpha)/files(?:/([^/:]+))?/?")
@@ -191,31 +190,14 @@ class FilesApi:
         upload.received += request.body
 
     def _list(self, request: HttpRequest) -> Reply:
-        try:
-            size = int(request.query.get("pageSize") or _DEFAULT_PAGE)
-            after = _cursor(request.query.get("pageToken", ""))
-        except ValueError:
-            raise invalid_argument("Invalid page token.") from None
-        size = _DEFAULT_PAGE if size <= 0 else min(size, _MAX_PAGE)
+        size, after = page_window(request, default=_DEFAULT_PAGE, maximum=_MAX_PAGE)
         files, next_after = self.store.page(size, after)
         page: dict[str, Any] = {}
         if files:
             page["files"] = [f.resource() for f in files]
         if next_after is not None:
-            page["nextPageToken"] = base64.urlsafe_b64encode(f"after:{next_after}".encode()).decode()
+            page["nextPageToken"] = next_page_token(next_after)
         return _json(page)
-
-
-def _cursor(token: str) -> int:
-    if not token:
-        return 0
-    try:
-        text = base64.urlsafe_b64decode(token.encode()).decode()
-    except (binascii.Error, UnicodeDecodeError):
-        raise ValueError(token) from None
-    if not text.startswith("after:"):
-        raise ValueError(token)
-    return int(text.removeprefix("after:"))
 
 
 def _status(status: str, received: int) -> Reply:
