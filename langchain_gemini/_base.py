@@ -10,11 +10,22 @@ import copy
 import os
 import threading
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Self
+from typing import TYPE_CHECKING, Any, ClassVar, Self
 from urllib.parse import parse_qsl, urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretStr, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_core import InitErrorDetails, PydanticCustomError
+
+from langchain_gemini import _vertex
 
 if TYPE_CHECKING:
     from langchain_gemini._client import GeminiClient
@@ -72,6 +83,10 @@ def model_path(model: str) -> str:
 
 # The fields that say where and how to connect: a client built from these talks to the same endpoint.
 CONNECTION_FIELDS = (
+    "vertexai",
+    "project",
+    "location",
+    "credentials",
     "google_api_key",
     "base_url",
     "api_version",
@@ -136,6 +151,28 @@ class GeminiClientSettings(BaseModel):
     http_async_client: Any = Field(default=None, exclude=True)
     """Optional `httpx.AsyncClient` for async requests. Never closed by us."""
 
+    vertexai: bool | None = None
+    """Talk to Vertex AI instead of the Developer API. `None` decides as google-genai and langchain-google-genai
+    do: `GOOGLE_GENAI_USE_VERTEXAI`, else Vertex AI when `credentials` or `project` is given. After construction it
+    holds the decision (`True` or `False`). See docs/vertex.md."""
+
+    project: str | None = None
+    """Google Cloud project (Vertex AI only). Defaults to the project of `credentials`, then
+    `GOOGLE_CLOUD_PROJECT`, then that of Application Default Credentials (on first use)."""
+
+    location: str | None = None
+    """Vertex AI region (`us-central1`, `europe-west4`, `us`, `eu`) or `global`. Defaults to
+    `GOOGLE_CLOUD_LOCATION`, then `global`."""
+
+    credentials: Any = Field(default=None, exclude=True, repr=False)
+    """A `google.auth.credentials.Credentials` object for Vertex AI (implies `vertexai=True`). Without it (and
+    without an API key) Application Default Credentials are used (`GOOGLE_APPLICATION_CREDENTIALS`, gcloud, the
+    metadata server). Never serialized, pickled or shown."""
+
+    _vertex_refusal: ClassVar[str | None] = None
+    """Why a class cannot talk to Vertex AI (yet); None when it can."""
+    _vertex_target: _vertex.VertexTarget | None = PrivateAttr(default=None)
+    _credentials_dropped: bool = PrivateAttr(default=False)
     _gemini_client: GeminiClient | None = PrivateAttr(default=None)
     _client_lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)
 
@@ -168,6 +205,37 @@ class GeminiClientSettings(BaseModel):
             raise ValueError(msg)
         return version
 
+    @model_validator(mode="after")
+    def _resolve_backend(self) -> Self:
+        explicit = self.model_fields_set
+        given = {name for name in ("project", "location", "credentials") if getattr(self, name) is not None}
+        self.vertexai = _vertex.use_vertex(self.vertexai, credentials=self.credentials, project=self.project)
+        if not self.vertexai:
+            if given:
+                # google-genai refuses these too: "Gemini API does not support project/location."
+                msg = f"{', '.join(sorted(given))}: Vertex AI only, and this model talks to the Developer API"
+                raise ValueError(msg)
+            return self
+        if self._vertex_refusal is not None:
+            msg = f"{type(self).__name__} does not support Vertex AI: {self._vertex_refusal}"
+            raise ValueError(msg)
+        target = _vertex.resolve_target(
+            project=self.project,
+            location=self.location,
+            api_key_given="google_api_key" in explicit and self.google_api_key is not None,
+            api_key_from_env=self.google_api_key is not None,
+            credentials=self.credentials,
+        )
+        if not target.use_api_key:
+            self.google_api_key = None  # an environment key is not sent when credentials authenticate
+        self.project, self.location = target.project, target.location
+        if "base_url" not in explicit:
+            self.base_url = check_base_url(_vertex.default_base_url(target.location))
+        if "api_version" not in explicit:
+            self.api_version = _vertex.VERTEX_API_VERSION
+        self._vertex_target = target
+        return self
+
     @property
     def _client(self) -> GeminiClient:
         """The REST client, built on first use so that construction stays cheap and offline."""
@@ -182,6 +250,10 @@ class GeminiClientSettings(BaseModel):
     def _build_client(self) -> GeminiClient:
         from langchain_gemini._client import GeminiClient
 
+        if self._vertex_target is not None:
+            from langchain_gemini._vertex_client import vertex_client
+
+            return vertex_client(self, self._vertex_target, dropped_credentials=self._credentials_dropped)
         if self.google_api_key is None:
             names = " or ".join(API_KEY_ENV_VARS)
             msg = f"No Gemini API key: pass api_key=... or set {names}"
@@ -235,7 +307,12 @@ class GeminiClientSettings(BaseModel):
         state = super().__getstate__()
         private = {**(state.get("__pydantic_private__") or {}), "_gemini_client": None}
         private.pop("_client_lock", None)
-        return {**state, "__pydantic_private__": private}
+        fields = dict(state.get("__dict__") or {})
+        if fields.get("credentials") is not None:
+            # Credentials hold a private key or a refresh token: never pickled. The copy says so on first use.
+            fields["credentials"] = None
+            private["_credentials_dropped"] = True
+        return {**state, "__dict__": fields, "__pydantic_private__": private}
 
     def __setstate__(self, state: dict[Any, Any]) -> None:
         super().__setstate__(state)

@@ -16,7 +16,7 @@ import logging
 import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, unquote_plus, urlsplit
 
 import httpx
@@ -30,14 +30,19 @@ from langchain_gemini._sse import EventReader, SSEDecoder
 from langchain_gemini._version import __version__
 from langchain_gemini.errors import (
     GeminiAPIError,
+    GeminiConnectionError,
     GeminiError,
     GeminiResponseValidationError,
+    Secrets,
     error_from_response,
     error_from_transport,
     is_secret,
     redact,
     redact_value,
 )
+
+if TYPE_CHECKING:
+    from langchain_gemini._google_auth import TokenSource
 
 logger = logging.getLogger("langchain_gemini")
 
@@ -52,7 +57,8 @@ class GeminiClient:
     """A small client for the Gemini REST API with retries, timeouts and SSE streaming.
 
     Args:
-        api_key: The API key; sent only as the ``x-goog-api-key`` header of each request.
+        api_key: The API key; sent only as the ``x-goog-api-key`` header of each request. None when
+            ``token_source`` authenticates instead.
         base_url: Scheme and host (no version); must not carry a ``key`` query parameter.
         api_version: The path segment after the host, e.g. ``"v1beta"``.
         timeout: Seconds for connect, read, write and pool alike. ``None`` keeps the
@@ -64,12 +70,16 @@ class GeminiClient:
         transport: Transport for the clients we create (e.g. ``httpx.MockTransport`` in tests).
         async_transport: Async transport for the clients we create. It is shared by every event
             loop, so pass a loop-independent one (a mock) here.
+        token_source: Vertex AI access tokens (``Authorization: Bearer``), fetched before each attempt; a 401
+            refreshes the token once and resends.
+        resource_prefix: Path between the API version and ``models/...`` (Vertex AI's
+            ``projects/{p}/locations/{l}/publishers/google/``).
     """
 
     def __init__(
         self,
         *,
-        api_key: SecretStr,
+        api_key: SecretStr | None,
         base_url: str = DEFAULT_BASE_URL,
         api_version: str = DEFAULT_API_VERSION,
         timeout: float | None = None,
@@ -79,12 +89,19 @@ class GeminiClient:
         user_agent: str = DEFAULT_USER_AGENT,
         transport: httpx.BaseTransport | None = None,
         async_transport: httpx.AsyncBaseTransport | None = None,
+        token_source: TokenSource | None = None,
+        resource_prefix: str = "",
     ) -> None:
+        if (api_key is None) == (token_source is None):
+            raise ValueError("pass api_key or token_source, not both")
+        self._tokens = token_source
+        if api_key is None:
+            api_key = SecretStr("")
+        elif not api_key.get_secret_value().strip():
+            raise ValueError("api_key is empty")
         if any(name.lower() == "key" for name, _ in parse_qsl(urlsplit(base_url).query, keep_blank_values=True)):
             raise ValueError("base_url must not contain a 'key' query parameter; pass api_key")
         key = api_key.get_secret_value().strip()  # a key pasted from a file often ends in "\n"
-        if not key:
-            raise ValueError("api_key is empty")
         if is_secret(key) and any(key in unquote_plus(value) for value in (base_url, api_version)):
             # A URL is logged (by httpx at INFO) and shown in errors: the key must never be part of one.
             raise ValueError("base_url and api_version must not contain the API key; pass api_key")
@@ -93,11 +110,14 @@ class GeminiClient:
             raise ValueError("api_key contains whitespace or control characters, or characters outside ASCII")
         self._api_key = api_key if key == api_key.get_secret_value() else SecretStr(key)
         self._base_url = base_url.rstrip("/")
-        self._prefix = f"{self._base_url}/{api_version.strip('/')}/"
+        self._prefix = f"{self._base_url}/{api_version.strip('/')}/{resource_prefix}"
         self._paths: dict[str, httpx.URL] = {}
         self._timeout = None if timeout is None else httpx.Timeout(timeout)
         self._policy = RetryPolicy(max_retries=_check_retries(max_retries))
         self._headers = {"content-type": "application/json", "user-agent": user_agent}
+        if token_source is not None and token_source.quota_project_id:
+            # As google-genai does (_api_client.py, `_request_once`): bill quota to the credentials' project.
+            self._headers["x-goog-user-project"] = token_source.quota_project_id
         self._user_client = http_client
         self._user_async_client = http_async_client
         self._owned = OwnedClients(transport, async_transport)
@@ -333,20 +353,30 @@ class GeminiClient:
     def _send(
         self, client: httpx.Client, request: httpx.Request, policy: RetryPolicy, *, stream: bool
     ) -> httpx.Response:
-        attempt = 0
+        attempt, token, renewed = 0, None, False
         while True:
             try:
+                if self._tokens is not None:
+                    token = self._tokens.token()
+                    request.headers["authorization"] = f"Bearer {token}"
                 # Never followed, whatever the client's setting: httpx keeps custom headers such as the key on a
                 # redirect to another origin (it strips only Authorization and Cookie).
                 response = client.send(request, stream=stream, follow_redirects=False)
                 if response.is_success:
                     return response
+                if not renewed and self._token_refused(response, token):
+                    response.close()
+                    self._tokens.token(stale=token)  # type: ignore[union-attr]
+                    renewed = True
+                    continue
                 try:
                     response.read()  # a stream's error body too: parse it whole
                 finally:
                     response.close()
             except httpx.RequestError as exc:  # transport failures, and bodies that fail to decode
                 error: GeminiError = error_from_transport(exc, secret=self._secret)
+            except GeminiConnectionError as exc:  # the token endpoint could not be reached: retried like the API
+                error = exc
             else:
                 error = self._status_error(response)
             retry_sleep(self._delay_or_raise(request, policy, attempt, error))
@@ -360,18 +390,28 @@ class GeminiClient:
         *,
         stream: bool,
     ) -> httpx.Response:
-        attempt = 0
+        attempt, token, renewed = 0, None, False
         while True:
             try:
+                if self._tokens is not None:
+                    token = await self._tokens.atoken()
+                    request.headers["authorization"] = f"Bearer {token}"
                 response = await client.send(request, stream=stream, follow_redirects=False)
                 if response.is_success:
                     return response
+                if not renewed and self._token_refused(response, token):
+                    await response.aclose()
+                    await self._tokens.atoken(stale=token)  # type: ignore[union-attr]
+                    renewed = True
+                    continue
                 try:
                     await response.aread()
                 finally:
                     await response.aclose()
             except httpx.RequestError as exc:  # transport failures, and bodies that fail to decode
                 error: GeminiError = error_from_transport(exc, secret=self._secret)
+            except GeminiConnectionError as exc:  # the token endpoint could not be reached: retried like the API
+                error = exc
             else:
                 error = self._status_error(response)
             await asyncio.sleep(self._delay_or_raise(request, policy, attempt, error))
@@ -380,8 +420,15 @@ class GeminiClient:
     # -- shared helpers ---------------------------------------------------------------------
 
     @property
-    def _secret(self) -> str:
+    def _secret(self) -> Secrets:
+        if self._tokens is not None:
+            return self._tokens.secrets()
         return self._api_key.get_secret_value()
+
+    def _token_refused(self, response: httpx.Response, token: str | None) -> bool:
+        # A 401 to a token we believed valid (revoked, or expired early): refresh once and resend; a second 401 in
+        # the same call is an error like any other.
+        return token is not None and response.status_code == 401
 
     def _policy_for(self, max_retries: int | None) -> RetryPolicy:
         if max_retries is None or max_retries == self._policy.max_retries:
@@ -420,11 +467,13 @@ class GeminiClient:
     ) -> httpx.Request:
         # The key is added per request, never to client defaults (httpx prints those in clear).
         per_call = None if timeout is None else httpx.Timeout(timeout)
+        if self._tokens is None:
+            headers = {**headers, "x-goog-api-key": self._api_key.get_secret_value()}
         return client.build_request(
             method,
             self._url(path_or_url, params),
             content=content,
-            headers={**headers, "x-goog-api-key": self._secret},
+            headers=headers,
             timeout=per_call or self._timeout or httpx.USE_CLIENT_DEFAULT,
         )
 
@@ -452,8 +501,8 @@ class GeminiClient:
             merged["content-type"] = "application/json"
             content = _encode(body)
         merged.update(headers or {})
-        if "x-goog-api-key" in merged:
-            raise ValueError("headers must not set x-goog-api-key: the client adds the key itself")
+        if "x-goog-api-key" in merged or "authorization" in merged:
+            raise ValueError("headers must not set x-goog-api-key or authorization: the client adds them itself")
         return content, dict(merged)
 
     def _status_error(self, response: httpx.Response) -> GeminiError:

@@ -54,6 +54,7 @@ class MediaContext:
     files: Callable[[], GeminiFiles] | None = None
     files_prefix: str | None = None  # "{base_url}/{version}/": recognises (and completes) our own file URIs
     max_request_bytes: int = MAX_REQUEST_BYTES
+    no_files_reason: str = "no Files API client is available"  # why `files` is None, for the error
 
 
 @dataclass
@@ -150,7 +151,7 @@ def _plan_uploads(items: list[_Item], other: int, context: MediaContext) -> list
     if not context.upload or context.files is None:
         mb = (other + sum(item.inline_size for item in items)) / 1e6
         largest = inline[0].ref.label if inline else "the messages"
-        reason = "upload_large_media is off" if not context.upload else "no Files API client is available"
+        reason = "upload_large_media is off" if not context.upload else context.no_files_reason
         msg = (
             f"the request would be about {mb:.1f} MB, over Gemini's 20 MB limit (base64 media count in full; "
             f"largest: {largest}), and {reason}. Upload large media with GeminiFiles and pass the file's "
@@ -320,6 +321,16 @@ def model_context(model: Any) -> MediaContext:
     """The pre-pass settings of a `ChatGemini` (its `media_fetch` and `upload_large_media` fields)."""
     from langchain_gemini.files import GeminiFiles
 
+    if model.vertexai:
+        # Vertex AI has no Files API: it reads large media from Cloud Storage (cloud.google.com/vertex-ai/
+        # generative-ai/docs/multimodal/send-request-with-media: fileData with a gs:// URI).
+        return MediaContext(
+            fetch=fetch_settings(model.media_fetch),
+            upload=model.upload_large_media,
+            no_files_reason=(
+                "Vertex AI has no Files API to upload to (put the media in Cloud Storage and pass its gs:// URI)"
+            ),
+        )
     return MediaContext(
         fetch=fetch_settings(model.media_fetch),
         upload=model.upload_large_media,

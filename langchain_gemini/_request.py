@@ -117,7 +117,8 @@ def build_request(messages: Sequence[BaseMessage], params: Mapping[str, Any]) ->
     """The generateContent body for `messages` under resolved `params`; `None` values are not sent.
 
     `params` holds setting names (`_settings.SETTINGS`), `model`, `model_kwargs`, `tools`, `tool_choice`,
-    `tool_config` and `response_format`.
+    `tool_config`, `response_format` and `vertexai` (the backend: settings only Vertex AI takes are refused
+    elsewhere).
 
     Raises:
         ValueError: If the conversation is empty or holds content Gemini cannot take, or a setting is invalid for
@@ -128,10 +129,14 @@ def build_request(messages: Sequence[BaseMessage], params: Mapping[str, Any]) ->
     request.update(_tool_fields(model, params))  # type: ignore[typeddict-item]
     config: dict[str, Any] = {}
     places: dict[str, dict[str, Any]] = {"request": request, "generationConfig": config}  # type: ignore[dict-item]
+    on_vertex = bool(params.get("vertexai"))
     for name, wire in SETTINGS.items():
         value = params.get(name)
         if wire.built_by is not None or wire.name is None or value is None or (name == "stop" and not value):
             continue
+        if wire.vertex_only and not on_vertex:
+            msg = f"{name}: Vertex AI only; this model talks to the Gemini Developer API, which rejects it"
+            raise ValueError(msg)
         places[wire.place][wire.name] = wire.convert(value) if wire.convert else value
     if "responseModalities" not in config and facts_for(model).speaks_only:
         # A speech-only model answers nothing else; the API rejects its requests without this.

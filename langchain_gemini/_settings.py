@@ -20,12 +20,13 @@ candidateCount [1, 8], at most 5 stop sequences, logprobs [0, 20] (GenerationCon
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, create_model, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, create_model, model_validator
 from pydantic.fields import FieldInfo
 
 from langchain_gemini._thinking import ReasoningEffort, ThinkingLevel
@@ -58,6 +59,7 @@ class Wire:
         convert: Turns the validated value into the wire value (None: sent as is).
         built_by: `thinking` or `schema`: several settings make one wire value, built in `_request`.
         per_call: Whether `invoke(..., name=value)` may set it.
+        vertex_only: Only Vertex AI takes it: on the Developer API the request is refused before it is sent.
     """
 
     place: Place
@@ -65,10 +67,38 @@ class Wire:
     convert: Callable[[Any], Any] | None = None
     built_by: Literal["thinking", "schema"] | None = None
     per_call: bool = True
+    vertex_only: bool = False
 
 
 def _gen(name: str, convert: Callable[[Any], Any] | None = None) -> Wire:
     return Wire("generationConfig", name, convert)
+
+
+# Label rules Vertex AI documents for request labels (cloud.google.com/vertex-ai/generative-ai/docs/multimodal/
+# add-labels-to-api-calls): at most 64; keys 1-63 characters, starting with a lower-case letter; keys and values
+# lower-case letters, digits, underscores and dashes (international letters allowed), values up to 63 characters.
+_LABEL_KEY = re.compile(r"^[^\W\d_A-Z][\w-]{0,62}$")
+_LABEL_VALUE = re.compile(r"^[\w-]{0,63}$")
+
+
+def _check_labels(labels: dict[str, str]) -> dict[str, str]:
+    if len(labels) > 64:
+        msg = "labels: at most 64 labels per request"
+        raise ValueError(msg)
+    for key, value in labels.items():
+        if not _LABEL_KEY.match(key) or key.lower() != key:
+            msg = (
+                f"labels: key {key!r} must start with a lower-case letter and hold at most 63 lower-case letters, "
+                "digits, underscores or dashes"
+            )
+            raise ValueError(msg)
+        if not _LABEL_VALUE.match(value) or value.lower() != value:
+            msg = f"labels: value of {key!r} must be at most 63 lower-case letters, digits, underscores or dashes"
+            raise ValueError(msg)
+    return labels
+
+
+Labels = Annotated[dict[str, str], AfterValidator(_check_labels)]
 
 
 _THINKING = Wire("thinkingConfig", built_by="thinking")
@@ -129,8 +159,9 @@ class RequestSettings(BaseModel):
     """`standard`, `flex` (cheaper; answers may take minutes: keep `timeout` unset, 600 s to read, or raise it) or
     `priority`. See docs/chat.md#service-tiers."""
 
-    labels: Annotated[dict[str, str] | None, Wire("request", "labels")] = None
-    """Billing labels for the request (`{"team": "search"}`)."""
+    labels: Annotated[Labels | None, Wire("request", "labels")] = None
+    """Billing labels for the request (`{"team": "search"}`): Vertex AI reports spending by them. Checked as Vertex
+    AI documents: at most 64, keys and values of lower-case letters, digits, `_` and `-`, up to 63 characters."""
 
     store: Annotated[bool | None, Wire("request", "store")] = None
     """Whether Google may store the request and answer for later retrieval; `False` opts out."""
@@ -173,6 +204,11 @@ class RequestSettings(BaseModel):
 
     enable_enhanced_civic_answers: Annotated[bool | None, _gen("enableEnhancedCivicAnswers")] = None
     """Enhanced answers on civic topics (elections), where the model offers them."""
+
+    audio_timestamp: Annotated[bool | None, Wire("generationConfig", "audioTimestamp", vertex_only=True)] = None
+    """Vertex AI only: understand timestamps in audio-only input (cloud.google.com/vertex-ai/generative-ai/docs/
+    model-reference/inference, `generationConfig.audioTimestamp`). google-genai refuses it on the Developer API, and
+    so do we, before sending."""
 
 
 def _wire_of(info: FieldInfo) -> Wire:

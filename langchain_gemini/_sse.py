@@ -19,7 +19,7 @@ import json
 from collections.abc import Mapping
 from typing import Any, Literal, NamedTuple
 
-from langchain_gemini.errors import GeminiResponseValidationError, GeminiStreamError, error_from_body, redact
+from langchain_gemini.errors import GeminiResponseValidationError, GeminiStreamError, Secrets, error_from_body, redact
 
 SSEKind = Literal["event", "error", "invalid"]
 
@@ -193,7 +193,7 @@ class EventReader:
 
     __slots__ = ("_secret", "completed")
 
-    def __init__(self, secret: str) -> None:
+    def __init__(self, secret: Secrets) -> None:
         self._secret = secret
         self.completed = False
 

@@ -16,17 +16,12 @@ from pydantic import BaseModel, model_validator
 
 # langchain-google-genai's connection arguments that are spelt differently here, or have no equivalent (the same
 # table is in docs/migration.md).
-_NO_VERTEX = "drop it: this package talks to the Gemini Developer API only (Vertex AI is not supported)"
 CLIENT_MIGRATED_NAMES: Mapping[str, str] = {
     "request_timeout": "use timeout (seconds)",
     "retries": "use max_retries (it counts retries, not attempts)",
     "client_options": "use base_url",
     "additional_headers": "pass http_client=httpx.Client(headers=...)",
     "client_args": "pass your own http_client / http_async_client",
-    "vertexai": _NO_VERTEX,
-    "project": _NO_VERTEX,
-    "location": _NO_VERTEX,
-    "credentials": "drop it: this package authenticates with an API key (api_key) only",
 }
 
 

@@ -81,6 +81,7 @@ class GenerationConfig(TypedDict, total=False):
     imageConfig: dict[str, Any]
     enableEnhancedCivicAnswers: bool
     audioTranscriptionConfig: dict[str, Any]
+    audioTimestamp: bool
 
 
 class ThinkingConfig(TypedDict, total=False):

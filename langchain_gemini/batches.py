@@ -23,7 +23,7 @@ import re
 import time
 from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from langchain_core.messages import AIMessage
 from pydantic import PrivateAttr
@@ -297,6 +297,11 @@ class GeminiBatches(RefusesUnknownKwargs, GeminiClientSettings):
     `from_model` it borrows the model's connections, otherwise it owns its own (`close()`, `with`), as
     `GeminiFiles` does.
     """
+
+    _vertex_refusal: ClassVar[str | None] = (
+        "Vertex AI batch prediction jobs read from Cloud Storage or BigQuery, "
+        "a different API that this class does not speak"
+    )
 
     _parent: GeminiClientSettings | None = PrivateAttr(default=None)
 

@@ -26,7 +26,7 @@ import re
 from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from langchain_core.messages import BaseMessage
 from pydantic import PrivateAttr
@@ -186,6 +186,11 @@ class GeminiCaches(RefusesUnknownKwargs, GeminiClientSettings):
     mode by default. Closing works as for `GeminiFiles`: built with its own settings it owns its connections
     (`close()`, `await aclose()`, `with` / `async with`); built with `from_model` it borrows the model's.
     """
+
+    _vertex_refusal: ClassVar[str | None] = (
+        "Vertex AI's context caches live at another path (projects/.../cachedContents), "
+        "which this class does not speak yet"
+    )
 
     model: str | None = None
     """The model `create` caches for when it is not given one (a cache serves one model only)."""

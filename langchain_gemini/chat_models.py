@@ -195,7 +195,7 @@ class ChatGemini(RequestSettings, GeminiClientSettings, BaseChatModel):
         self, messages: Sequence[BaseMessage], stop: list[str] | None, kwargs: Mapping[str, Any]
     ) -> PreparedCall:
         settings = {name: getattr(self, name) for name in SETTINGS}
-        settings.update(model=self.model, model_kwargs=self.model_kwargs)
+        settings.update(model=self.model, model_kwargs=self.model_kwargs, vertexai=self.vertexai)
         prepared = prepare_call(settings, messages, stop, kwargs)
         if prepared.body.get("cachedContent"):
             from langchain_gemini._caching import apply_cache  # sends only what the cache does not hold
@@ -584,6 +584,12 @@ class ChatGemini(RequestSettings, GeminiClientSettings, BaseChatModel):
             from langchain_gemini._tools import convert_tools
 
             request["tools"] = convert_tools(tools, model=self.model, schema=self.schema_mode)
+        if self.vertexai:
+            # Vertex AI's countTokens takes the request's fields themselves (google-genai,
+            # `_CountTokensParameters_to_vertex`; cloud.google.com/vertex-ai/generative-ai/docs/model-reference/
+            # count-tokens), and no cached content.
+            request.pop("cachedContent", None)
+            return request
         # countTokens takes a whole GenerateContentRequest, so the count covers the system instruction and tools.
         return {"generateContentRequest": {"model": model_path(self.model), **request}}
 

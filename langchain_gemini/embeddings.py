@@ -17,6 +17,7 @@ from langchain_gemini._base import GeminiClientSettings, model_path
 from langchain_gemini._batching import batch_ranges, map_in_tasks, map_in_threads
 from langchain_gemini._models import facts_for
 from langchain_gemini._unknown_kwargs import RefusesUnknownKwargs
+from langchain_gemini._vertex import vertex_embedding_method
 from langchain_gemini.errors import GeminiConnectionError, GeminiResponseValidationError, GeminiTimeoutError
 
 if TYPE_CHECKING:
@@ -367,6 +368,16 @@ class GeminiEmbeddings(RefusesUnknownKwargs, GeminiClientSettings, Embeddings):
         return None if value is None else check_task_type(value, info.field_name)
 
     @model_validator(mode="after")
+    def _check_vertex_endpoint(self) -> GeminiEmbeddings:
+        if self.vertexai and vertex_embedding_method(self.model) != "embedContent":
+            msg = (
+                f"model: {self.model!r} is served on Vertex AI by :predict, which GeminiEmbeddings does not speak; "
+                "use a Gemini embedding model (gemini-embedding-001)"
+            )
+            raise ValueError(msg)
+        return self
+
+    @model_validator(mode="after")
     def _check_output_dimensionality(self) -> GeminiEmbeddings:
         if self.output_dimensionality is not None:
             check_dimensions(self.model, self.output_dimensionality)
@@ -544,9 +555,16 @@ class GeminiEmbeddings(RefusesUnknownKwargs, GeminiClientSettings, Embeddings):
             # The task and titles travel inside the text; the request carries neither.
             texts = [with_task_prefix(text, task, named[i] if named else None) for i, text in enumerate(texts)]
             named = None
-        shared = json.dumps(self._request_fields(task, dims), separators=(",", ":"))
-        head, tail = shared[:-1] + ',"content":{"parts":[{"text":', "}]}}"
-        requests = [head + encode_basestring(text) + tail for text in texts]
+        if self.vertexai:
+            requests = [
+                json.dumps(self._vertex_request(text, task, dims, named[i] if named else None), separators=(",", ":"))
+                for i, text in enumerate(texts)
+            ]
+            named = None
+        else:
+            shared = json.dumps(self._request_fields(task, dims), separators=(",", ":"))
+            head, tail = shared[:-1] + ',"content":{"parts":[{"text":', "}]}}"
+            requests = [head + encode_basestring(text) + tail for text in texts]
         if named is not None:
             for index, title in enumerate(named):
                 if title:
@@ -569,8 +587,27 @@ class GeminiEmbeddings(RefusesUnknownKwargs, GeminiClientSettings, Embeddings):
         _check_text(text, "text", self.check_input_length, input_token_limit(self.model))
         if self._prefixed:
             text = with_task_prefix(text, task)
-        body = {**self._request_fields(task, dims), "content": {"parts": [{"text": text}]}}
+        if self.vertexai:
+            body = self._vertex_request(text, task, dims, None)
+        else:
+            body = {**self._request_fields(task, dims), "content": {"parts": [{"text": text}]}}
         return f"{model_path(self.model)}:embedContent{_COMPACT}", body, self._normalizes(dims)
+
+    def _vertex_request(self, text: str, task: str, dims: int | None, title: str | None) -> dict[str, Any]:
+        # Vertex AI takes the options in `embedContentConfig` and no `model` in the body (google-genai's
+        # `_EmbedContentConfig_to_vertex`, EMBED_CONTENT and BATCH_EMBED_CONTENTS; cloud.google.com/vertex-ai/
+        # generative-ai/docs/model-reference/text-embeddings-api).
+        config: dict[str, Any] = {}
+        if not self._prefixed:
+            config["taskType"] = task
+        if title:
+            config["title"] = title
+        if dims is not None:
+            config["outputDimensionality"] = dims
+        body: dict[str, Any] = {"content": {"parts": [{"text": text}]}}
+        if config:
+            body["embedContentConfig"] = config
+        return body
 
     def _request_fields(self, task: str, dims: int | None) -> dict[str, Any]:
         # `model` is required inside each batch entry and must match the path's model (ai.google.dev/api/embeddings).

@@ -69,6 +69,9 @@ __all__ = [
     "redact",
 ]
 
+Secrets = str | tuple[str, ...] | None
+"""The secrets to redact: the API key, or every secret in use (Vertex AI access tokens, current and previous)."""
+
 # Google API keys: "AIza" and 35 more characters (39 in all), the shape secret scanners look for.
 _API_KEY_PATTERN = re.compile(r"AIza[0-9A-Za-z_-]{35}")
 # A key shorter than this is not a secret: 8 characters is the minimum length NIST SP 800-63B (5.1.1.1) sets for a
@@ -109,7 +112,7 @@ def is_secret(key: str | None) -> bool:
     return bool(key) and len(key or "") >= _MIN_SECRET_LENGTH
 
 
-def redact(text: str, secret: str | None) -> str:
+def redact(text: str, secret: Secrets) -> str:
     """Replace the API key, and anything shaped like a Google API key, with ``***``.
 
     The rule: the key in use is replaced wherever it occurs when it has at least 8 characters (Google's keys
@@ -119,14 +122,16 @@ def redact(text: str, secret: str | None) -> str:
 
     Args:
         text: Any string that may leave the package (messages, bodies, details).
-        secret: The key in use, if known.
+        secret: The key in use, if known, or every secret in use (an API key, a current and a previous access
+            token on Vertex AI).
 
     Returns:
         The text with every occurrence replaced.
     """
-    if secret and is_secret(secret):
-        for form in _secret_forms(secret):
-            text = text.replace(form, "***")
+    for one in (secret,) if isinstance(secret, str) else secret or ():
+        if is_secret(one):
+            for form in _secret_forms(one):
+                text = text.replace(form, "***")
     return _API_KEY_PATTERN.sub("***", text)
 
 
@@ -143,7 +148,7 @@ def _secret_forms(secret: str) -> tuple[str, ...]:
     return tuple(sorted(forms, key=len, reverse=True))
 
 
-def redact_value(value: Any, secret: str | None) -> Any:
+def redact_value(value: Any, secret: Secrets) -> Any:
     """`redact` applied to every string in `value`, dict keys included (dicts and lists are copied)."""
     if isinstance(value, str):
         return redact(value, secret)
@@ -319,7 +324,7 @@ def _build(
     *,
     status_code: int | None,
     headers: Mapping[str, str] | None,
-    secret: str | None,
+    secret: Secrets,
     fallback_message: str,
 ) -> GeminiAPIError:
     inner = _unwrap(body) or {}
@@ -359,7 +364,7 @@ def _reason_phrase(status_code: int) -> str:
 
 
 def error_from_response(
-    status_code: int, headers: Mapping[str, str], content: bytes, *, secret: str | None
+    status_code: int, headers: Mapping[str, str], content: bytes, *, secret: Secrets
 ) -> GeminiAPIError:
     """Map a non-2xx response to the matching error class.
 
@@ -389,7 +394,7 @@ def error_from_response(
     )
 
 
-def error_from_body(body: object, *, status_code: int | None = None, secret: str | None) -> GeminiAPIError:
+def error_from_body(body: object, *, status_code: int | None = None, secret: Secrets) -> GeminiAPIError:
     """Map an error payload (e.g. `{"error": {...}}` inside a 200 stream) to an error class.
 
     Args:
@@ -418,7 +423,7 @@ def _is_timeout(exc: BaseException) -> bool:
     return httpx is not None and isinstance(exc, httpx.TimeoutException)
 
 
-def _scrub_chain(exc: BaseException, secret: str | None) -> None:
+def _scrub_chain(exc: BaseException, secret: Secrets) -> None:
     """Redact the string arguments of `exc` and the exceptions behind it: they stay reachable as `__cause__`."""
     seen: set[int] = set()
     current: BaseException | None = exc
@@ -428,7 +433,7 @@ def _scrub_chain(exc: BaseException, secret: str | None) -> None:
         current = current.__cause__ or current.__context__
 
 
-def error_from_transport(exc: Exception, *, secret: str | None) -> GeminiTimeoutError | GeminiConnectionError:
+def error_from_transport(exc: Exception, *, secret: Secrets) -> GeminiTimeoutError | GeminiConnectionError:
     """Map a transport exception (an httpx ``TransportError``) to a retryable error.
 
     Args:

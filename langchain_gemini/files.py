@@ -26,7 +26,7 @@ import re
 import time
 from collections.abc import AsyncIterator, Iterator, Mapping
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from pydantic import PrivateAttr
 
@@ -189,6 +189,10 @@ class GeminiFiles(RefusesUnknownKwargs, GeminiClientSettings):
     block closes them (and so does dropping it); it opens new ones on its next call. Built with `from_model`, it
     borrows the model's connections: closing it leaves them open, and closing the model does not break it.
     """
+
+    _vertex_refusal: ClassVar[str | None] = (
+        "the Files API is a Gemini Developer API service; on Vertex AI, put media in Cloud Storage and pass gs:// URIs"
+    )
 
     _parent: GeminiClientSettings | None = PrivateAttr(default=None)
 

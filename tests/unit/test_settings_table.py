@@ -58,6 +58,7 @@ SAMPLES: dict[str, tuple[Any, tuple[str, ...], Any]] = {
     "image_config": ({"aspect_ratio": "16:9"}, ("generationConfig", "imageConfig"), {"aspectRatio": "16:9"}),
     "media_resolution": ("low", ("generationConfig", "mediaResolution"), "MEDIA_RESOLUTION_LOW"),
     "enable_enhanced_civic_answers": (True, ("generationConfig", "enableEnhancedCivicAnswers"), True),
+    "audio_timestamp": (True, ("generationConfig", "audioTimestamp"), True),
 }
 # Settings that need a partner to be sent (a schema for schema_mode, a schema for JSON output).
 PARTNERS: dict[str, dict[str, Any]] = {
@@ -79,6 +80,11 @@ def test_every_setting_has_a_sample() -> None:
     assert list(SAMPLES) == list(SETTINGS)
 
 
+def _backend(name: str) -> dict[str, Any]:
+    # Vertex-only settings are sent by a Vertex AI model (here in express mode with a project, as FakeGemini's key).
+    return {"vertexai": True, "project": "test-project"} if SETTINGS[name].vertex_only else {}
+
+
 def _value(name: str) -> Any:
     value = SAMPLES[name][0]
     return list(value) if isinstance(value, tuple) else value
@@ -89,7 +95,7 @@ def test_setting_reaches_its_place_from_the_instance(name: str) -> None:
     fake = FakeGemini()
     # thinking_budget is a 2.5-style setting: send it where a budget is checked against a range.
     model = "gemini-2.5-flash" if name == "thinking_budget" else MODEL
-    fake.model(model=model, **{name: _value(name)}, **PARTNERS.get(name, {})).invoke("hi")
+    fake.model(model=model, **{name: _value(name)}, **PARTNERS.get(name, {}), **_backend(name)).invoke("hi")
     _, path, wire = SAMPLES[name]
     assert _at(fake.bodies()[0], path) == wire
 
@@ -98,11 +104,11 @@ def test_setting_reaches_its_place_from_the_instance(name: str) -> None:
 def test_setting_reaches_its_place_per_call(name: str) -> None:
     fake = FakeGemini()
     model = "gemini-2.5-flash" if name == "thinking_budget" else MODEL
-    fake.model(model=model).invoke("hi", **{name: _value(name)}, **PARTNERS.get(name, {}))
+    fake.model(model=model, **_backend(name)).invoke("hi", **{name: _value(name)}, **PARTNERS.get(name, {}))
     _, path, wire = SAMPLES[name]
     assert _at(fake.bodies()[0], path) == wire
     # An unset setting is not sent at all.
-    fake.model(model=model).invoke("hi")
+    fake.model(model=model, **_backend(name)).invoke("hi")
     assert path[-1] not in str(fake.bodies()[1])
 
 
