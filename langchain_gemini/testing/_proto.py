@@ -87,6 +87,38 @@ MESSAGES: dict[str, dict[str, Field]] = {
         _f("model", STRING),
         _f("requests", MESSAGE, "EmbedContentRequest", rep=True),
     ),
+    # Vertex AI's countTokens (google/cloud/aiplatform/v1beta1/prediction_service.proto, CountTokensRequest).
+    "VertexCountTokensRequest": _msg(
+        _f("model", STRING),
+        _f("contents", MESSAGE, "Content", rep=True),
+        _f("systemInstruction", MESSAGE, "Content"),
+        _f("tools", MESSAGE, "Tool", rep=True),
+        _f("generationConfig", MESSAGE, "GenerationConfig"),
+        _f("instances", VALUE, rep=True),
+    ),
+    # Vertex AI's embedding requests (google/cloud/aiplatform/v1beta1/prediction_service.proto; google-genai
+    # models.py `_EmbedContentParametersPrivate_to_vertex` and `_EmbedContentConfig_to_vertex`).
+    "VertexEmbedContentRequest": _msg(
+        _f("model", STRING),
+        _f("content", MESSAGE, "Content"),
+        _f("embedContentConfig", MESSAGE, "VertexEmbedContentConfig"),
+    ),
+    "VertexEmbedContentConfig": _msg(
+        _f("taskType", ENUM, "TaskType"),
+        _f("title", STRING),
+        _f("outputDimensionality", INT32),
+        _f("autoTruncate", BOOL),
+        _f("documentOcr", BOOL),
+        _f("audioTrackExtraction", BOOL),
+    ),
+    "VertexBatchEmbedContentsRequest": _msg(_f("requests", MESSAGE, "VertexEmbedContentRequest", rep=True)),
+    # predict: `instances` and `parameters` are google.protobuf.Value; the text embedding model reads these
+    # (cloud.google.com/vertex-ai/generative-ai/docs/model-reference/text-embeddings-api).
+    "PredictRequest": _msg(_f("instances", VALUE, rep=True), _f("parameters", VALUE)),
+    "TextEmbeddingInstance": _msg(
+        _f("content", STRING), _f("taskType", ENUM, "TaskType"), _f("title", STRING), _f("mimeType", STRING)
+    ),
+    "TextEmbeddingPredictParams": _msg(_f("outputDimensionality", INT32), _f("autoTruncate", BOOL)),
     "Content": _msg(_f("role", STRING), _f("parts", MESSAGE, "Part", rep=True)),
     "Part": _msg(
         _f("text", STRING, oneof=_DATA),
