@@ -38,6 +38,7 @@ from langchain_gemini.testing._generate import default_response
 from langchain_gemini.testing._http import HttpRequest, Reply
 from langchain_gemini.testing._models import ModelInfo
 from langchain_gemini.testing._normalize import normalize, parse_json
+from langchain_gemini.testing._proto import MESSAGES, VERTEX_MESSAGES, Field
 from langchain_gemini.testing._state import RecordedRequest, State
 from langchain_gemini.testing._stream import (
     ARRAY_END,
@@ -208,7 +209,7 @@ class App:
             return _json_reply(_vertex.count_tokens(body, model, self.context))
         if isinstance(body, dict):
             _vertex.validate_labels(body.get("labels"))
-        return self._generate(request, recorded, body, model, action)
+        return self._generate(request, recorded, body, model, action, messages=VERTEX_MESSAGES)
 
     def _authenticate_vertex(self, request: HttpRequest, path: _vertex.VertexPath, action: str) -> None:
         """A live bearer token on any Vertex path; an API key (express mode) on the project-less ones only."""
@@ -267,10 +268,17 @@ class App:
         return self._generate(request, recorded, body, model, action)
 
     def _generate(
-        self, request: HttpRequest, recorded: RecordedRequest, body: Any, model: ModelInfo, action: str
+        self,
+        request: HttpRequest,
+        recorded: RecordedRequest,
+        body: Any,
+        model: ModelInfo,
+        action: str,
+        *,
+        messages: dict[str, dict[str, Field]] = MESSAGES,
     ) -> Reply:
         body, cache = _caches_api.with_cache(body, model, self.state.caches)  # the cache is a prompt prefix
-        normalized = normalize(body, "GenerateContentRequest")
+        normalized = normalize(body, "GenerateContentRequest", messages)
         validate_generate(normalized, model, self.context)
         stream = action == "streamGenerateContent"
         sse = request.query.get("alt") == "sse"

@@ -28,6 +28,7 @@ from langchain_gemini.testing._context import RequestContext
 from langchain_gemini.testing._errors import ApiError, invalid_argument
 from langchain_gemini.testing._models import ModelInfo
 from langchain_gemini.testing._normalize import normalize
+from langchain_gemini.testing._proto import VERTEX_MESSAGES
 from langchain_gemini.testing._tokens import prompt_tally
 from langchain_gemini.testing._validate import validate_count
 
@@ -230,7 +231,7 @@ def count_tokens(body: Any, model: ModelInfo, context: RequestContext) -> dict[s
     generateContentRequest (google-genai models.py `_CountTokensParameters_to_vertex`; the answer is read by
     `_CountTokensResponse_from_vertex`).
     """
-    request = normalize(body, "VertexCountTokensRequest")
+    request = normalize(body, "VertexCountTokensRequest", VERTEX_MESSAGES)
     validate_count(request, model, context, "CountTokensRequest")
     tally = prompt_tally(request)
     characters = 0

@@ -601,3 +601,91 @@ def test_gs_uris_are_accepted_on_vertex(vx: GeminiEmulator, token: str) -> None:
     part = {"fileData": {"fileUri": "gs://bucket/cat.png", "mimeType": "image/png"}}
     body = {"contents": [{"role": "user", "parts": [part, {"text": "What is this?"}]}]}
     assert _post(vx, f"{MODELS}/{FLASH}:generateContent", body, token).status_code == 200
+
+
+# Fields one backend's server rejects: google-genai refuses each before sending it to the other backend
+# (google/genai/models.py: "audio_timestamp parameter is only supported in Gemini Enterprise Agent Platform mode",
+# "store parameter is only supported in Gemini Developer API mode", and so on).
+_VERTEX_ONLY = [
+    pytest.param({"generationConfig": {"audioTimestamp": True}}, "audioTimestamp", "generation_config", id="audio"),
+    pytest.param({"generationConfig": {"routingConfig": {}}}, "routingConfig", "generation_config", id="routing"),
+    pytest.param({"modelArmorConfig": {}}, "modelArmorConfig", "", id="model-armor"),
+    pytest.param({"tools": [{"retrieval": {}}]}, "retrieval", "tools[0]", id="retrieval"),
+    pytest.param({"tools": [{"enterpriseWebSearch": {}}]}, "enterpriseWebSearch", "tools[0]", id="enterprise-search"),
+    pytest.param(
+        {"tools": [{"googleSearch": {"excludeDomains": ["a.com"]}}]},
+        "excludeDomains",
+        "tools[0].google_search",
+        id="exclude-domains",
+    ),
+    pytest.param(
+        {"safetySettings": [{"category": "HARM_CATEGORY_HARASSMENT", "threshold": "BLOCK_NONE", "method": "SEVERITY"}]},
+        "method",
+        "safety_settings[0]",
+        id="safety-method",
+    ),
+]
+_DEVELOPER_ONLY = [
+    pytest.param({"store": True}, "store", "", id="store"),
+    pytest.param(
+        {"tools": [{"fileSearch": {"fileSearchStoreNames": ["fileSearchStores/x"]}}]},
+        "fileSearch",
+        "tools[0]",
+        id="file-search",
+    ),
+    pytest.param(
+        {"toolConfig": {"includeServerSideToolInvocations": True}},
+        "includeServerSideToolInvocations",
+        "tool_config",
+        id="server-side-invocations",
+    ),
+    pytest.param(
+        {"generationConfig": {"enableEnhancedCivicAnswers": True}},
+        "enableEnhancedCivicAnswers",
+        "generation_config",
+        id="civic-answers",
+    ),
+]
+
+
+def _unknown(name: str, where: str) -> str:
+    at = f" at '{where}'" if where else ""
+    return f'Invalid JSON payload received. Unknown name "{name}"{at}: Cannot find field.'
+
+
+@pytest.mark.parametrize(("extra", "name", "where"), _VERTEX_ONLY)
+def test_vertex_only_fields_pass_on_vertex_and_are_unknown_on_the_developer_api(
+    vx: GeminiEmulator, token: str, extra: dict[str, Any], name: str, where: str
+) -> None:
+    body = {**HELLO, **extra}
+    assert _post(vx, f"{MODELS}/{FLASH}:generateContent", body, token).status_code == 200
+    developer = _post(vx, f"/v1beta/models/{FLASH}:generateContent", body, **{"x-goog-api-key": "k"})
+    assert developer.status_code == 400
+    assert developer.json()["error"]["message"] == _unknown(name, where)
+
+
+@pytest.mark.parametrize(("extra", "name", "where"), _DEVELOPER_ONLY)
+def test_developer_only_fields_are_unknown_on_vertex(
+    vx: GeminiEmulator, token: str, extra: dict[str, Any], name: str, where: str
+) -> None:
+    body = {**HELLO, **extra}
+    reply = _post(vx, f"{MODELS}/{FLASH}:generateContent", body, token)
+    assert reply.status_code == 400
+    assert reply.json()["error"]["message"] == _unknown(name, where)
+    developer = _post(vx, f"/v1beta/models/{FLASH}:generateContent", body, **{"x-goog-api-key": "k"})
+    assert _unknown(name, where) not in developer.text  # a field the Developer API knows
+
+
+# -- the control plane (a standalone emulator) ----------------------------------------------------------------------
+
+
+def test_the_control_plane_hands_out_key_files_and_expires_tokens(vx: GeminiEmulator) -> None:
+    with httpx.Client(base_url=vx.base_url) as control:
+        info = control.post("/_emulator/service-account", json={"project": PROJECT}).json()
+        assert info == vx.service_account_info(PROJECT)
+        token = _token(vx, info)
+        assert control.get("/_emulator/stats").json()["token_requests"] == 1
+        assert control.post("/_emulator/config", json={"token_lifetime": 120}).json()["token_lifetime"] == 120
+        assert _exchange(vx, _jwt(info)).json()["expires_in"] == 120
+        assert control.post("/_emulator/tokens/expire").json() == {}
+    assert _post(vx, f"{MODELS}/{FLASH}:generateContent", HELLO, token).status_code == 401
