@@ -16,14 +16,21 @@ import sys
 import traceback
 from typing import Any
 
-from langchain_gemini.testing import _batches, _caches_api, _control, _files_api
+from langchain_gemini.testing import _batches, _caches_api, _control, _files_api, _vertex
 from langchain_gemini.testing._context import RequestContext
-from langchain_gemini.testing._embed import batch_embed_contents, embed_content
+from langchain_gemini.testing._embed import (
+    batch_embed_contents,
+    embed_content,
+    vertex_batch_embed_contents,
+    vertex_embed_content,
+    vertex_predict,
+)
 from langchain_gemini.testing._errors import (
     ApiError,
     api_key_invalid,
     invalid_argument,
     model_not_found,
+    retry_info,
     unregistered_caller,
 )
 from langchain_gemini.testing._faults import Fault
@@ -31,6 +38,7 @@ from langchain_gemini.testing._generate import default_response
 from langchain_gemini.testing._http import HttpRequest, Reply
 from langchain_gemini.testing._models import ModelInfo
 from langchain_gemini.testing._normalize import normalize, parse_json
+from langchain_gemini.testing._proto import MESSAGES, VERTEX_MESSAGES, Field
 from langchain_gemini.testing._state import RecordedRequest, State
 from langchain_gemini.testing._stream import (
     ARRAY_END,
@@ -83,10 +91,18 @@ class App:
         """Answer one request (never raises)."""
         if request.path.startswith("/_emulator/"):
             return _control.handle(self.state, request)
-        match = _ROUTE.fullmatch(request.path)
-        action = _action(request.method, match)
+        if request.path == "/token" and request.method == "POST":
+            return self.state.tokens.exchange(request)  # OAuth, not an API call: neither recorded nor counted
+        vertex = _vertex.parse(request.path)
+        match = _ROUTE.fullmatch(request.path) if vertex is None else None
+        action = _action(request.method, match) if vertex is None else vertex.action(request.method)
         version, model_id = (match.group(1), match.group(2)) if match else ("v1beta", None)
-        if match is None or action is None:
+        if vertex is not None:
+            version, model_id = vertex.version, vertex.model
+            if action is None:
+                page = _NOT_FOUND_PAGE.format(path=request.path).encode()
+                return Reply(status=404, body=page, content_type="text/html; charset=UTF-8")
+        elif match is None or action is None:
             action = (
                 _files_api.route(request.method, request.path)
                 or _caches_api.route(request.method, request.path)
@@ -100,7 +116,10 @@ class App:
         recorded = _recorded(request, model_id, action)
         self.state.record(recorded, len(request.body))
         try:
-            reply = self._api(request, recorded, version, model_id, action)
+            if vertex is not None:
+                reply = self._vertex_api(request, recorded, vertex, action)
+            else:
+                reply = self._api(request, recorded, version, model_id, action)
         except Exception as exc:  # noqa: BLE001 - an emulator bug must reach the test as a 500, not a hang
             error = exc if isinstance(exc, ApiError) else _internal(exc)
             body = error.encode()
@@ -142,6 +161,74 @@ class App:
             reply = _apply_fault(reply, fault, request.query.get("alt") == "sse")
         return reply
 
+    def _vertex_api(
+        self, request: HttpRequest, recorded: RecordedRequest, path: _vertex.VertexPath, action: str
+    ) -> Reply:
+        """A Vertex AI request: the same checks in the same order, with Vertex's credentials and error bodies."""
+        if len(request.body) > MAX_PAYLOAD_BYTES:
+            raise invalid_argument(f"Request payload size exceeds the limit: {MAX_PAYLOAD_BYTES} bytes.")
+        self._authenticate_vertex(request, path, action)
+        fault = self.state.take_fault(action, path.model)
+        if fault is not None and fault.kind == "status":
+            if fault.status == 429 and fault.message is None and fault.body is None:
+                details = [retry_info(fault.retry_delay)] if fault.retry_delay is not None else None
+                error = ApiError(429, _vertex.RESOURCE_EXHAUSTED, details=details, headers=dict(fault.headers))
+                return Reply(status=429, body=error.encode(), headers=error.headers, delay=fault.delay)
+            return _status_reply(fault, path.model)
+        if fault is not None and fault.kind == "drop":
+            return Reply(drop=True, delay=fault.delay)
+        model = self.state.models.get(path.model)
+        if model is None:
+            raise _vertex.model_not_found(path)
+        if action == "getModel":
+            reply = _json_reply(_vertex.publisher_model(model))
+        else:
+            if _POST_ACTIONS.get(action, "embedContent" if action == "predict" else "") not in model.methods:
+                raise _vertex.unsupported_method(path, action)
+            reply = self._vertex_method(request, recorded, model, action)
+        if reply.body[:1] == b"{" and reply.body[1:2] != b"\n" and _pretty_print(request):
+            reply.body = json.dumps(json.loads(reply.body), indent=2, ensure_ascii=False).encode()
+        if fault is not None:
+            reply = _apply_fault(reply, fault, request.query.get("alt") == "sse")
+        return reply
+
+    def _vertex_method(self, request: HttpRequest, recorded: RecordedRequest, model: ModelInfo, action: str) -> Reply:
+        body = recorded.json if recorded.json is not None else parse_json(request.body) if request.body else {}
+        if action not in ("generateContent", "streamGenerateContent"):
+            scripted = self._responder_answer(recorded)
+            if scripted is not None:
+                return _json_reply(_checked(scripted))
+        pretty = _pretty_print(request)
+        if action == "embedContent":
+            return _raw_reply(vertex_embed_content(body, model, pretty))
+        if action == "batchEmbedContents":
+            return _raw_reply(vertex_batch_embed_contents(body, model, pretty))
+        if action == "predict":
+            return _raw_reply(vertex_predict(body, model, pretty))
+        if action == "countTokens":
+            return _json_reply(_vertex.count_tokens(body, model, self.context))
+        if isinstance(body, dict):
+            _vertex.validate_labels(body.get("labels"))
+        return self._generate(request, recorded, body, model, action, messages=VERTEX_MESSAGES)
+
+    def _authenticate_vertex(self, request: HttpRequest, path: _vertex.VertexPath, action: str) -> None:
+        """A live bearer token on any Vertex path; an API key (express mode) on the project-less ones only."""
+        rpc = path.rpc(action)
+        authorization = request.headers.get("authorization", "")
+        if authorization[:7].lower() == "bearer ":
+            problem = self.state.tokens.check(authorization[7:].strip())
+            if problem is None:
+                return
+            reason = "ACCESS_TOKEN_EXPIRED" if problem == "expired" else "ACCESS_TOKEN_TYPE_UNSUPPORTED"
+            raise _vertex.unauthenticated(reason, rpc)
+        key = request.headers.get("x-goog-api-key") or request.query.get("key")
+        if not key:
+            raise _vertex.unauthenticated("CREDENTIALS_MISSING", rpc)
+        if not path.express:
+            raise _vertex.api_key_on_project_path(rpc)
+        if self.state.api_key is not None and key != self.state.api_key:
+            raise _vertex.api_key_invalid(rpc)
+
     def _authenticate(self, request: HttpRequest) -> None:
         key = request.headers.get("x-goog-api-key") or request.query.get("key")
         if not key:
@@ -181,10 +268,17 @@ class App:
         return self._generate(request, recorded, body, model, action)
 
     def _generate(
-        self, request: HttpRequest, recorded: RecordedRequest, body: Any, model: ModelInfo, action: str
+        self,
+        request: HttpRequest,
+        recorded: RecordedRequest,
+        body: Any,
+        model: ModelInfo,
+        action: str,
+        *,
+        messages: dict[str, dict[str, Field]] = MESSAGES,
     ) -> Reply:
         body, cache = _caches_api.with_cache(body, model, self.state.caches)  # the cache is a prompt prefix
-        normalized = normalize(body, "GenerateContentRequest")
+        normalized = normalize(body, "GenerateContentRequest", messages)
         validate_generate(normalized, model, self.context)
         stream = action == "streamGenerateContent"
         sse = request.query.get("alt") == "sse"

@@ -1,11 +1,14 @@
 """The control plane under `/_emulator/`, for driving a standalone emulator from another process.
 
-    POST /_emulator/config     {"latency": 0.05, "stream_events": 200, "file_processing_polls": 1}
+    POST /_emulator/config     {"latency": 0.05, "stream_events": 200, "file_processing_polls": 1,
+                                "token_lifetime": 3600}
                                                                           -> the current configuration
     POST /_emulator/faults     a Fault as JSON, or a list of them         -> {"faults": <number armed>}
     POST /_emulator/responses  {"response": {...} | [...], "method": null} -> {"queued": 1}
     POST /_emulator/reset                                                 -> {}
-    GET  /_emulator/stats      -> {"connections_opened": n, "requests_served": n}
+    GET  /_emulator/stats      -> {"connections_opened": n, "requests_served": n, "token_requests": n}
+    POST /_emulator/service-account  {"project": "p"}                     -> a service-account key file's JSON
+    POST /_emulator/tokens/expire                                         -> {} (every issued token expires now)
     GET  /_emulator/requests                                              -> {"requests": [RecordedRequest, ...]}
     GET  /_emulator/files                                                 -> {"files": [File, ...]}
     POST /_emulator/files/state  {"name": "files/abc", "state": "FAILED", "message": "bad codec"} -> File
@@ -33,7 +36,7 @@ def _bad(message: str, status: int = 400) -> Reply:
 
 def configure(state: State, payload: dict[str, Any]) -> dict[str, Any]:
     """Apply a configuration change and return the resulting configuration."""
-    unknown = set(payload) - {"latency", "stream_events", "api_key", "file_processing_polls"}
+    unknown = set(payload) - {"latency", "stream_events", "api_key", "file_processing_polls", "token_lifetime"}
     if unknown:
         raise ValueError(f"unknown config fields: {sorted(unknown)}")
     with state.lock:
@@ -54,10 +57,16 @@ def configure(state: State, payload: dict[str, Any]) -> dict[str, Any]:
             if polls < 0:
                 raise ValueError("file_processing_polls must be >= 0")
             state.files.processing_polls = polls
+        if payload.get("token_lifetime") is not None:
+            lifetime = float(payload["token_lifetime"])
+            if lifetime <= 0:
+                raise ValueError("token_lifetime must be > 0")
+            state.tokens.lifetime = lifetime
         return {
             "latency": state.latency,
             "stream_events": state.stream_events,
             "file_processing_polls": state.files.processing_polls,
+            "token_lifetime": state.tokens.lifetime,
         }
 
 
@@ -65,6 +74,14 @@ def set_file_state(state: State, payload: dict[str, Any]) -> dict[str, Any]:
     """Force a file's state (`{"name": "files/<id>", "state": ..., "message": ...}`); returns the File."""
     name = str(payload["name"]).removeprefix("files/")
     return state.files.set_state(name, str(payload["state"]), payload.get("message")).resource()
+
+
+def _oauth_control(state: State, path: str, payload: dict[str, Any]) -> dict[str, Any]:
+    """The Vertex flavour's controls: a service-account key file, or expiring every issued token."""
+    if path == "/_emulator/service-account":
+        return dict(state.tokens.service_account_info(str(payload.get("project", "emulator-project"))))
+    state.tokens.expire_all()
+    return {}
 
 
 def handle(state: State, request: HttpRequest) -> Reply:
@@ -76,7 +93,9 @@ def handle(state: State, request: HttpRequest) -> Reply:
         return _bad("body is not valid JSON")
     try:
         if route == ("GET", "/_emulator/stats"):
-            return _ok(state.stats.to_dict())
+            return _ok({**state.stats.to_dict(), "token_requests": state.tokens.token_requests})
+        if route[1] in ("/_emulator/service-account", "/_emulator/tokens/expire") and route[0] == "POST":
+            return _ok(_oauth_control(state, route[1], payload))
         if route == ("GET", "/_emulator/requests"):
             with state.lock:
                 records = [r.to_dict() for r in state.requests]

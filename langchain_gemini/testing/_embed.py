@@ -234,3 +234,89 @@ def batch_embed_contents(body: Any, model: ModelInfo, pretty: bool) -> list[str]
             ('\n  ],\n  "usageMetadata": ' + usage + "\n}") if pretty else ('],"usageMetadata":' + usage + "}")
         )
     return pieces
+
+
+# -- Vertex AI -----------------------------------------------------------------------------------------------------
+# Vertex nests the per-input settings in `embedContentConfig` (google-genai models.py,
+# `_EmbedContentConfig_to_vertex`, EMBED_CONTENT / BATCH_EMBED_CONTENTS branches) and answers embedContent with the
+# vector, `usageMetadata` and `truncated` (`_EmbedContentResponse_from_vertex`). `predict` is the text embeddings
+# API (cloud.google.com/vertex-ai/generative-ai/docs/model-reference/text-embeddings-api): `instances` of
+# `{content, task_type, title}`, `parameters.outputDimensionality` / `autoTruncate`, answered with `predictions`
+# of `{embeddings: {values, statistics: {truncated, token_count}}}` and `metadata.billableCharacterCount`.
+
+
+def _vertex_request(request: dict[str, Any]) -> dict[str, Any]:
+    """A normalized Vertex EmbedContentRequest in the Developer API's flat shape, which `_text` checks."""
+    config = request.get("embedContentConfig", {})
+    flat = {"content": request.get("content")}
+    flat.update({k: v for k, v in config.items() if k in ("taskType", "title", "outputDimensionality")})
+    return flat
+
+
+def _dump(payload: Any, pretty: bool) -> list[str]:
+    return [json.dumps(payload, indent=2 if pretty else None, separators=None if pretty else (",", ":")) + "\n"]
+
+
+def _values(text: str, dims: int, model: ModelInfo) -> list[float]:
+    return json.loads(vector_json(text, dims, _table_size(model, dims), None))["values"]  # type: ignore[no-any-return]
+
+
+def vertex_embed_content(body: Any, model: ModelInfo, pretty: bool) -> list[str]:
+    """Vertex's embedContent: one content, its vector, usage and `truncated`."""
+    request = _vertex_request(normalize(body, "VertexEmbedContentRequest"))
+    text, dims = _text(request, "", model, "EmbedContentRequest")
+    tokens = text_tokens(text.partition(_TASK)[0])
+    answer = {
+        "embedding": {"values": _values(text, dims, model)},
+        "usageMetadata": {"promptTokenCount": tokens, "totalTokenCount": tokens},
+        "truncated": False,
+    }
+    return _dump(answer, pretty)
+
+
+def vertex_batch_embed_contents(body: Any, model: ModelInfo, pretty: bool) -> list[str]:
+    """Vertex's batchEmbedContents: `requests[]` of `{content, embedContentConfig}`, at most 100."""
+    requests = normalize(body, "VertexBatchEmbedContentsRequest").get("requests", [])
+    prefix = "BatchEmbedContentsRequest"
+    if not requests:
+        raise validator_error(prefix, [("requests", "requests is not specified")])
+    if len(requests) > MAX_BATCH:
+        raise validator_error(prefix, [("requests", f"at most {MAX_BATCH} requests can be in one batch")])
+    embeddings, tokens = [], 0
+    for index, raw in enumerate(requests):
+        request = _vertex_request(raw)
+        text, dims = _text(request, f"requests[{index}].", model, prefix)
+        tokens += text_tokens(text.partition(_TASK)[0])
+        embeddings.append({"values": _values(text, dims, model)})
+    return _dump({"embeddings": embeddings, "usageMetadata": {"promptTokenCount": tokens}}, pretty)
+
+
+_MAX_INSTANCES = 250  # "each request is limited to 250 input texts" (text-embeddings-api page above)
+
+
+def vertex_predict(body: Any, model: ModelInfo, pretty: bool) -> list[str]:
+    """Vertex's predict for embedding models: one prediction per instance."""
+    request = normalize(body, "PredictRequest")
+    instances = request.get("instances", [])
+    if not instances:
+        raise validator_error("PredictRequest", [("instances", "instances is not specified")])
+    parameters = normalize(request.get("parameters", {}), "TextEmbeddingPredictParams")
+    if len(instances) > _MAX_INSTANCES:
+        raise invalid_argument(f"Too many instances: {len(instances)}; at most {_MAX_INSTANCES} are allowed.")
+    predictions, characters = [], 0
+    for index, raw in enumerate(instances):
+        instance = normalize(raw, "TextEmbeddingInstance")
+        if not isinstance(instance.get("content"), str) or not instance["content"]:
+            raise validator_error("PredictRequest", [(f"instances[{index}].content", "content must not be empty.")])
+        flat: dict[str, Any] = {"content": {"parts": [{"text": instance["content"]}]}}
+        if instance.get("taskType") is not None:
+            flat["taskType"] = instance["taskType"]
+        if instance.get("title") is not None:
+            flat["title"] = instance["title"]
+        if parameters.get("outputDimensionality") is not None:
+            flat["outputDimensionality"] = parameters["outputDimensionality"]
+        text, dims = _text(flat, f"instances[{index}].", model, "PredictRequest")
+        characters += len(instance["content"])
+        statistics = {"truncated": False, "token_count": text_tokens(instance["content"])}
+        predictions.append({"embeddings": {"statistics": statistics, "values": _values(text, dims, model)}})
+    return _dump({"predictions": predictions, "metadata": {"billableCharacterCount": characters}}, pretty)

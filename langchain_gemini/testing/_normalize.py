@@ -73,14 +73,14 @@ def parse_json(raw: bytes) -> Any:
         raise invalid_argument(message, violations=[(None, message)]) from None
 
 
-def normalize(body: Any, message: str) -> dict[str, Any]:
-    """Check `body` against the `message` table and return it with camelCase keys.
+def normalize(body: Any, message: str, messages: dict[str, dict[str, Field]] = MESSAGES) -> dict[str, Any]:
+    """Check `body` against the `message` table (of `messages`: a backend's) and return it with camelCase keys.
 
     Raises:
         ApiError: 400 INVALID_ARGUMENT listing every unknown name and invalid value, each also as a
             BadRequest field violation.
     """
-    walker = _Walker()
+    walker = _Walker(messages)
     if not isinstance(body, dict):
         text = "Invalid JSON payload received. Root element must be a message."
         raise invalid_argument(text, violations=[(None, text)])
@@ -102,7 +102,8 @@ class _Walker:
     it, which keeps the common, valid case cheap.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, messages: dict[str, dict[str, Field]] = MESSAGES) -> None:
+        self.messages = messages
         self.errors: list[tuple[str | None, str]] = []
         self.stack: list[str | int] = []
 
@@ -120,7 +121,7 @@ class _Walker:
         self.errors.append((path, f"Invalid value at '{path}' ({label}), {_show(value)}"))
 
     def message(self, value: dict[str, Any], name: str) -> dict[str, Any]:
-        table = MESSAGES[name]
+        table = self.messages[name]
         out: dict[str, Any] = {}
         oneofs: dict[str, str] = {}
         stack = self.stack

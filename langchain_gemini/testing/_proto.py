@@ -32,14 +32,15 @@ class Field:
     ref: str = ""  # message or enum name for MESSAGE/MAP/ENUM
     repeated: bool = False
     oneof: str = ""  # name of the oneof group the field belongs to
+    backend: str = ""  # "developer" or "vertex" for a field only that backend's server knows; "" for both
 
 
 def _snake(camel: str) -> str:
     return re.sub(r"(?<!^)([A-Z])", r"_\1", camel).lower()
 
 
-def _f(camel: str, kind: str, ref: str = "", *, rep: bool = False, oneof: str = "") -> Field:
-    return Field(camel, _snake(camel), kind, ref, rep, oneof)
+def _f(camel: str, kind: str, ref: str = "", *, rep: bool = False, oneof: str = "", only: str = "") -> Field:
+    return Field(camel, _snake(camel), kind, ref, rep, oneof, only)
 
 
 def _msg(*fields: Field) -> dict[str, Field]:
@@ -53,7 +54,12 @@ def _msg(*fields: Field) -> dict[str, Field]:
 
 _DATA = "data"
 
-MESSAGES: dict[str, dict[str, Field]] = {
+# Fields one backend's server rejects are tagged `only=`: google-genai refuses them before sending to the other
+# backend ("... parameter is only supported in Gemini Developer API mode" / "... in Gemini Enterprise Agent
+# Platform mode": google/genai/models.py, the `_*_to_mldev` and `_*_to_vertex` converters), so the other server
+# answers them as unknown names. `MESSAGES` (the Developer API) and `VERTEX_MESSAGES` are derived from this table.
+_DEV, _VERTEX = "developer", "vertex"
+_ALL_MESSAGES: dict[str, dict[str, Field]] = {
     "GenerateContentRequest": _msg(
         _f("model", STRING),
         _f("contents", MESSAGE, "Content", rep=True),
@@ -66,10 +72,10 @@ MESSAGES: dict[str, dict[str, Field]] = {
         # Top-level fields google-genai 3.x puts beside generationConfig (models.py,
         # _GenerateContentConfig_to_mldev: serviceTier, store, labels, continuationToken, modelArmorConfig).
         _f("serviceTier", ENUM, "ServiceTier"),
-        _f("store", BOOL),
+        _f("store", BOOL, only=_DEV),
         _f("labels", STRUCT),
         _f("continuationToken", BYTES),
-        _f("modelArmorConfig", STRUCT),
+        _f("modelArmorConfig", STRUCT, only=_VERTEX),
     ),
     "CountTokensRequest": _msg(
         _f("model", STRING),
@@ -87,6 +93,38 @@ MESSAGES: dict[str, dict[str, Field]] = {
         _f("model", STRING),
         _f("requests", MESSAGE, "EmbedContentRequest", rep=True),
     ),
+    # Vertex AI's countTokens (google/cloud/aiplatform/v1beta1/prediction_service.proto, CountTokensRequest).
+    "VertexCountTokensRequest": _msg(
+        _f("model", STRING),
+        _f("contents", MESSAGE, "Content", rep=True),
+        _f("systemInstruction", MESSAGE, "Content"),
+        _f("tools", MESSAGE, "Tool", rep=True),
+        _f("generationConfig", MESSAGE, "GenerationConfig"),
+        _f("instances", VALUE, rep=True),
+    ),
+    # Vertex AI's embedding requests (google/cloud/aiplatform/v1beta1/prediction_service.proto; google-genai
+    # models.py `_EmbedContentParametersPrivate_to_vertex` and `_EmbedContentConfig_to_vertex`).
+    "VertexEmbedContentRequest": _msg(
+        _f("model", STRING),
+        _f("content", MESSAGE, "Content"),
+        _f("embedContentConfig", MESSAGE, "VertexEmbedContentConfig"),
+    ),
+    "VertexEmbedContentConfig": _msg(
+        _f("taskType", ENUM, "TaskType"),
+        _f("title", STRING),
+        _f("outputDimensionality", INT32),
+        _f("autoTruncate", BOOL),
+        _f("documentOcr", BOOL),
+        _f("audioTrackExtraction", BOOL),
+    ),
+    "VertexBatchEmbedContentsRequest": _msg(_f("requests", MESSAGE, "VertexEmbedContentRequest", rep=True)),
+    # predict: `instances` and `parameters` are google.protobuf.Value; the text embedding model reads these
+    # (cloud.google.com/vertex-ai/generative-ai/docs/model-reference/text-embeddings-api).
+    "PredictRequest": _msg(_f("instances", VALUE, rep=True), _f("parameters", VALUE)),
+    "TextEmbeddingInstance": _msg(
+        _f("content", STRING), _f("taskType", ENUM, "TaskType"), _f("title", STRING), _f("mimeType", STRING)
+    ),
+    "TextEmbeddingPredictParams": _msg(_f("outputDimensionality", INT32), _f("autoTruncate", BOOL)),
     "Content": _msg(_f("role", STRING), _f("parts", MESSAGE, "Part", rep=True)),
     "Part": _msg(
         _f("text", STRING, oneof=_DATA),
@@ -98,12 +136,12 @@ MESSAGES: dict[str, dict[str, Field]] = {
         _f("codeExecutionResult", MESSAGE, "CodeExecutionResult", oneof=_DATA),
         # Gemini 3 server-side tool invocations, replayed in history (realwire
         # pydantic-ai-test_google_model_file_search_grounding_gemini_3_False-1; google-genai types.ToolCall).
-        _f("toolCall", MESSAGE, "ToolCall", oneof=_DATA),
-        _f("toolResponse", MESSAGE, "ToolResponse", oneof=_DATA),
+        _f("toolCall", MESSAGE, "ToolCall", oneof=_DATA, only=_DEV),
+        _f("toolResponse", MESSAGE, "ToolResponse", oneof=_DATA, only=_DEV),
         _f("thought", BOOL),
         _f("thoughtSignature", BYTES),
         _f("videoMetadata", MESSAGE, "VideoMetadata", oneof="metadata"),
-        _f("partMetadata", STRUCT),
+        _f("partMetadata", STRUCT, only=_DEV),
         _f("mediaResolution", MESSAGE, "PartMediaResolution"),
         _f("speechMetadata", STRUCT),  # google-genai _Part_to_mldev
         _f("audioMetadata", STRUCT),
@@ -112,13 +150,19 @@ MESSAGES: dict[str, dict[str, Field]] = {
     "ToolResponse": _msg(_f("id", STRING), _f("toolType", ENUM, "ToolType"), _f("response", STRUCT)),
     "Blob": _msg(_f("mimeType", STRING), _f("data", BYTES)),
     "FileData": _msg(_f("mimeType", STRING), _f("fileUri", STRING)),
-    "FunctionCall": _msg(_f("id", STRING), _f("name", STRING), _f("args", STRUCT)),
+    "FunctionCall": _msg(
+        _f("id", STRING),
+        _f("name", STRING),
+        _f("args", STRUCT),
+        _f("partialArgs", VALUE, rep=True, only=_VERTEX),
+        _f("willContinue", BOOL, only=_VERTEX),
+    ),
     "FunctionResponse": _msg(
         _f("id", STRING),
         _f("name", STRING),
         _f("response", STRUCT),
         _f("parts", MESSAGE, "FunctionResponsePart", rep=True),
-        _f("willContinue", BOOL),
+        _f("willContinue", BOOL, only=_DEV),
         _f("scheduling", ENUM, "Scheduling"),
     ),
     # fileData: realwire pydantic-ai-test_multimodal_tool_return_matrix_direct-uploaded_file-document-google_gemini3-2
@@ -141,7 +185,12 @@ MESSAGES: dict[str, dict[str, Field]] = {
         _f("googleSearch", MESSAGE, "GoogleSearch"),
         _f("urlContext", MESSAGE, "Empty"),
         # realwire pydantic-ai-test_google_model_file_search_tool-0 (200), google-genai _Tool_to_mldev
-        _f("fileSearch", MESSAGE, "FileSearch"),
+        _f("fileSearch", MESSAGE, "FileSearch", only=_DEV),
+        # Vertex's grounding tools (google-genai `_Tool_to_mldev` refuses them).
+        _f("retrieval", STRUCT, only=_VERTEX),
+        _f("enterpriseWebSearch", STRUCT, only=_VERTEX),
+        _f("parallelAiSearch", STRUCT, only=_VERTEX),
+        _f("exaAiSearch", STRUCT, only=_VERTEX),
         _f("googleMaps", MESSAGE, "GoogleMaps"),
         _f("computerUse", MESSAGE, "ComputerUse"),
         _f("mcpServers", STRUCT, rep=True),
@@ -158,8 +207,8 @@ MESSAGES: dict[str, dict[str, Field]] = {
     "GoogleSearch": _msg(
         _f("timeRangeFilter", MESSAGE, "Interval"),
         _f("searchTypes", MESSAGE, "SearchTypes"),  # google-genai types.SearchTypes (web / image search)
-        _f("excludeDomains", STRING, rep=True),
-        _f("blockingConfidence", STRING),
+        _f("excludeDomains", STRING, rep=True, only=_VERTEX),
+        _f("blockingConfidence", STRING, only=_VERTEX),
     ),
     "SearchTypes": _msg(_f("webSearch", MESSAGE, "Empty"), _f("imageSearch", MESSAGE, "Empty")),
     "Interval": _msg(_f("startTime", STRING), _f("endTime", STRING)),
@@ -204,12 +253,20 @@ MESSAGES: dict[str, dict[str, Field]] = {
         _f("functionCallingConfig", MESSAGE, "FunctionCallingConfig"),
         _f("retrievalConfig", MESSAGE, "RetrievalConfig"),
         # Gemini 3 tool combination (built-in + function tools) asks for server-side invocations to be returned.
-        _f("includeServerSideToolInvocations", BOOL),
+        _f("includeServerSideToolInvocations", BOOL, only=_DEV),
     ),
-    "FunctionCallingConfig": _msg(_f("mode", ENUM, "Mode"), _f("allowedFunctionNames", STRING, rep=True)),
+    "FunctionCallingConfig": _msg(
+        _f("mode", ENUM, "Mode"),
+        _f("allowedFunctionNames", STRING, rep=True),
+        _f("streamFunctionCallArguments", BOOL, only=_VERTEX),
+    ),
     "RetrievalConfig": _msg(_f("latLng", MESSAGE, "LatLng"), _f("languageCode", STRING)),
     "LatLng": _msg(_f("latitude", DOUBLE), _f("longitude", DOUBLE)),
-    "SafetySetting": _msg(_f("category", ENUM, "HarmCategory"), _f("threshold", ENUM, "HarmBlockThreshold")),
+    "SafetySetting": _msg(
+        _f("category", ENUM, "HarmCategory"),
+        _f("threshold", ENUM, "HarmBlockThreshold"),
+        _f("method", STRING, only=_VERTEX),  # HarmBlockMethod: SEVERITY or PROBABILITY
+    ),
     "GenerationConfig": _msg(
         _f("candidateCount", INT32),
         _f("stopSequences", STRING, rep=True),
@@ -225,18 +282,29 @@ MESSAGES: dict[str, dict[str, Field]] = {
         _f("frequencyPenalty", FLOAT),
         _f("responseLogprobs", BOOL),
         _f("logprobs", INT32),
-        _f("enableEnhancedCivicAnswers", BOOL),
+        _f("enableEnhancedCivicAnswers", BOOL, only=_DEV),
         _f("responseModalities", ENUM, "Modality", rep=True),
         _f("speechConfig", MESSAGE, "SpeechConfig"),
         _f("thinkingConfig", MESSAGE, "ThinkingConfig"),
         _f("mediaResolution", ENUM, "MediaResolution"),
         _f("imageConfig", MESSAGE, "ImageConfig"),
         _f("audioTranscriptionConfig", STRUCT),  # google-genai _GenerateContentConfig_to_mldev
+        _f("audioTimestamp", BOOL, only=_VERTEX),
+        _f("routingConfig", STRUCT, only=_VERTEX),
+        _f("modelSelectionConfig", STRUCT, only=_VERTEX),
     ),
     "ThinkingConfig": _msg(
         _f("includeThoughts", BOOL), _f("thinkingBudget", INT32), _f("thinkingLevel", ENUM, "ThinkingLevel")
     ),
-    "ImageConfig": _msg(_f("aspectRatio", STRING), _f("imageSize", STRING)),
+    "ImageConfig": _msg(
+        _f("aspectRatio", STRING),
+        _f("imageSize", STRING),
+        _f("personGeneration", STRING, only=_VERTEX),
+        _f("prominentPeople", STRING, only=_VERTEX),
+        _f("outputMimeType", STRING, only=_VERTEX),
+        _f("outputCompressionQuality", INT32, only=_VERTEX),
+        _f("imageOutputOptions", STRUCT, only=_VERTEX),
+    ),
     "SpeechConfig": _msg(
         _f("voiceConfig", MESSAGE, "VoiceConfig"),
         _f("multiSpeakerVoiceConfig", MESSAGE, "MultiSpeakerVoiceConfig"),
@@ -365,3 +433,16 @@ def type_name(field: Field) -> str:
     if field.kind in (ENUM, MESSAGE, MAP):
         return _PACKAGE + field.ref
     return TYPE_NAMES.get(field.kind, field.kind)
+
+
+def _for_backend(backend: str) -> dict[str, dict[str, Field]]:
+    return {
+        name: {key: f for key, f in table.items() if f.backend in ("", backend)}
+        for name, table in _ALL_MESSAGES.items()
+    }
+
+
+MESSAGES: dict[str, dict[str, Field]] = _for_backend(_DEV)
+"""The Gemini Developer API's request messages."""
+VERTEX_MESSAGES: dict[str, dict[str, Field]] = _for_backend(_VERTEX)
+"""Vertex AI's: the same messages, less the Developer-only fields, plus Vertex's own."""

@@ -114,7 +114,7 @@ class GeminiEmulator:
     def stats(self) -> EmulatorStats:
         """Connection and request counters (a snapshot)."""
         stats = self._state.stats
-        return EmulatorStats(stats.connections_opened, stats.requests_served)
+        return EmulatorStats(stats.connections_opened, stats.requests_served, self._state.tokens.token_requests)
 
     @property
     def models(self) -> dict[str, ModelInfo]:
@@ -153,6 +153,7 @@ class GeminiEmulator:
         if not ready.wait(_START_TIMEOUT) or failure:
             raise RuntimeError("the Gemini emulator failed to start") from (failure[0] if failure else None)
         self._loop, self._thread, self._server = loop, thread, server
+        self._state.tokens.base_url = self.base_url
         return self
 
     def stop(self) -> None:
@@ -201,6 +202,7 @@ class GeminiEmulator:
         latency: float | None = None,
         stream_events: int | None = None,
         file_processing_polls: int | None = None,
+        token_lifetime: float | None = None,
     ) -> None:
         """Change settings; None leaves a setting as it is.
 
@@ -209,11 +211,37 @@ class GeminiEmulator:
             stream_events: Events a default stream is split into.
             file_processing_polls: GETs for which a new video (or a file meant to fail) stays PROCESSING before
                 it turns ACTIVE (or FAILED); 0 makes it ready at the first GET.
+            token_lifetime: Seconds an access token issued from now on lives (its `expires_in`, and how long
+                the Vertex paths accept it); 3600 by default, as Google's.
         """
         configure(
             self._state,
-            {"latency": latency, "stream_events": stream_events, "file_processing_polls": file_processing_polls},
+            {
+                "latency": latency,
+                "stream_events": stream_events,
+                "file_processing_polls": file_processing_polls,
+                "token_lifetime": token_lifetime,
+            },
         )
+
+    def service_account_info(self, project: str = "emulator-project") -> dict[str, str]:
+        """The JSON content of a service-account key file whose tokens this emulator issues and accepts.
+
+        Pass it to `google.oauth2.service_account.Credentials.from_service_account_info` (or write it to a file
+        for `GOOGLE_APPLICATION_CREDENTIALS`): its `token_uri` is this emulator's `POST /token`, so google-auth's
+        real token exchange runs offline. The RSA key is generated once per process (it needs the `vertex`
+        extra: google-auth, with `cryptography` or `rsa`).
+
+        Raises:
+            RuntimeError: If the emulator is not running (the key file names its URL).
+            ImportError: If google-auth's crypto is not installed.
+        """
+        self.base_url  # noqa: B018 - raises when not started: the token_uri needs the port
+        return self._state.tokens.service_account_info(project)
+
+    def expire_tokens(self) -> None:
+        """Make every access token issued so far invalid now (the next Vertex request with one is a 401)."""
+        self._state.tokens.expire_all()
 
     @property
     def files(self) -> list[dict[str, Any]]:
@@ -253,6 +281,7 @@ async def serve(
     server = _Server(state)
     bound = await server.listen(host, port)
     shown = f"[{host}]" if ":" in host else host
+    state.tokens.base_url = f"http://{shown}:{bound}"
     sys.stdout.write(f"GEMINI_EMULATOR_URL=http://{shown}:{bound}\n")
     sys.stdout.flush()
     stop = asyncio.Event()

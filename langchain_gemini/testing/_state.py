@@ -18,6 +18,7 @@ from langchain_gemini.testing._caches import CacheStore
 from langchain_gemini.testing._faults import Fault
 from langchain_gemini.testing._files import FileStore
 from langchain_gemini.testing._models import DEFAULT_MODELS, ModelInfo
+from langchain_gemini.testing._oauth import TokenAuthority
 from langchain_gemini.testing._signatures import Signer
 
 Scripted = dict[str, Any] | list[dict[str, Any]]
@@ -63,10 +64,12 @@ class EmulatorStats:
     Attributes:
         connections_opened: TCP connections that carried at least one API request.
         requests_served: API requests answered (errors and faults included).
+        token_requests: Token exchanges answered by the OAuth endpoint (`POST /token`), refusals included.
     """
 
     connections_opened: int = 0
     requests_served: int = 0
+    token_requests: int = 0
 
     def to_dict(self) -> dict[str, int]:
         """JSON-ready form (the control plane's `GET /_emulator/stats`)."""
@@ -96,6 +99,7 @@ class State:
     caches: CacheStore = field(default_factory=CacheStore)
     batches: dict[str, StoredBatch] = field(default_factory=dict)
     signer: Signer = field(default_factory=Signer)
+    tokens: TokenAuthority = field(default_factory=TokenAuthority)
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _queue: deque[tuple[Scripted, str | None]] = field(default_factory=deque)
     _faults: list[_Armed] = field(default_factory=list)
@@ -175,3 +179,4 @@ class State:
             self.responders.clear()
             self.stats = EmulatorStats()
             self._sequence = 0
+        self.tokens.reset_counters()  # issued tokens stay valid: a client may hold one across tests

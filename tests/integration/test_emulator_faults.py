@@ -305,7 +305,7 @@ def test_control_plane_of_a_standalone_emulator(standalone: str) -> None:
     with httpx.Client(base_url=standalone, timeout=30) as control:
         assert control.post("/_emulator/reset").json() == {}
         config = control.post("/_emulator/config", json={"latency": 0, "stream_events": 3}).json()
-        assert config == {"latency": 0.0, "stream_events": 3, "file_processing_polls": 1}
+        assert config == {"latency": 0.0, "stream_events": 3, "file_processing_polls": 1, "token_lifetime": 3600}
         assert control.post("/_emulator/faults", json=[{"status": 503}, {"kind": "delay", "delay": 0}]).json() == {
             "faults": 2
         }
@@ -319,7 +319,11 @@ def test_control_plane_of_a_standalone_emulator(standalone: str) -> None:
             assert api.post(GENERATE, json=ask()).json() == {"candidates": [{"finishReason": "STOP"}]}
             wrong = api.post(GENERATE, json=ask(), headers={"x-goog-api-key": "other"})
             assert wrong.json()["error"]["details"][0]["reason"] == "API_KEY_INVALID"
-        assert control.get("/_emulator/stats").json() == {"connections_opened": 1, "requests_served": 5}
+        assert control.get("/_emulator/stats").json() == {
+            "connections_opened": 1,
+            "requests_served": 5,
+            "token_requests": 0,
+        }
         records = control.get("/_emulator/requests").json()["requests"]
         assert [r["action"] for r in records] == ["generateContent"] * 2 + ["streamGenerateContent"] + [
             "generateContent"
@@ -329,7 +333,11 @@ def test_control_plane_of_a_standalone_emulator(standalone: str) -> None:
         assert control.post("/_emulator/config", json={"latency": -1}).status_code == 400
         assert control.get("/_emulator/nothing").status_code == 404
         control.post("/_emulator/reset")
-        assert control.get("/_emulator/stats").json() == {"connections_opened": 0, "requests_served": 0}
+        assert control.get("/_emulator/stats").json() == {
+            "connections_opened": 0,
+            "requests_served": 0,
+            "token_requests": 0,
+        }
 
 
 def test_files_through_a_standalone_control_plane(standalone: str) -> None:
