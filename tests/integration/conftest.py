@@ -20,7 +20,24 @@ USE_REAL_API = bool(
 EMULATOR_KEY = "emulator-test-key"
 # What a new GeminiEmulator() is configured with. `reset()` keeps configuration, so the fixtures put these back:
 # a test's `configure(latency=0.3)` must not slow down every test after it.
-EMULATOR_SETTINGS: dict[str, Any] = {"latency": 0.0, "stream_events": 4, "file_processing_polls": 1}
+EMULATOR_SETTINGS: dict[str, Any] = {
+    "latency": 0.0,
+    "stream_events": 4,
+    "file_processing_polls": 1,
+    "token_lifetime": 3600,
+}
+# Where the Vertex AI tests put their models: the project of the emulator's service-account key file, a region.
+VERTEX_PROJECT = "emulator-project"
+VERTEX_LOCATION = "us-central1"
+# Variables that would pick another backend, project or key for a Vertex AI model built without arguments.
+_BACKEND_ENV = (
+    "GOOGLE_API_KEY",
+    "GEMINI_API_KEY",
+    "GOOGLE_GENAI_USE_VERTEXAI",
+    "GOOGLE_CLOUD_PROJECT",
+    "GOOGLE_CLOUD_LOCATION",
+    "GOOGLE_VERTEX_BASE_URL",
+)
 
 
 @pytest.fixture(scope="session")
@@ -42,6 +59,24 @@ def emulator(gemini_emulator: GeminiEmulator | None) -> Iterator[GeminiEmulator]
     yield gemini_emulator
     gemini_emulator.reset()
     gemini_emulator.configure(**EMULATOR_SETTINGS)
+
+
+@pytest.fixture
+def vertex_params(emulator: GeminiEmulator, tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
+    """Constructor arguments for a Vertex AI model on the emulator, authenticated by Application Default Credentials.
+
+    The credentials are a service-account key file the emulator issued, written to `tmp_path` and named by
+    `GOOGLE_APPLICATION_CREDENTIALS`: google-auth signs a JWT with its key and exchanges it at the file's `token_uri`
+    (the emulator), as it would at Google's.
+    """
+    import json
+
+    key_file = tmp_path / "service-account.json"
+    key_file.write_text(json.dumps(emulator.service_account_info(VERTEX_PROJECT)))
+    for name in _BACKEND_ENV:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("GOOGLE_APPLICATION_CREDENTIALS", str(key_file))
+    return {"vertexai": True, "location": VERTEX_LOCATION, "base_url": emulator.base_url}
 
 
 def connection_params(gemini_emulator: GeminiEmulator | None) -> dict[str, Any]:
