@@ -22,7 +22,7 @@ from langchain_core.messages import BaseMessage
 
 from langchain_gemini._base import model_path
 from langchain_gemini._models import facts_for
-from langchain_gemini._settings import SETTINGS, call_overrides
+from langchain_gemini._settings import BACKEND_NAMES, SETTINGS, Backend, call_overrides
 from langchain_gemini._thinking import thinking_config
 from langchain_gemini._to_gemini import build_contents, camel_case
 from langchain_gemini._wire import (
@@ -125,17 +125,17 @@ def build_request(messages: Sequence[BaseMessage], params: Mapping[str, Any]) ->
             the model.
     """
     model = str(params.get("model") or "")
+    backend: Backend = "vertex" if params.get("vertexai") else "developer"
     request = build_contents(messages, model)
-    request.update(_tool_fields(model, params))  # type: ignore[typeddict-item]
+    request.update(_tool_fields(model, params, backend))  # type: ignore[typeddict-item]
     config: dict[str, Any] = {}
     places: dict[str, dict[str, Any]] = {"request": request, "generationConfig": config}  # type: ignore[dict-item]
-    on_vertex = bool(params.get("vertexai"))
     for name, wire in SETTINGS.items():
         value = params.get(name)
         if wire.built_by is not None or wire.name is None or value is None or (name == "stop" and not value):
             continue
-        if wire.vertex_only and not on_vertex:
-            msg = f"{name}: Vertex AI only; this model talks to the Gemini Developer API, which rejects it"
+        if wire.only is not None and wire.only != backend:
+            msg = f"{name}: {BACKEND_NAMES[wire.only]} only; this model talks to {BACKEND_NAMES[backend]}"
             raise ValueError(msg)
         places[wire.place][wire.name] = wire.convert(value) if wire.convert else value
     if "responseModalities" not in config and facts_for(model).speaks_only:
@@ -217,7 +217,7 @@ def _converted_response_schema(schema_json: str, mode: SchemaMode) -> dict[str, 
     return response_schema_fields(json.loads(schema_json), mode)
 
 
-def _tool_fields(model: str, params: Mapping[str, Any]) -> dict[str, Any]:
+def _tool_fields(model: str, params: Mapping[str, Any], backend: Backend) -> dict[str, Any]:
     """`tools` and `toolConfig` from bound or per-call tools and `tool_choice` (a raw `tool_config` wins)."""
     tools_in, tool_choice, raw_config = params.get("tools"), params.get("tool_choice"), params.get("tool_config")
     if not tools_in and raw_config is None and tool_choice is None:
@@ -236,8 +236,10 @@ def _tool_fields(model: str, params: Mapping[str, Any]) -> dict[str, Any]:
         config = tool_config(tool_choice, names)
         if config is not None:
             fields["toolConfig"] = config
-    if names and any(set(tool) - {"functionDeclarations"} for tool in tools) and facts_for(model).server_side_tools:
+    combined = names and any(set(tool) - {"functionDeclarations"} for tool in tools)
+    if combined and facts_for(model).server_side_tools and backend == "developer":
         # Built-in and function tools together: Gemini 3 asks for the server-side invocations to be returned
-        # (ai.google.dev/gemini-api/docs/tool-combination); an explicit value in tool_config wins.
+        # (ai.google.dev/gemini-api/docs/tool-combination); an explicit value in tool_config wins. Vertex AI has no
+        # such field (google-genai's `_ToolConfig_to_vertex` refuses include_server_side_tool_invocations).
         fields["toolConfig"] = {"includeServerSideToolInvocations": True, **fields.get("toolConfig", {})}
     return fields

@@ -35,6 +35,8 @@ from langchain_gemini.multimodal import ImageConfigInput, MediaResolutionInput, 
 from langchain_gemini.safety import SafetySettingsInput, to_safety_settings
 
 Place = Literal["generationConfig", "thinkingConfig", "toolConfig", "request"]
+Backend = Literal["developer", "vertex"]
+BACKEND_NAMES: Mapping[Backend, str] = {"developer": "the Gemini Developer API", "vertex": "Vertex AI"}
 
 Temperature = Annotated[float, Field(ge=0.0, le=2.0)]
 TopP = Annotated[float, Field(ge=0.0, le=1.0)]
@@ -59,7 +61,8 @@ class Wire:
         convert: Turns the validated value into the wire value (None: sent as is).
         built_by: `thinking` or `schema`: several settings make one wire value, built in `_request`.
         per_call: Whether `invoke(..., name=value)` may set it.
-        vertex_only: Only Vertex AI takes it: on the Developer API the request is refused before it is sent.
+        only: The one backend that takes it (`developer` or `vertex`); on the other the request is refused before it
+            is sent, as google-genai's converters refuse it (`_GenerateContentConfig_to_mldev` / `_to_vertex`).
     """
 
     place: Place
@@ -67,7 +70,7 @@ class Wire:
     convert: Callable[[Any], Any] | None = None
     built_by: Literal["thinking", "schema"] | None = None
     per_call: bool = True
-    vertex_only: bool = False
+    only: Backend | None = None
 
 
 def _gen(name: str, convert: Callable[[Any], Any] | None = None) -> Wire:
@@ -163,7 +166,7 @@ class RequestSettings(BaseModel):
     """Billing labels for the request (`{"team": "search"}`): Vertex AI reports spending by them. Checked as Vertex
     AI documents: at most 64, keys and values of lower-case letters, digits, `_` and `-`, up to 63 characters."""
 
-    store: Annotated[bool | None, Wire("request", "store")] = None
+    store: Annotated[bool | None, Wire("request", "store", only="developer")] = None
     """Whether Google may store the request and answer for later retrieval; `False` opts out."""
 
     thinking_budget: Annotated[int | None, Field(ge=-1), _THINKING] = None
@@ -202,10 +205,12 @@ class RequestSettings(BaseModel):
     """Tokens per image or video frame: `low`, `medium` or `high`. A block's own `media_resolution` sets it for
     one part."""
 
-    enable_enhanced_civic_answers: Annotated[bool | None, _gen("enableEnhancedCivicAnswers")] = None
-    """Enhanced answers on civic topics (elections), where the model offers them."""
+    enable_enhanced_civic_answers: Annotated[
+        bool | None, Wire("generationConfig", "enableEnhancedCivicAnswers", only="developer")
+    ] = None
+    """Enhanced answers on civic topics (elections), where the model offers them (Developer API only)."""
 
-    audio_timestamp: Annotated[bool | None, Wire("generationConfig", "audioTimestamp", vertex_only=True)] = None
+    audio_timestamp: Annotated[bool | None, Wire("generationConfig", "audioTimestamp", only="vertex")] = None
     """Vertex AI only: understand timestamps in audio-only input (cloud.google.com/vertex-ai/generative-ai/docs/
     model-reference/inference, `generationConfig.audioTimestamp`). google-genai refuses it on the Developer API, and
     so do we, before sending."""

@@ -82,7 +82,7 @@ def test_every_setting_has_a_sample() -> None:
 
 def _backend(name: str) -> dict[str, Any]:
     # Vertex-only settings are sent by a Vertex AI model (here in express mode with a project, as FakeGemini's key).
-    return {"vertexai": True, "project": "test-project"} if SETTINGS[name].vertex_only else {}
+    return {"vertexai": True, "project": "test-project"} if SETTINGS[name].only == "vertex" else {}
 
 
 def _value(name: str) -> Any:

@@ -410,9 +410,31 @@ def test_audio_timestamp_is_sent_on_vertex_and_refused_on_the_developer_api() ->
     fake.chat(audio_timestamp=True).invoke("hi")
     assert fake.bodies()[0]["generationConfig"] == {"audioTimestamp": True}
     developer = ChatGemini(model=MODEL, api_key="k" * 20, **fake.clients())
-    with pytest.raises(ValueError, match="audio_timestamp: Vertex AI only"):
+    with pytest.raises(ValueError, match="audio_timestamp: Vertex AI only; this model talks to the Gemini Developer"):
         developer.invoke("hi", audio_timestamp=True)
     assert len(fake.requests) == 1  # nothing sent
+
+
+@pytest.mark.parametrize(("name", "value"), [("store", False), ("enable_enhanced_civic_answers", True)])
+def test_developer_api_only_settings_are_refused_on_vertex(name: str, value: Any) -> None:
+    fake = FakeVertex()
+    with pytest.raises(ValueError, match=f"{name}: the Gemini Developer API only; this model talks to Vertex AI"):
+        fake.chat(**{name: value}).invoke("hi")
+    assert fake.requests == []
+
+
+def test_no_server_side_tool_invocations_field_on_vertex() -> None:
+    fake = FakeVertex()
+
+    def add(a: int, b: int) -> int:
+        """Add two integers."""
+        return a + b
+
+    tools = [add, {"google_search": {}}]
+    fake.chat(model="gemini-3-flash-preview").bind_tools(tools).invoke("hi")
+    body = fake.bodies()[0]
+    assert sorted(key for tool in body["tools"] for key in tool) == ["functionDeclarations", "googleSearch"]
+    assert "toolConfig" not in body
 
 
 @pytest.mark.parametrize(
