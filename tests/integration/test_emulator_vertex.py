@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import datetime
 import json
+import sys
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -149,13 +150,10 @@ def test_the_token_answer_is_what_google_auth_reads(vx: GeminiEmulator, info: di
 
 
 def test_a_jwt_signed_by_another_key_is_an_invalid_signature(vx: GeminiEmulator, info: dict[str, str]) -> None:
-    from cryptography.hazmat.primitives import serialization
-    from cryptography.hazmat.primitives.asymmetric import rsa
+    from langchain_gemini.testing._oauth import generate_key_pair  # cryptography or rsa, whichever is installed
 
-    other = rsa.generate_private_key(public_exponent=65537, key_size=2048).private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-    )
-    reply = _exchange(vx, _jwt(info, other.decode()))
+    other = generate_key_pair(bits=1024)  # small: pure-Python RSA (the lowest end of the matrix) is slow
+    reply = _exchange(vx, _jwt(info, other.private_pem))
     assert reply.status_code == 400
     assert reply.json() == {"error": "invalid_grant", "error_description": "Invalid JWT Signature."}
     assert vx.stats.token_requests == 1  # refusals are answered exchanges too
@@ -689,3 +687,16 @@ def test_the_control_plane_hands_out_key_files_and_expires_tokens(vx: GeminiEmul
         assert _exchange(vx, _jwt(info)).json()["expires_in"] == 120
         assert control.post("/_emulator/tokens/expire").json() == {}
     assert _post(vx, f"{MODELS}/{FLASH}:generateContent", HELLO, token).status_code == 401
+
+
+def test_without_a_crypto_backend_the_error_names_the_vertex_extra(monkeypatch: pytest.MonkeyPatch) -> None:
+    from langchain_gemini.testing._oauth import generate_key_pair
+
+    for name in ("cryptography", "cryptography.hazmat.primitives", "rsa"):
+        monkeypatch.setitem(sys.modules, name, None)  # an import of a None entry raises ImportError
+    with pytest.raises(ImportError) as error:
+        generate_key_pair()
+    assert str(error.value) == (
+        "The Vertex AI flavour of the Gemini emulator needs google-auth and an RSA backend (cryptography or rsa): "
+        "install the 'vertex' extra, pip install 'langchain-gemini-api[vertex]'."
+    )
