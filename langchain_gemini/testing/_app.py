@@ -30,7 +30,6 @@ from langchain_gemini.testing._errors import (
     api_key_invalid,
     invalid_argument,
     model_not_found,
-    retry_info,
     unregistered_caller,
 )
 from langchain_gemini.testing._faults import Fault
@@ -170,10 +169,9 @@ class App:
         self._authenticate_vertex(request, path, action)
         fault = self.state.take_fault(action, path.model)
         if fault is not None and fault.kind == "status":
-            if fault.status == 429 and fault.message is None and fault.body is None:
-                details = [retry_info(fault.retry_delay)] if fault.retry_delay is not None else None
-                error = ApiError(429, _vertex.RESOURCE_EXHAUSTED, details=details, headers=dict(fault.headers))
-                return Reply(status=429, body=error.encode(), headers=error.headers, delay=fault.delay)
+            error = _vertex.fault_error(fault, path)
+            if error is not None:
+                return Reply(status=error.code, body=error.encode(), headers=error.headers, delay=fault.delay)
             return _status_reply(fault, path.model)
         if fault is not None and fault.kind == "drop":
             return Reply(drop=True, delay=fault.delay)

@@ -25,7 +25,8 @@ import re
 from typing import Any
 
 from langchain_gemini.testing._context import RequestContext
-from langchain_gemini.testing._errors import ApiError, invalid_argument
+from langchain_gemini.testing._errors import ApiError, invalid_argument, retry_info
+from langchain_gemini.testing._faults import Fault
 from langchain_gemini.testing._models import ModelInfo
 from langchain_gemini.testing._normalize import normalize
 from langchain_gemini.testing._proto import VERTEX_MESSAGES
@@ -122,6 +123,30 @@ def _error_info(reason: str, rpc: str, domain: str = "googleapis.com") -> dict[s
         "domain": domain,
         "metadata": {"service": SERVICE, "method": rpc},
     }
+
+
+def fault_error(fault: Fault, path: VertexPath) -> ApiError | None:
+    """An injected status fault in Vertex's words, where they differ from the Developer API's (None: the same).
+
+    429 is Vertex's "Resource exhausted" text, which links error-code-429 and carries no quota details; 403 is the
+    IAM refusal Vertex sends for a principal without `aiplatform.endpoints.predict` on the project (quoted in
+    rpurinton/gemini-php#2 and vishalmysore/a2a-examples#2).
+    """
+    if fault.message is not None or fault.body is not None or fault.status not in (403, 429):
+        return None
+    details = [retry_info(fault.retry_delay)] if fault.retry_delay is not None else []
+    details.extend(fault.details)
+    if fault.status == 429:
+        return ApiError(429, RESOURCE_EXHAUSTED, details=details, headers=dict(fault.headers))
+    resource = f"//{SERVICE}/{path.resource()}"
+    denied: dict[str, Any] = {
+        "@type": "type.googleapis.com/google.rpc.ErrorInfo",
+        "reason": "IAM_PERMISSION_DENIED",
+        "domain": "aiplatform.googleapis.com",
+        "metadata": {"permission": "aiplatform.endpoints.predict", "resource": path.resource()},
+    }
+    message = f"Permission 'aiplatform.endpoints.predict' denied on resource '{resource}' (or it may not exist)."
+    return ApiError(403, message, details=[denied, *details], headers=dict(fault.headers))
 
 
 def unauthenticated(reason: str, rpc: str) -> ApiError:

@@ -700,3 +700,40 @@ def test_without_a_crypto_backend_the_error_names_the_vertex_extra(monkeypatch: 
         "The Vertex AI flavour of the Gemini emulator needs google-auth and an RSA backend (cryptography or rsa): "
         "install the 'vertex' extra, pip install 'langchain-gemini-api[vertex]'."
     )
+
+
+def test_a_permission_fault_is_vertexs_iam_refusal(vx: GeminiEmulator, token: str) -> None:
+    vx.inject(Fault(status=403))
+    reply = _post(vx, f"{MODELS}/{FLASH}:generateContent", HELLO, token)
+    resource = f"projects/{PROJECT}/locations/{LOCATION}/publishers/google/models/{FLASH}"
+    assert reply.status_code == 403
+    assert reply.json() == {
+        "error": {
+            "code": 403,
+            "message": f"Permission 'aiplatform.endpoints.predict' denied on resource "
+            f"'//aiplatform.googleapis.com/{resource}' (or it may not exist).",
+            "status": "PERMISSION_DENIED",
+            "details": [
+                {
+                    "@type": "type.googleapis.com/google.rpc.ErrorInfo",
+                    "reason": "IAM_PERMISSION_DENIED",
+                    "domain": "aiplatform.googleapis.com",
+                    "metadata": {"permission": "aiplatform.endpoints.predict", "resource": resource},
+                }
+            ],
+        }
+    }
+
+
+def test_a_quota_fault_with_a_retry_delay_carries_retry_info(vx: GeminiEmulator, token: str) -> None:
+    vx.inject(Fault(status=429, retry_delay="7s"))
+    error = _post(vx, f"{MODELS}/{FLASH}:generateContent", HELLO, token).json()["error"]
+    assert error["details"] == [{"@type": "type.googleapis.com/google.rpc.RetryInfo", "retryDelay": "7s"}]
+
+
+def test_other_faults_and_own_messages_are_sent_as_given(vx: GeminiEmulator, token: str) -> None:
+    vx.inject(Fault(status=429, message="custom"))
+    vx.inject(Fault(status=503))
+    assert _post(vx, f"{MODELS}/{FLASH}:generateContent", HELLO, token).json()["error"]["message"] == "custom"
+    error = _post(vx, f"{MODELS}/{FLASH}:generateContent", HELLO, token).json()["error"]
+    assert (error["code"], error["status"]) == (503, "UNAVAILABLE")
