@@ -176,12 +176,12 @@ class App:
         if fault is not None and fault.kind == "drop":
             return Reply(drop=True, delay=fault.delay)
         model = self.state.models.get(path.model)
-        if model is None:
+        if model is None or "vertex" not in model.backends:
             raise _vertex.model_not_found(path)
         if action == "getModel":
             reply = _json_reply(_vertex.publisher_model(model))
         else:
-            if _POST_ACTIONS.get(action, "embedContent" if action == "predict" else "") not in model.methods:
+            if not _vertex.serves(model, action):
                 raise _vertex.unsupported_method(path, action)
             reply = self._vertex_method(request, recorded, model, action)
         if reply.body[:1] == b"{" and reply.body[1:2] != b"\n" and _pretty_print(request):
@@ -239,6 +239,8 @@ class App:
 
     def _model(self, model_id: str, version: str, action: str) -> ModelInfo:
         model = self.state.models.get(model_id)
+        if model is not None and "developer" not in model.backends:
+            model = None  # a Vertex AI model
         if action == "getModel":
             if model is None:  # the get endpoint's own wording (observed "Model is not found: models/x ...")
                 raise ApiError(404, f"Model is not found: models/{model_id} for api version {version}")
@@ -327,7 +329,7 @@ class App:
         return None
 
     def _list_models(self, request: HttpRequest) -> Reply:
-        models = [m.resource() for m in self.state.models.values()]
+        models = [m.resource() for m in self.state.models.values() if "developer" in m.backends]
         try:
             size = int(request.query.get("pageSize") or 50)
             offset = _page_offset(request.query.get("pageToken", ""))

@@ -184,6 +184,18 @@ def model_not_found(path: VertexPath) -> ApiError:
     )
 
 
+def serves(model: ModelInfo, action: str) -> bool:
+    """Whether `model` answers `action` on Vertex.
+
+    embedContent and batchEmbedContents are the Gemini embedding models' (google-genai
+    `t_is_vertex_embed_content_model`: a `gemini` model id); predict is every embedding model's.
+    """
+    needed = POST_METHODS[action]
+    if action in ("embedContent", "batchEmbedContents") and "gemini" not in model.id:
+        return False
+    return needed in model.methods
+
+
 def unsupported_method(path: VertexPath, action: str) -> ApiError:
     """A known model asked for a method it does not serve (an embedding model asked to generate, and so on)."""
     return invalid_argument(f"Model {path.resource()} does not support {action}.")

@@ -737,3 +737,25 @@ def test_other_faults_and_own_messages_are_sent_as_given(vx: GeminiEmulator, tok
     assert _post(vx, f"{MODELS}/{FLASH}:generateContent", HELLO, token).json()["error"]["message"] == "custom"
     error = _post(vx, f"{MODELS}/{FLASH}:generateContent", HELLO, token).json()["error"]
     assert (error["code"], error["status"]) == (503, "UNAVAILABLE")
+
+
+def test_vertexs_text_embedding_models_answer_predict_only(vx: GeminiEmulator, token: str) -> None:
+    body = {"instances": [{"content": "a cat sat"}]}
+    answer = _post(vx, f"{MODELS}/text-embedding-005:predict", body, token).json()
+    assert len(answer["predictions"][0]["embeddings"]["values"]) == 768
+    embed = {"content": {"parts": [{"text": "a cat"}]}}
+    reply = _post(vx, f"{MODELS}/text-embedding-005:embedContent", embed, token)
+    assert reply.status_code == 400
+    assert reply.json()["error"]["message"] == (
+        f"Model projects/{PROJECT}/locations/{LOCATION}/publishers/google/models/text-embedding-005 does not "
+        "support embedContent."
+    )
+
+
+def test_vertexs_text_embedding_models_are_unknown_to_the_developer_api(vx: GeminiEmulator) -> None:
+    key = {"x-goog-api-key": "k"}
+    reply = _post(vx, "/v1beta/models/text-embedding-005:embedContent", {"content": {"parts": [{"text": "a"}]}}, **key)
+    assert reply.status_code == 404
+    names = [m["name"] for m in httpx.get(f"{vx.base_url}/v1beta/models", headers=key).json()["models"]]
+    assert "models/gemini-embedding-001" in names
+    assert "models/text-embedding-005" not in names
