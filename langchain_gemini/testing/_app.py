@@ -197,6 +197,7 @@ class App:
             if scripted is not None:
                 return _json_reply(_checked(scripted))
         pretty = _pretty_print(request)
+        _vertex.refuse_files_api_uris(body)
         if action == "embedContent":
             return _raw_reply(vertex_embed_content(body, model, pretty))
         if action == "batchEmbedContents":

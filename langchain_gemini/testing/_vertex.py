@@ -27,6 +27,7 @@ from typing import Any
 from langchain_gemini.testing._context import RequestContext
 from langchain_gemini.testing._errors import ApiError, invalid_argument, retry_info
 from langchain_gemini.testing._faults import Fault
+from langchain_gemini.testing._media_rules import FILES_URI
 from langchain_gemini.testing._models import ModelInfo
 from langchain_gemini.testing._normalize import normalize
 from langchain_gemini.testing._proto import VERTEX_MESSAGES
@@ -244,6 +245,26 @@ def validate_labels(labels: Any) -> None:
 
 def _json_text(value: Any) -> str:
     return json.dumps(value)
+
+
+def refuse_files_api_uris(body: Any) -> None:
+    """Refuse a `fileData` naming a Files API file: Vertex has no Files API.
+
+    The answer is 400 "Unsupported file uri: <uri>", the words Vertex uses for a URI it cannot read (quoted in
+    BerriAI/litellm#11529). `gs://` URIs are its way in
+    (cloud.google.com/vertex-ai/generative-ai/docs/multimodal/send-request-multimodal-prompts).
+    """
+    if not isinstance(body, dict):
+        return
+    contents = body.get("contents")
+    system = body.get("systemInstruction", body.get("system_instruction"))
+    for content in [*(contents if isinstance(contents, list) else ()), system]:
+        parts = content.get("parts") if isinstance(content, dict) else None
+        for part in parts if isinstance(parts, list) else ():
+            data = part.get("fileData", part.get("file_data")) if isinstance(part, dict) else None
+            uri = data.get("fileUri", data.get("file_uri")) if isinstance(data, dict) else None
+            if isinstance(uri, str) and FILES_URI.fullmatch(uri):
+                raise invalid_argument(f"Unsupported file uri: {uri}")
 
 
 def publisher_model(model: ModelInfo) -> dict[str, Any]:

@@ -759,3 +759,17 @@ def test_vertexs_text_embedding_models_are_unknown_to_the_developer_api(vx: Gemi
     names = [m["name"] for m in httpx.get(f"{vx.base_url}/v1beta/models", headers=key).json()["models"]]
     assert "models/gemini-embedding-001" in names
     assert "models/text-embedding-005" not in names
+
+
+@pytest.mark.parametrize(
+    "uri", ["files/abc123", "https://generativelanguage.googleapis.com/v1beta/files/abc123"], ids=["name", "url"]
+)
+def test_a_files_api_uri_is_unsupported_on_vertex(vx: GeminiEmulator, token: str, uri: str) -> None:
+    part = {"fileData": {"fileUri": uri, "mimeType": "text/plain"}}
+    body = {"contents": [{"role": "user", "parts": [part, {"text": "Summarise"}]}]}
+    for method in ("generateContent", "countTokens"):
+        reply = _post(vx, f"{MODELS}/{FLASH}:{method}", body, token)
+        assert reply.status_code == 400
+        assert reply.json() == {
+            "error": {"code": 400, "message": f"Unsupported file uri: {uri}", "status": "INVALID_ARGUMENT"}
+        }
