@@ -35,11 +35,23 @@ As a pytest fixture::
     def _clean(gemini):
         gemini.reset()
 
+Vertex AI is served on the same port: `/{v1|v1beta1}/projects/{p}/locations/{l}/publishers/google/models/{m}:
+{generateContent|streamGenerateContent|countTokens|embedContent|batchEmbedContents|predict}`, `GET
+/v1beta1/publishers/google/models/{m}`, and express mode (a Vertex API key on the project-less
+`/v1beta1/publishers/google/models/...` paths), answered by the same engine in Vertex's shapes and error bodies,
+with Vertex's own fields (`labels` checked by Vertex's rules, `audioTimestamp`, ...) and without the Developer
+API's (`store`, the Files API). Project paths need a bearer token the emulator issued:
+`emulator.service_account_info(project)` is a service-account key file whose `token_uri` is the emulator's
+``POST /token``, where google-auth's real JWT exchange runs offline (the `vertex` extra; the key is generated once
+per process). `configure(token_lifetime=...)` sets how long tokens live, `expire_tokens()` ends them all now, and
+`stats.token_requests` counts the exchanges.
+
 As a separate process (CI services, other languages): ``python -m langchain_gemini.testing --port 0`` prints
 ``GEMINI_EMULATOR_URL=http://127.0.0.1:<port>`` once listening (``--latency-ms``, ``--api-key``,
 ``--stream-events`` and ``--file-processing-polls`` are optional). Drive it over HTTP: ``POST /_emulator/config``
 (``latency``, ``stream_events``, ``file_processing_polls``), ``POST /_emulator/faults`` (a `Fault` as JSON),
 ``POST /_emulator/responses``, ``POST /_emulator/reset``, ``GET /_emulator/stats``, ``GET /_emulator/requests``,
+``POST /_emulator/service-account``, ``POST /_emulator/tokens/expire``,
 ``GET /_emulator/files`` and ``POST /_emulator/files/state`` (``{"name": "files/<id>", "state": "FAILED",
 "message": "..."}``, the same as `GeminiEmulator.set_file_state`).
 

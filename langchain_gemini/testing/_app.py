@@ -30,7 +30,6 @@ from langchain_gemini.testing._errors import (
     api_key_invalid,
     invalid_argument,
     model_not_found,
-    retry_info,
     unregistered_caller,
 )
 from langchain_gemini.testing._faults import Fault
@@ -170,20 +169,19 @@ class App:
         self._authenticate_vertex(request, path, action)
         fault = self.state.take_fault(action, path.model)
         if fault is not None and fault.kind == "status":
-            if fault.status == 429 and fault.message is None and fault.body is None:
-                details = [retry_info(fault.retry_delay)] if fault.retry_delay is not None else None
-                error = ApiError(429, _vertex.RESOURCE_EXHAUSTED, details=details, headers=dict(fault.headers))
-                return Reply(status=429, body=error.encode(), headers=error.headers, delay=fault.delay)
+            error = _vertex.fault_error(fault, path)
+            if error is not None:
+                return Reply(status=error.code, body=error.encode(), headers=error.headers, delay=fault.delay)
             return _status_reply(fault, path.model)
         if fault is not None and fault.kind == "drop":
             return Reply(drop=True, delay=fault.delay)
         model = self.state.models.get(path.model)
-        if model is None:
+        if model is None or "vertex" not in model.backends:
             raise _vertex.model_not_found(path)
         if action == "getModel":
             reply = _json_reply(_vertex.publisher_model(model))
         else:
-            if _POST_ACTIONS.get(action, "embedContent" if action == "predict" else "") not in model.methods:
+            if not _vertex.serves(model, action):
                 raise _vertex.unsupported_method(path, action)
             reply = self._vertex_method(request, recorded, model, action)
         if reply.body[:1] == b"{" and reply.body[1:2] != b"\n" and _pretty_print(request):
@@ -199,6 +197,7 @@ class App:
             if scripted is not None:
                 return _json_reply(_checked(scripted))
         pretty = _pretty_print(request)
+        _vertex.refuse_files_api_uris(body)
         if action == "embedContent":
             return _raw_reply(vertex_embed_content(body, model, pretty))
         if action == "batchEmbedContents":
@@ -241,6 +240,8 @@ class App:
 
     def _model(self, model_id: str, version: str, action: str) -> ModelInfo:
         model = self.state.models.get(model_id)
+        if model is not None and "developer" not in model.backends:
+            model = None  # a Vertex AI model
         if action == "getModel":
             if model is None:  # the get endpoint's own wording (observed "Model is not found: models/x ...")
                 raise ApiError(404, f"Model is not found: models/{model_id} for api version {version}")
@@ -329,7 +330,7 @@ class App:
         return None
 
     def _list_models(self, request: HttpRequest) -> Reply:
-        models = [m.resource() for m in self.state.models.values()]
+        models = [m.resource() for m in self.state.models.values() if "developer" in m.backends]
         try:
             size = int(request.query.get("pageSize") or 50)
             offset = _page_offset(request.query.get("pageToken", ""))

@@ -76,7 +76,7 @@ SUPPORTED_MIME_TYPES = frozenset(
         "text/rtf",
     }
 )
-_FILES_URI = re.compile(r"(?:https?://[^/]+/(?:v1beta|v1|v1alpha)/)?files/([^/?#]+)")
+FILES_URI = re.compile(r"(?:https?://[^/]+/(?:v1beta|v1|v1alpha)/)?files/([^/?#]+)")
 _YOUTUBE = re.compile(r"https?://(?:(?:www|m|music)\.)?(?:youtube\.com|youtu\.be)/", re.IGNORECASE)
 _SCHEMES = ("https://", "http://", "gs://")
 _MAX_FPS = 24.0
@@ -114,7 +114,7 @@ def file_references(request: dict[str, Any], model: ModelInfo) -> ApiError | Non
         if reference is None:
             continue
         uri = reference.get("fileUri", "")
-        found = _FILES_URI.fullmatch(uri)
+        found = FILES_URI.fullmatch(uri)
         if found is not None and files is not None:
             error = _check_file(part, found.group(1), files)
             if error is not None:

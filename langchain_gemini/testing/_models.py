@@ -61,6 +61,8 @@ class ModelInfo:
         top_k: Default `topK` reported in models.get; None leaves it out.
         max_temperature: `maxTemperature` in models.get.
         extra: More `Model` resource fields, merged into what models.get returns.
+        backends: The APIs serving the model: "developer" (the Gemini Developer API) and / or "vertex" (Vertex AI);
+            elsewhere it is an unknown model.
     """
 
     id: str
@@ -89,6 +91,7 @@ class ModelInfo:
     legacy_answers: bool = False
     logprobs: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
+    backends: tuple[str, ...] = ("developer", "vertex")
 
     @property
     def thinks(self) -> bool:
@@ -260,7 +263,25 @@ DEFAULT_MODELS: tuple[ModelInfo, ...] = (
     ),
     _EMBEDDING_2,
     replace(_EMBEDDING_2, id="gemini-embedding-2-preview", display_name="Gemini Embedding 2 Preview"),
+    # Vertex AI's text embedding models, served by `predict` only, 768 values by default
+    # (cloud.google.com/vertex-ai/generative-ai/docs/model-reference/text-embeddings-api).
+    *(
+        ModelInfo(
+            model_id,
+            name,
+            input_token_limit=2_048,
+            output_token_limit=1,
+            methods=("embedContent",),
+            embedding_dims=768,
+            backends=("vertex",),
+        )
+        for model_id, name in (
+            ("text-embedding-005", "Text Embedding 005"),
+            ("text-multilingual-embedding-002", "Text Multilingual Embedding 002"),
+        )
+    ),
 )
 """The models the emulator knows by default: Gemini 2.0, 2.5 (with image, TTS and computer-use variants), the
 Gemini 3.x family (3 Pro and Flash previews, 3.1 Pro and Flash-Lite, 3.5 and 3.6 Flash, 3 Pro Image), the
-`-latest` aliases and the embedding models, with their limits and thinking rules."""
+`-latest` aliases and the embedding models (Vertex AI's text embedding models too), with their limits and
+thinking rules."""

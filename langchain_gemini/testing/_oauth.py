@@ -49,18 +49,18 @@ _MISSING_EXTRA = (
 
 
 @dataclass(frozen=True)
-class _KeyPair:
+class KeyPair:
     private_pem: str
     public_pem: str
     key_id: str
 
 
 _key_lock = threading.Lock()
-_key_pair: _KeyPair | None = None
+_key_pair: KeyPair | None = None
 
 
-def _generate_key_pair() -> _KeyPair:
-    """A 2048-bit RSA key in the formats google-auth reads, with whichever backend google-auth itself uses."""
+def generate_key_pair(bits: int = 2048) -> KeyPair:
+    """An RSA key in the formats google-auth reads, with whichever backend google-auth itself uses."""
     try:
         from cryptography.hazmat.primitives import serialization
         from cryptography.hazmat.primitives.asymmetric import rsa as crypto_rsa
@@ -69,11 +69,11 @@ def _generate_key_pair() -> _KeyPair:
             import rsa  # type: ignore[import-not-found, unused-ignore]
         except ImportError as exc:
             raise ImportError(_MISSING_EXTRA) from exc
-        public, private = rsa.newkeys(2048)
+        public, private = rsa.newkeys(bits)
         private_pem = private.save_pkcs1().decode()  # google/auth/crypt/_python_rsa.py reads PKCS#1 and PKCS#8
         public_pem = public.save_pkcs1().decode()
     else:
-        key = crypto_rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        key = crypto_rsa.generate_private_key(public_exponent=65537, key_size=bits)
         private_pem = key.private_bytes(
             serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
         ).decode()  # the PKCS#8 "BEGIN PRIVATE KEY" block of a real key file
@@ -83,15 +83,15 @@ def _generate_key_pair() -> _KeyPair:
             .decode()
         )
     key_id = hashlib.sha1(public_pem.encode(), usedforsecurity=False).hexdigest()
-    return _KeyPair(private_pem, public_pem, key_id)
+    return KeyPair(private_pem, public_pem, key_id)
 
 
-def key_pair() -> _KeyPair:
+def key_pair() -> KeyPair:
     """This process's signing key, generated once."""
     global _key_pair  # noqa: PLW0603 - one key per process: pure-Python RSA key generation is slow
     with _key_lock:
         if _key_pair is None:
-            _key_pair = _generate_key_pair()
+            _key_pair = generate_key_pair()
         return _key_pair
 
 

@@ -25,7 +25,9 @@ import re
 from typing import Any
 
 from langchain_gemini.testing._context import RequestContext
-from langchain_gemini.testing._errors import ApiError, invalid_argument
+from langchain_gemini.testing._errors import ApiError, invalid_argument, retry_info
+from langchain_gemini.testing._faults import Fault
+from langchain_gemini.testing._media_rules import FILES_URI
 from langchain_gemini.testing._models import ModelInfo
 from langchain_gemini.testing._normalize import normalize
 from langchain_gemini.testing._proto import VERTEX_MESSAGES
@@ -124,6 +126,30 @@ def _error_info(reason: str, rpc: str, domain: str = "googleapis.com") -> dict[s
     }
 
 
+def fault_error(fault: Fault, path: VertexPath) -> ApiError | None:
+    """An injected status fault in Vertex's words, where they differ from the Developer API's (None: the same).
+
+    429 is Vertex's "Resource exhausted" text, which links error-code-429 and carries no quota details; 403 is the
+    IAM refusal Vertex sends for a principal without `aiplatform.endpoints.predict` on the project (quoted in
+    rpurinton/gemini-php#2 and vishalmysore/a2a-examples#2).
+    """
+    if fault.message is not None or fault.body is not None or fault.status not in (403, 429):
+        return None
+    details = [retry_info(fault.retry_delay)] if fault.retry_delay is not None else []
+    details.extend(fault.details)
+    if fault.status == 429:
+        return ApiError(429, RESOURCE_EXHAUSTED, details=details, headers=dict(fault.headers))
+    resource = f"//{SERVICE}/{path.resource()}"
+    denied: dict[str, Any] = {
+        "@type": "type.googleapis.com/google.rpc.ErrorInfo",
+        "reason": "IAM_PERMISSION_DENIED",
+        "domain": "aiplatform.googleapis.com",
+        "metadata": {"permission": "aiplatform.endpoints.predict", "resource": path.resource()},
+    }
+    message = f"Permission 'aiplatform.endpoints.predict' denied on resource '{resource}' (or it may not exist)."
+    return ApiError(403, message, details=[denied, *details], headers=dict(fault.headers))
+
+
 def unauthenticated(reason: str, rpc: str) -> ApiError:
     """401 UNAUTHENTICATED as Google's front end sends it for OAuth callers.
 
@@ -157,6 +183,18 @@ def model_not_found(path: VertexPath) -> ApiError:
         "ensure you are using a valid model version. For more information, see: "
         "https://cloud.google.com/vertex-ai/generative-ai/docs/learn/model-versions",
     )
+
+
+def serves(model: ModelInfo, action: str) -> bool:
+    """Whether `model` answers `action` on Vertex.
+
+    embedContent and batchEmbedContents are the Gemini embedding models' (google-genai
+    `t_is_vertex_embed_content_model`: a `gemini` model id); predict is every embedding model's.
+    """
+    needed = POST_METHODS[action]
+    if action in ("embedContent", "batchEmbedContents") and "gemini" not in model.id:
+        return False
+    return needed in model.methods
 
 
 def unsupported_method(path: VertexPath, action: str) -> ApiError:
@@ -207,6 +245,26 @@ def validate_labels(labels: Any) -> None:
 
 def _json_text(value: Any) -> str:
     return json.dumps(value)
+
+
+def refuse_files_api_uris(body: Any) -> None:
+    """Refuse a `fileData` naming a Files API file: Vertex has no Files API.
+
+    The answer is 400 "Unsupported file uri: <uri>", the words Vertex uses for a URI it cannot read (quoted in
+    BerriAI/litellm#11529). `gs://` URIs are its way in
+    (cloud.google.com/vertex-ai/generative-ai/docs/multimodal/send-request-multimodal-prompts).
+    """
+    if not isinstance(body, dict):
+        return
+    contents = body.get("contents")
+    system = body.get("systemInstruction", body.get("system_instruction"))
+    for content in [*(contents if isinstance(contents, list) else ()), system]:
+        parts = content.get("parts") if isinstance(content, dict) else None
+        for part in parts if isinstance(parts, list) else ():
+            data = part.get("fileData", part.get("file_data")) if isinstance(part, dict) else None
+            uri = data.get("fileUri", data.get("file_uri")) if isinstance(data, dict) else None
+            if isinstance(uri, str) and FILES_URI.fullmatch(uri):
+                raise invalid_argument(f"Unsupported file uri: {uri}")
 
 
 def publisher_model(model: ModelInfo) -> dict[str, Any]:

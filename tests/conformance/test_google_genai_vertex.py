@@ -35,8 +35,9 @@ def get_weather(city: str) -> str:
     return f"sunny in {city}"
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def credentials(gemini: GeminiEmulator) -> Any:
+    """Fresh credentials per test: a test that expires every token must not affect the next one."""
     return service_account_credentials(gemini.service_account_info(PROJECT))
 
 
@@ -261,3 +262,18 @@ def test_express_mode(gemini: GeminiEmulator) -> None:
 def test_files_are_not_offered_on_vertex(beta1: genai.Client) -> None:
     with pytest.raises(ValueError, match="only supported in Gemini Developer API mode"):
         beta1.files.list()
+
+
+def test_embed_with_a_text_embedding_model_uses_predict(beta1: genai.Client, gemini: GeminiEmulator) -> None:
+    config = types.EmbedContentConfig(task_type="RETRIEVAL_DOCUMENT", title="Pets", output_dimensionality=256)
+    response = beta1.models.embed_content(model="text-embedding-005", contents=["a cat", "a dog"], config=config)
+    assert gemini.requests[-1].action == "predict"
+    assert gemini.requests[-1].json["instances"][0] == {
+        "content": "a cat",
+        "task_type": "RETRIEVAL_DOCUMENT",
+        "title": "Pets",
+    }
+    assert [len(e.values or ()) for e in response.embeddings or ()] == [256, 256]
+    assert [e.statistics.token_count for e in response.embeddings or ()] == [2, 2]  # type: ignore[union-attr]
+    assert response.metadata is not None
+    assert response.metadata.billable_character_count == 10

@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import datetime
 import json
+import sys
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -149,13 +150,10 @@ def test_the_token_answer_is_what_google_auth_reads(vx: GeminiEmulator, info: di
 
 
 def test_a_jwt_signed_by_another_key_is_an_invalid_signature(vx: GeminiEmulator, info: dict[str, str]) -> None:
-    from cryptography.hazmat.primitives import serialization
-    from cryptography.hazmat.primitives.asymmetric import rsa
+    from langchain_gemini.testing._oauth import generate_key_pair  # cryptography or rsa, whichever is installed
 
-    other = rsa.generate_private_key(public_exponent=65537, key_size=2048).private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-    )
-    reply = _exchange(vx, _jwt(info, other.decode()))
+    other = generate_key_pair(bits=1024)  # small: pure-Python RSA (the lowest end of the matrix) is slow
+    reply = _exchange(vx, _jwt(info, other.private_pem))
     assert reply.status_code == 400
     assert reply.json() == {"error": "invalid_grant", "error_description": "Invalid JWT Signature."}
     assert vx.stats.token_requests == 1  # refusals are answered exchanges too
@@ -689,3 +687,89 @@ def test_the_control_plane_hands_out_key_files_and_expires_tokens(vx: GeminiEmul
         assert _exchange(vx, _jwt(info)).json()["expires_in"] == 120
         assert control.post("/_emulator/tokens/expire").json() == {}
     assert _post(vx, f"{MODELS}/{FLASH}:generateContent", HELLO, token).status_code == 401
+
+
+def test_without_a_crypto_backend_the_error_names_the_vertex_extra(monkeypatch: pytest.MonkeyPatch) -> None:
+    from langchain_gemini.testing._oauth import generate_key_pair
+
+    for name in ("cryptography", "cryptography.hazmat.primitives", "rsa"):
+        monkeypatch.setitem(sys.modules, name, None)  # an import of a None entry raises ImportError
+    with pytest.raises(ImportError) as error:
+        generate_key_pair()
+    assert str(error.value) == (
+        "The Vertex AI flavour of the Gemini emulator needs google-auth and an RSA backend (cryptography or rsa): "
+        "install the 'vertex' extra, pip install 'langchain-gemini-api[vertex]'."
+    )
+
+
+def test_a_permission_fault_is_vertexs_iam_refusal(vx: GeminiEmulator, token: str) -> None:
+    vx.inject(Fault(status=403))
+    reply = _post(vx, f"{MODELS}/{FLASH}:generateContent", HELLO, token)
+    resource = f"projects/{PROJECT}/locations/{LOCATION}/publishers/google/models/{FLASH}"
+    assert reply.status_code == 403
+    assert reply.json() == {
+        "error": {
+            "code": 403,
+            "message": f"Permission 'aiplatform.endpoints.predict' denied on resource "
+            f"'//aiplatform.googleapis.com/{resource}' (or it may not exist).",
+            "status": "PERMISSION_DENIED",
+            "details": [
+                {
+                    "@type": "type.googleapis.com/google.rpc.ErrorInfo",
+                    "reason": "IAM_PERMISSION_DENIED",
+                    "domain": "aiplatform.googleapis.com",
+                    "metadata": {"permission": "aiplatform.endpoints.predict", "resource": resource},
+                }
+            ],
+        }
+    }
+
+
+def test_a_quota_fault_with_a_retry_delay_carries_retry_info(vx: GeminiEmulator, token: str) -> None:
+    vx.inject(Fault(status=429, retry_delay="7s"))
+    error = _post(vx, f"{MODELS}/{FLASH}:generateContent", HELLO, token).json()["error"]
+    assert error["details"] == [{"@type": "type.googleapis.com/google.rpc.RetryInfo", "retryDelay": "7s"}]
+
+
+def test_other_faults_and_own_messages_are_sent_as_given(vx: GeminiEmulator, token: str) -> None:
+    vx.inject(Fault(status=429, message="custom"))
+    vx.inject(Fault(status=503))
+    assert _post(vx, f"{MODELS}/{FLASH}:generateContent", HELLO, token).json()["error"]["message"] == "custom"
+    error = _post(vx, f"{MODELS}/{FLASH}:generateContent", HELLO, token).json()["error"]
+    assert (error["code"], error["status"]) == (503, "UNAVAILABLE")
+
+
+def test_vertexs_text_embedding_models_answer_predict_only(vx: GeminiEmulator, token: str) -> None:
+    body = {"instances": [{"content": "a cat sat"}]}
+    answer = _post(vx, f"{MODELS}/text-embedding-005:predict", body, token).json()
+    assert len(answer["predictions"][0]["embeddings"]["values"]) == 768
+    embed = {"content": {"parts": [{"text": "a cat"}]}}
+    reply = _post(vx, f"{MODELS}/text-embedding-005:embedContent", embed, token)
+    assert reply.status_code == 400
+    assert reply.json()["error"]["message"] == (
+        f"Model projects/{PROJECT}/locations/{LOCATION}/publishers/google/models/text-embedding-005 does not "
+        "support embedContent."
+    )
+
+
+def test_vertexs_text_embedding_models_are_unknown_to_the_developer_api(vx: GeminiEmulator) -> None:
+    key = {"x-goog-api-key": "k"}
+    reply = _post(vx, "/v1beta/models/text-embedding-005:embedContent", {"content": {"parts": [{"text": "a"}]}}, **key)
+    assert reply.status_code == 404
+    names = [m["name"] for m in httpx.get(f"{vx.base_url}/v1beta/models", headers=key).json()["models"]]
+    assert "models/gemini-embedding-001" in names
+    assert "models/text-embedding-005" not in names
+
+
+@pytest.mark.parametrize(
+    "uri", ["files/abc123", "https://generativelanguage.googleapis.com/v1beta/files/abc123"], ids=["name", "url"]
+)
+def test_a_files_api_uri_is_unsupported_on_vertex(vx: GeminiEmulator, token: str, uri: str) -> None:
+    part = {"fileData": {"fileUri": uri, "mimeType": "text/plain"}}
+    body = {"contents": [{"role": "user", "parts": [part, {"text": "Summarise"}]}]}
+    for method in ("generateContent", "countTokens"):
+        reply = _post(vx, f"{MODELS}/{FLASH}:{method}", body, token)
+        assert reply.status_code == 400
+        assert reply.json() == {
+            "error": {"code": 400, "message": f"Unsupported file uri: {uri}", "status": "INVALID_ARGUMENT"}
+        }
