@@ -56,6 +56,9 @@ INPUT_TOKEN_LIMIT = 2048
 # turn it off, googleapis/python-cloud-core#28). Indented, one value per line, a batch of 100 vectors of 768 values
 # is 1.65 MB instead of 0.96 MB: bytes on the wire and whitespace to scan.
 _COMPACT = "?prettyPrint=false"
+# "Each request is limited to 250 input texts" (cloud.google.com/vertex-ai/generative-ai/docs/model-reference/
+# text-embeddings-api).
+_PREDICT_MAX_INSTANCES = 250
 
 
 def estimate_tokens(text: str) -> int:
@@ -269,6 +272,29 @@ def _batch_vectors(content: bytes, count: int, normalize: bool, usage: list[int]
     return [_vector(item, normalize) for item in embeddings]
 
 
+def _predicted_vectors(content: bytes, count: int, normalize: bool, usage: list[int]) -> list[list[float]]:
+    """The vectors of a Vertex AI `predict` answer, and its token count in `usage`.
+
+    The answer holds `predictions[].embeddings.values` and `.statistics.token_count`
+    (cloud.google.com/vertex-ai/generative-ai/docs/model-reference/text-embeddings-api).
+    """
+    body = _parse(content, normalize)
+    predictions = body.get("predictions")
+    if not isinstance(predictions, list) or len(predictions) != count:
+        got = len(predictions) if isinstance(predictions, list) else "no"
+        raise GeminiResponseValidationError(f"predict answered {got} predictions for {count} texts")
+    vectors, tokens = [], 0.0
+    for prediction in predictions:
+        embedding = prediction.get("embeddings") if isinstance(prediction, dict) else None
+        vectors.append(_vector(embedding, normalize))
+        statistics = embedding.get("statistics") if isinstance(embedding, dict) else None
+        count_of = statistics.get("token_count") if isinstance(statistics, dict) else None
+        tokens += count_of if isinstance(count_of, float) else 0.0  # parsed with parse_int=float
+    if tokens:
+        usage.append(int(tokens))
+    return vectors
+
+
 @dataclass(frozen=True)
 class _Call:
     """A validated call: the JSON of every text's request, sent in slices of `batches`.
@@ -282,11 +308,19 @@ class _Call:
     batches: list[range]
     normalize: bool
     usage: list[int] = field(default_factory=list)  # promptTokenCount of each answer that reports it
+    # Vertex AI's `predict` (text-embedding-* models): `{"instances": [...], "parameters": {...}}` in, `predictions`
+    # out; None for `batchEmbedContents` (`{"requests": [...]}` in, `embeddings` out).
+    predict_parameters: str | None = None
 
     def body(self, batch: range) -> bytes:
-        return ('{"requests":[' + ",".join(self.requests[batch.start : batch.stop]) + "]}").encode("utf-8")
+        items = ",".join(self.requests[batch.start : batch.stop])
+        if self.predict_parameters is not None:
+            return ('{"instances":[' + items + '],"parameters":' + self.predict_parameters + "}").encode("utf-8")
+        return ('{"requests":[' + items + "]}").encode("utf-8")
 
     def vectors(self, batch: range, content: bytes) -> list[list[float]]:
+        if self.predict_parameters is not None:
+            return _predicted_vectors(content, len(batch), self.normalize, self.usage)
         return _batch_vectors(content, len(batch), self.normalize, self.usage)
 
     @staticmethod
@@ -366,16 +400,6 @@ class GeminiEmbeddings(RefusesUnknownKwargs, GeminiClientSettings, Embeddings):
     @classmethod
     def _normalize_task_type(cls, value: Any, info: Any) -> Any:
         return None if value is None else check_task_type(value, info.field_name)
-
-    @model_validator(mode="after")
-    def _check_vertex_endpoint(self) -> GeminiEmbeddings:
-        if self.vertexai and vertex_embedding_method(self.model) != "embedContent":
-            msg = (
-                f"model: {self.model!r} is served on Vertex AI by :predict, which GeminiEmbeddings does not speak; "
-                "use a Gemini embedding model (gemini-embedding-001)"
-            )
-            raise ValueError(msg)
-        return self
 
     @model_validator(mode="after")
     def _check_output_dimensionality(self) -> GeminiEmbeddings:
@@ -463,6 +487,10 @@ class GeminiEmbeddings(RefusesUnknownKwargs, GeminiClientSettings, Embeddings):
             ValueError: Bad input, before any request.
             GeminiError: The request failed after its retries.
         """
+        if self._predicts:
+            return self.embed_documents(
+                [text], task_type=self._query_task(task_type), output_dimensionality=output_dimensionality
+            )[0]
         path, body, normalize = self._query_call(text, task_type, output_dimensionality)
         return self._query_vector(self._client.send("POST", path, body=body).content, normalize)
 
@@ -470,6 +498,11 @@ class GeminiEmbeddings(RefusesUnknownKwargs, GeminiClientSettings, Embeddings):
         self, text: str, *, task_type: str | None = None, output_dimensionality: int | None = None
     ) -> list[float]:
         """Async `embed_query`."""
+        if self._predicts:
+            vectors = await self.aembed_documents(
+                [text], task_type=self._query_task(task_type), output_dimensionality=output_dimensionality
+            )
+            return vectors[0]
         path, body, normalize = self._query_call(text, task_type, output_dimensionality)
         return self._query_vector((await self._client.asend("POST", path, body=body)).content, normalize)
 
@@ -555,6 +588,9 @@ class GeminiEmbeddings(RefusesUnknownKwargs, GeminiClientSettings, Embeddings):
             # The task and titles travel inside the text; the request carries neither.
             texts = [with_task_prefix(text, task, named[i] if named else None) for i, text in enumerate(texts)]
             named = None
+        method = vertex_embedding_method(self.model) if self.vertexai else None
+        if method == "predict":
+            return self._predict_call(texts, task, dims, named)
         if self.vertexai:
             requests = [
                 json.dumps(self._vertex_request(text, task, dims, named[i] if named else None), separators=(",", ":"))
@@ -579,10 +615,7 @@ class GeminiEmbeddings(RefusesUnknownKwargs, GeminiClientSettings, Embeddings):
     def _query_call(
         self, text: str, task_type: str | None, output_dimensionality: int | None
     ) -> tuple[str, dict[str, Any], bool]:
-        if task_type is not None:
-            task = check_task_type(task_type)
-        else:
-            task = self.query_task_type or self.task_type or QUERY_TASK_TYPE
+        task = self._query_task(task_type)
         dims = self._dimensions(output_dimensionality)
         _check_text(text, "text", self.check_input_length, input_token_limit(self.model))
         if self._prefixed:
@@ -592,6 +625,25 @@ class GeminiEmbeddings(RefusesUnknownKwargs, GeminiClientSettings, Embeddings):
         else:
             body = {**self._request_fields(task, dims), "content": {"parts": [{"text": text}]}}
         return f"{model_path(self.model)}:embedContent{_COMPACT}", body, self._normalizes(dims)
+
+    def _predict_call(self, texts: list[str], task: str, dims: int | None, titles: list[str | None] | None) -> _Call:
+        # Vertex AI's text embeddings API (text-embedding-005 and kin): each text an instance with its task and title,
+        # the vector size in `parameters` (cloud.google.com/vertex-ai/generative-ai/docs/model-reference/
+        # text-embeddings-api; google-genai's `_EmbedContentConfig_to_vertex`, PREDICT branch).
+        requests = []
+        for index, text in enumerate(texts):
+            instance: dict[str, Any] = {"content": text, "task_type": task}
+            if titles is not None and titles[index]:
+                instance["title"] = titles[index]
+            requests.append(json.dumps(instance, separators=(",", ":")))
+        parameters = {} if dims is None else {"outputDimensionality": dims}
+        return _Call(
+            path=f"{model_path(self.model)}:predict{_COMPACT}",
+            requests=requests,
+            batches=batch_ranges(len(requests), min(self.batch_size, _PREDICT_MAX_INSTANCES)),
+            normalize=self._normalizes(dims),
+            predict_parameters=json.dumps(parameters, separators=(",", ":")),
+        )
 
     def _vertex_request(self, text: str, task: str, dims: int | None, title: str | None) -> dict[str, Any]:
         # Vertex AI takes the options in `embedContentConfig` and no `model` in the body (google-genai's
@@ -635,6 +687,16 @@ class GeminiEmbeddings(RefusesUnknownKwargs, GeminiClientSettings, Embeddings):
         tokens = _prompt_tokens(body)
         self._record_usage([] if tokens is None else [tokens])
         return _vector(body.get("embedding"), normalize)
+
+    @property
+    def _predicts(self) -> bool:
+        """Texts go to Vertex AI's `predict` (a text-embedding-* model there), queries included."""
+        return bool(self.vertexai) and vertex_embedding_method(self.model) == "predict"
+
+    def _query_task(self, task_type: str | None) -> str:
+        if task_type is not None:
+            return check_task_type(task_type)
+        return self.query_task_type or self.task_type or QUERY_TASK_TYPE
 
     @property
     def _prefixed(self) -> bool:

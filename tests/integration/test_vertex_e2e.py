@@ -162,3 +162,22 @@ def test_the_token_leaks_nowhere(
         ):
             assert token not in text
     model.close()
+
+
+async def test_text_embedding_models_use_predict(emulator: GeminiEmulator, vertex_params: dict[str, Any]) -> None:
+    embeddings = GeminiEmbeddings(model="text-embedding-005", output_dimensionality=128, **vertex_params)
+    documents = embeddings.embed_documents(["a cat sat", "b"], titles=["Cats", None])
+    query = await embeddings.aembed_query("cats")
+    assert [len(vector) for vector in [*documents, query]] == [128, 128, 128]
+    assert embeddings.last_usage == {"input_tokens": 1, "output_tokens": 0, "total_tokens": 1}
+    first, second = emulator.requests
+    assert first.path == second.path == f"{VERTEX_MODELS}/text-embedding-005:predict"
+    assert first.json == {
+        "instances": [
+            {"content": "a cat sat", "task_type": "RETRIEVAL_DOCUMENT", "title": "Cats"},
+            {"content": "b", "task_type": "RETRIEVAL_DOCUMENT"},
+        ],
+        "parameters": {"outputDimensionality": 128},
+    }
+    await embeddings.aclose()
+    embeddings.close()

@@ -83,6 +83,14 @@ class FakeVertex:
             return httpx.Response(200, json={"totalTokens": 7})
         if path.endswith(":embedContent"):
             return httpx.Response(200, json={"embedding": {"values": [0.6, 0.8]}})
+        if path.endswith(":predict"):
+            instances = json.loads(request.content)["instances"]
+            vectors = [[0.6, 0.8], [0.8, 0.6]]
+            predictions = [
+                {"embeddings": {"values": vectors[i % 2], "statistics": {"token_count": 1, "truncated": False}}}
+                for i in range(len(instances))
+            ]
+            return httpx.Response(200, json={"predictions": predictions, "metadata": {"billableCharacterCount": 2}})
         if path.endswith(":batchEmbedContents"):
             count = len(json.loads(request.content)["requests"])
             return httpx.Response(200, json={"embeddings": [{"values": [0.6, 0.8]}] * count})

@@ -16,7 +16,12 @@ from langchain_core.load import dumpd, dumps
 from langchain_core.messages import HumanMessage
 
 from langchain_gemini import ChatGemini, GeminiBatches, GeminiCaches, GeminiEmbeddings, GeminiFiles
-from langchain_gemini.errors import GeminiAuthenticationError, GeminiNotFoundError, GeminiPermissionDeniedError
+from langchain_gemini.errors import (
+    GeminiAuthenticationError,
+    GeminiNotFoundError,
+    GeminiPermissionDeniedError,
+    GeminiResponseValidationError,
+)
 from tests.unit.fake_vertex import TOKEN_URI, FakeVertex, StubCredentials
 
 MODEL = "gemini-2.5-flash"
@@ -513,9 +518,33 @@ async def test_embeddings_on_vertex_async() -> None:
     await embeddings.aclose()
 
 
-def test_predict_only_embedding_models_are_refused_on_vertex() -> None:
-    with pytest.raises(ValueError, match=":predict"):
-        GeminiEmbeddings(model="text-embedding-005", project="my-project")
+def test_text_embedding_models_use_predict_on_vertex() -> None:
+    fake = FakeVertex()
+    embeddings = fake.embeddings(model="text-embedding-005", output_dimensionality=256, normalize=False)
+    assert embeddings.embed_documents(["a", "b"], titles=["T", None]) == [[0.6, 0.8], [0.8, 0.6]]
+    assert embeddings.last_usage == {"input_tokens": 2, "output_tokens": 0, "total_tokens": 2}
+    assert embeddings.embed_query("q") == [0.6, 0.8]
+    documents, query = fake.requests
+    base = f"{GLOBAL}/publishers/google/models/text-embedding-005"
+    assert str(documents.url) == str(query.url) == f"{base}:predict?prettyPrint=false"
+    assert json.loads(documents.content) == {
+        "instances": [
+            {"content": "a", "task_type": "RETRIEVAL_DOCUMENT", "title": "T"},
+            {"content": "b", "task_type": "RETRIEVAL_DOCUMENT"},
+        ],
+        "parameters": {"outputDimensionality": 256},
+    }
+    assert json.loads(query.content) == {
+        "instances": [{"content": "q", "task_type": "RETRIEVAL_QUERY"}],
+        "parameters": {"outputDimensionality": 256},
+    }
+
+
+def test_a_short_predict_answer_is_a_validation_error() -> None:
+    fake = FakeVertex()
+    fake.answers.append(httpx.Response(200, json={"predictions": [{"embeddings": {"values": [1.0]}}]}))
+    with pytest.raises(GeminiResponseValidationError, match="predict answered 1 predictions for 2 texts"):
+        fake.embeddings(model="text-embedding-005").embed_documents(["a", "b"])
 
 
 # -- import cost: google-auth only when Vertex credentials are used -------------------------------------------------
