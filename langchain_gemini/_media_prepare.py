@@ -55,6 +55,7 @@ class MediaContext:
     files_prefix: str | None = None  # "{base_url}/{version}/": recognises (and completes) our own file URIs
     max_request_bytes: int = MAX_REQUEST_BYTES
     no_files_reason: str = "no Files API client is available"  # why `files` is None, for the error
+    files_api: bool = True  # False on Vertex AI: a Files API reference cannot be read there
 
 
 @dataclass
@@ -216,7 +217,22 @@ def _rewrite(messages: Sequence[BaseMessage], items: list[_Item], context: Media
     return result
 
 
+def _refuse_files_references(items: list[_Item], context: MediaContext) -> None:
+    """On Vertex AI, a Files API file (`files/abc`, or its URI) is refused before sending: Vertex cannot read it."""
+    if context.files_api:
+        return
+    for item in items:
+        uri = item.ref.uri
+        if uri is not None and (uri.startswith("files/") or url_kind(uri) == "files"):
+            msg = (
+                f"{item.ref.label}: a Files API file cannot be read by Vertex AI, which has no Files API; put the "
+                "media in Cloud Storage and pass its gs:// URI"
+            )
+            raise ValueError(msg)
+
+
 def _resolve(messages: Sequence[BaseMessage], items: list[_Item], context: MediaContext) -> list[BaseMessage]:
+    _refuse_files_references(items, context)
     _mark_file_names(items, context)
     for item in items:
         if _needs_fetch(item, context):
@@ -233,6 +249,7 @@ def _resolve(messages: Sequence[BaseMessage], items: list[_Item], context: Media
 
 
 async def _aresolve(messages: Sequence[BaseMessage], items: list[_Item], context: MediaContext) -> list[BaseMessage]:
+    _refuse_files_references(items, context)
     _mark_file_names(items, context)
     for item in items:
         if _needs_fetch(item, context):
@@ -327,6 +344,7 @@ def model_context(model: Any) -> MediaContext:
         return MediaContext(
             fetch=fetch_settings(model.media_fetch),
             upload=model.upload_large_media,
+            files_api=False,
             no_files_reason=(
                 "Vertex AI has no Files API to upload to (put the media in Cloud Storage and pass its gs:// URI)"
             ),

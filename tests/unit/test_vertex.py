@@ -475,6 +475,21 @@ def test_large_media_is_not_uploaded_on_vertex() -> None:
     assert fake.requests == []
 
 
+@pytest.mark.parametrize(
+    "uri",
+    ["files/abc123", "https://generativelanguage.googleapis.com/v1beta/files/abc123"],
+)
+async def test_files_api_references_are_refused_on_vertex(uri: str) -> None:
+    fake = FakeVertex()
+    block = {"type": "file", "url": uri, "mime_type": "application/pdf"}
+    message = HumanMessage(content=[block, {"type": "text", "text": "sum up"}])
+    with pytest.raises(ValueError, match=r"content\[0\]: a Files API file cannot be read by Vertex AI"):
+        fake.chat().invoke([message])
+    with pytest.raises(ValueError, match="gs:// URI"):
+        await fake.chat().ainvoke([message])
+    assert fake.requests == []
+
+
 @pytest.mark.parametrize("cls", [GeminiFiles, GeminiCaches, GeminiBatches])
 def test_developer_api_only_classes_refuse_vertex(cls: type[Any]) -> None:
     with pytest.raises(ValueError, match=f"{cls.__name__} does not support Vertex AI"):
