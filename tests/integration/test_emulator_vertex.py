@@ -773,3 +773,30 @@ def test_a_files_api_uri_is_unsupported_on_vertex(vx: GeminiEmulator, token: str
         assert reply.json() == {
             "error": {"code": 400, "message": f"Unsupported file uri: {uri}", "status": "INVALID_ARGUMENT"}
         }
+
+
+def test_a_standalone_emulator_serves_the_vertex_flavour() -> None:
+    import subprocess
+
+    command = [sys.executable, "-m", "langchain_gemini.testing", "--port", "0"]
+    with subprocess.Popen(command, stdout=subprocess.PIPE, text=True) as process:
+        try:
+            assert process.stdout is not None
+            url = process.stdout.readline().strip().split("=", 1)[1]
+            info = httpx.post(f"{url}/_emulator/service-account", json={"project": PROJECT}).json()
+            assert info["token_uri"] == f"{url}/token"
+            credentials = service_account_credentials(info)
+            credentials.refresh(HttpxRequest())
+            reply = httpx.post(
+                f"{url}{MODELS}/{FLASH}:generateContent",
+                json=HELLO,
+                headers={"Authorization": f"Bearer {credentials.token}"},
+            )
+            assert reply.status_code == 200
+            assert httpx.get(f"{url}/_emulator/stats").json() == {
+                "connections_opened": 1,
+                "requests_served": 1,
+                "token_requests": 1,
+            }
+        finally:
+            process.terminate()
