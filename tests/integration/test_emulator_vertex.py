@@ -800,3 +800,15 @@ def test_a_standalone_emulator_serves_the_vertex_flavour() -> None:
             }
         finally:
             process.terminate()
+
+
+def test_invalid_values_name_vertexs_proto_package(vx: GeminiEmulator, token: str) -> None:
+    body = {**HELLO, "generationConfig": {"responseModalities": ["SMELL"]}}
+    reply = _post(vx, f"{MODELS}/{FLASH}:generateContent", body, token)
+    assert reply.status_code == 400
+    assert reply.json()["error"]["message"] == (
+        "Invalid value at 'generation_config.response_modalities[0]' "
+        '(type.googleapis.com/google.cloud.aiplatform.v1beta1.Modality), "SMELL"'
+    )
+    developer = _post(vx, f"/v1beta/models/{FLASH}:generateContent", body, **{"x-goog-api-key": "k"})
+    assert "(type.googleapis.com/google.ai.generativelanguage.v1beta.Modality)" in developer.json()["error"]["message"]
