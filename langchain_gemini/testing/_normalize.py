@@ -49,6 +49,8 @@ from langchain_gemini.testing._proto import (
     STRING,
     STRUCT,
     VALUE,
+    VERTEX_MESSAGES,
+    VERTEX_PACKAGE,
     Field,
     type_name,
 )
@@ -104,6 +106,7 @@ class _Walker:
 
     def __init__(self, messages: dict[str, dict[str, Field]] = MESSAGES) -> None:
         self.messages = messages
+        self.package = VERTEX_PACKAGE if messages is VERTEX_MESSAGES else None
         self.errors: list[tuple[str | None, str]] = []
         self.stack: list[str | int] = []
 
@@ -115,6 +118,9 @@ class _Walker:
             else:
                 out += f".{segment}" if out else segment
         return out
+
+    def type_name(self, field: Field) -> str:
+        return type_name(field) if self.package is None else type_name(field, self.package)
 
     def invalid(self, label: str, value: Any) -> None:
         path = self.path()
@@ -193,14 +199,14 @@ class _Walker:
             if problem is None:
                 return value
             path = self.path()
-            label = type_name(field)
+            label = self.type_name(field)
             self.errors.append((path, f"Invalid value at '{path}' ({label}), Field '{field.camel}', {problem}"))
             return None
         else:
             converted = _SCALARS[kind](value, field.ref)
             if converted is not _INVALID:
                 return converted
-        self.invalid(type_name(field), value)
+        self.invalid(self.type_name(field), value)
         return None
 
     def map(self, value: dict[str, Any], field: Field) -> dict[str, Any]:
@@ -210,7 +216,7 @@ class _Walker:
             if isinstance(item, dict):
                 out[key] = self.message(item, field.ref)
             else:
-                self.invalid(type_name(field), item)
+                self.invalid(self.type_name(field), item)
             del self.stack[-2:]
         return out
 

@@ -428,10 +428,10 @@ TYPE_NAMES = {
 }
 
 
-def type_name(field: Field) -> str:
+def type_name(field: Field, package: str = _PACKAGE) -> str:
     """The type label Google prints in "Invalid value at '<path>' (<label>), <value>" errors."""
     if field.kind in (ENUM, MESSAGE, MAP):
-        return _PACKAGE + field.ref
+        return package + field.ref
     return TYPE_NAMES.get(field.kind, field.kind)
 
 
@@ -446,3 +446,5 @@ MESSAGES: dict[str, dict[str, Field]] = _for_backend(_DEV)
 """The Gemini Developer API's request messages."""
 VERTEX_MESSAGES: dict[str, dict[str, Field]] = _for_backend(_VERTEX)
 """Vertex AI's: the same messages, less the Developer-only fields, plus Vertex's own."""
+VERTEX_PACKAGE = "type.googleapis.com/google.cloud.aiplatform.v1beta1."
+"""Where Vertex's messages live, as its transcoder names them in errors."""

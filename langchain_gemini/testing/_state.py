@@ -33,15 +33,17 @@ class RecordedRequest:
 
     Attributes:
         method: HTTP method.
-        path: URL path without the query, e.g. "/v1beta/models/gemini-2.5-flash:generateContent".
+        path: URL path without the query, e.g. "/v1beta/models/gemini-2.5-flash:generateContent" (or a Vertex AI
+            path, "/v1beta1/projects/p/locations/l/publishers/google/models/gemini-2.5-flash:generateContent").
         query: Query parameters (last value wins), e.g. {"alt": "sse"}.
         headers: Request headers with lower-case names.
         json: The parsed JSON body as sent (not normalized), or None if there was none or it did not parse.
         model: Model id from the path, if any.
         action: "generateContent", "streamGenerateContent", "countTokens", "embedContent",
-            "batchEmbedContents", "listModels", "getModel", or for the Files API "uploadFile" (every step of
-            an upload), "createFile", "getFile", "listFiles" and "deleteFile", for caches "createCachedContent",
-            "getCachedContent", "listCachedContents", "updateCachedContent" and "deleteCachedContent".
+            "batchEmbedContents", "predict" (Vertex AI), "listModels", "getModel", or for the Files API
+            "uploadFile" (every step of an upload), "createFile", "getFile", "listFiles" and "deleteFile", for
+            caches "createCachedContent", "getCachedContent", "listCachedContents", "updateCachedContent" and
+            "deleteCachedContent".
     """
 
     method: str

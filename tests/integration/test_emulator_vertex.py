@@ -773,3 +773,42 @@ def test_a_files_api_uri_is_unsupported_on_vertex(vx: GeminiEmulator, token: str
         assert reply.json() == {
             "error": {"code": 400, "message": f"Unsupported file uri: {uri}", "status": "INVALID_ARGUMENT"}
         }
+
+
+def test_a_standalone_emulator_serves_the_vertex_flavour() -> None:
+    import subprocess
+
+    command = [sys.executable, "-m", "langchain_gemini.testing", "--port", "0"]
+    with subprocess.Popen(command, stdout=subprocess.PIPE, text=True) as process:
+        try:
+            assert process.stdout is not None
+            url = process.stdout.readline().strip().split("=", 1)[1]
+            info = httpx.post(f"{url}/_emulator/service-account", json={"project": PROJECT}).json()
+            assert info["token_uri"] == f"{url}/token"
+            credentials = service_account_credentials(info)
+            credentials.refresh(HttpxRequest())
+            reply = httpx.post(
+                f"{url}{MODELS}/{FLASH}:generateContent",
+                json=HELLO,
+                headers={"Authorization": f"Bearer {credentials.token}"},
+            )
+            assert reply.status_code == 200
+            assert httpx.get(f"{url}/_emulator/stats").json() == {
+                "connections_opened": 1,
+                "requests_served": 1,
+                "token_requests": 1,
+            }
+        finally:
+            process.terminate()
+
+
+def test_invalid_values_name_vertexs_proto_package(vx: GeminiEmulator, token: str) -> None:
+    body = {**HELLO, "generationConfig": {"responseModalities": ["SMELL"]}}
+    reply = _post(vx, f"{MODELS}/{FLASH}:generateContent", body, token)
+    assert reply.status_code == 400
+    assert reply.json()["error"]["message"] == (
+        "Invalid value at 'generation_config.response_modalities[0]' "
+        '(type.googleapis.com/google.cloud.aiplatform.v1beta1.Modality), "SMELL"'
+    )
+    developer = _post(vx, f"/v1beta/models/{FLASH}:generateContent", body, **{"x-goog-api-key": "k"})
+    assert "(type.googleapis.com/google.ai.generativelanguage.v1beta.Modality)" in developer.json()["error"]["message"]
