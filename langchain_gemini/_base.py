@@ -25,10 +25,9 @@ from pydantic import (
 )
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
-from langchain_gemini import _vertex
-
 if TYPE_CHECKING:
     from langchain_gemini._client import GeminiClient
+    from langchain_gemini._vertex import VertexTarget
 
 DEFAULT_BASE_URL = "https://generativelanguage.googleapis.com"
 DEFAULT_API_VERSION = "v1beta"
@@ -171,7 +170,7 @@ class GeminiClientSettings(BaseModel):
 
     _vertex_refusal: ClassVar[str | None] = None
     """Why a class cannot talk to Vertex AI (yet); None when it can."""
-    _vertex_target: _vertex.VertexTarget | None = PrivateAttr(default=None)
+    _vertex_target: VertexTarget | None = PrivateAttr(default=None)
     _credentials_dropped: bool = PrivateAttr(default=False)
     _gemini_client: GeminiClient | None = PrivateAttr(default=None)
     _client_lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)
@@ -207,6 +206,9 @@ class GeminiClientSettings(BaseModel):
 
     @model_validator(mode="after")
     def _resolve_backend(self) -> Self:
+        # Imported here: `import langchain_gemini` costs the Developer API nothing for Vertex AI's rules.
+        from langchain_gemini import _vertex
+
         explicit = self.model_fields_set
         given = {name for name in ("project", "location", "credentials") if getattr(self, name) is not None}
         self.vertexai = _vertex.use_vertex(self.vertexai, credentials=self.credentials, project=self.project)

@@ -17,7 +17,6 @@ from langchain_gemini._base import GeminiClientSettings, model_path
 from langchain_gemini._batching import batch_ranges, map_in_tasks, map_in_threads
 from langchain_gemini._models import facts_for
 from langchain_gemini._unknown_kwargs import RefusesUnknownKwargs
-from langchain_gemini._vertex import vertex_embedding_method
 from langchain_gemini.errors import GeminiConnectionError, GeminiResponseValidationError, GeminiTimeoutError
 
 if TYPE_CHECKING:
@@ -588,8 +587,7 @@ class GeminiEmbeddings(RefusesUnknownKwargs, GeminiClientSettings, Embeddings):
             # The task and titles travel inside the text; the request carries neither.
             texts = [with_task_prefix(text, task, named[i] if named else None) for i, text in enumerate(texts)]
             named = None
-        method = vertex_embedding_method(self.model) if self.vertexai else None
-        if method == "predict":
+        if self._predicts:
             return self._predict_call(texts, task, dims, named)
         if self.vertexai:
             requests = [
@@ -691,7 +689,11 @@ class GeminiEmbeddings(RefusesUnknownKwargs, GeminiClientSettings, Embeddings):
     @property
     def _predicts(self) -> bool:
         """Texts go to Vertex AI's `predict` (a text-embedding-* model there), queries included."""
-        return bool(self.vertexai) and vertex_embedding_method(self.model) == "predict"
+        if not self.vertexai:
+            return False
+        from langchain_gemini._vertex import vertex_embedding_method
+
+        return vertex_embedding_method(self.model) == "predict"
 
     def _query_task(self, task_type: str | None) -> str:
         if task_type is not None:
