@@ -321,10 +321,11 @@ class GeminiClientSettings(BaseModel):
         self._client_lock = threading.Lock()
 
     def __deepcopy__(self, memo: dict[int, Any] | None = None) -> Any:
-        # httpx clients hold locks and sockets: a copy shares the caller-supplied ones and builds its own pool.
+        # httpx clients hold locks and sockets: a copy shares the caller-supplied ones and builds its own pool. It
+        # shares the google-auth credentials too: copying them would copy a private key and split one identity.
         clone = self.model_copy()
         for name, value in self.__dict__.items():
-            if name not in {"http_client", "http_async_client"}:
+            if name not in {"http_client", "http_async_client", "credentials"}:
                 clone.__dict__[name] = copy.deepcopy(value, memo)
         object.__setattr__(clone, "__pydantic_private__", {**(self.__pydantic_private__ or {})})
         clone._gemini_client = None

@@ -390,6 +390,19 @@ def test_credentials_and_tokens_are_never_serialized_or_shown() -> None:
         copy.invoke("hi")
 
 
+def test_a_deep_copy_shares_the_credentials() -> None:
+    import copy
+
+    fake = FakeVertex()
+    credentials = StubCredentials()
+    model = fake.chat(credentials=credentials)
+    clone = copy.deepcopy(model)
+    assert clone.credentials is credentials
+    clone.invoke("hi")
+    model.invoke("hi")
+    assert fake.token_requests == 1  # one identity, one token
+
+
 def test_vertex_error_bodies_map_to_the_package_errors() -> None:
     fake = FakeVertex()
     body = {
