@@ -93,7 +93,7 @@ class GeminiClient:
         resource_prefix: str = "",
     ) -> None:
         if (api_key is None) == (token_source is None):
-            raise ValueError("pass api_key or token_source, not both")
+            raise ValueError("pass exactly one of api_key and token_source")
         self._tokens = token_source
         if api_key is None:
             api_key = SecretStr("")

@@ -684,3 +684,14 @@ def test_event_loop_is_free_while_a_token_is_fetched() -> None:
         return ticks
 
     assert asyncio.run(main()) >= 5
+
+
+def test_the_rest_client_takes_one_kind_of_auth() -> None:
+    from pydantic import SecretStr
+
+    from langchain_gemini._client import GeminiClient
+
+    with pytest.raises(ValueError, match="exactly one of api_key and token_source"):
+        GeminiClient(api_key=None)
+    with pytest.raises(ValueError, match="api_key is empty"):
+        GeminiClient(api_key=SecretStr("  "))
