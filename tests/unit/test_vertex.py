@@ -18,6 +18,7 @@ from langchain_core.messages import HumanMessage
 from langchain_gemini import ChatGemini, GeminiBatches, GeminiCaches, GeminiEmbeddings, GeminiFiles
 from langchain_gemini.errors import (
     GeminiAuthenticationError,
+    GeminiConnectionError,
     GeminiNotFoundError,
     GeminiPermissionDeniedError,
     GeminiResponseValidationError,
@@ -695,3 +696,49 @@ def test_the_rest_client_takes_one_kind_of_auth() -> None:
         GeminiClient(api_key=None)
     with pytest.raises(ValueError, match="api_key is empty"):
         GeminiClient(api_key=SecretStr("  "))
+
+
+def test_a_token_endpoint_that_cannot_be_reached_is_retried(sleeps: list[float]) -> None:
+    fake = FakeVertex()
+    failures = [httpx.ConnectError("connection refused")]
+
+    def flaky(request: httpx.Request) -> httpx.Response:
+        if str(request.url) == TOKEN_URI and failures:
+            raise failures.pop()
+        return fake.handler(request)
+
+    model = ChatGemini(
+        model=MODEL,
+        project="my-project",
+        credentials=StubCredentials(),
+        max_retries=1,
+        http_client=httpx.Client(transport=httpx.MockTransport(flaky)),
+    )
+    assert model.invoke("hi").content == "ok"
+    assert len(sleeps) == 1  # one retry, after the token request failed
+    assert fake.token_requests == 1
+    failures.extend([httpx.ConnectError("down")] * 2)  # both attempts fail: the error is raised, mapped
+    model._client._tokens._credentials.token = None  # type: ignore[union-attr]
+    with pytest.raises(GeminiConnectionError, match="could not reach the token endpoint"):
+        model.invoke("hi")
+
+
+def test_a_redirect_from_the_token_endpoint_is_not_followed() -> None:
+    fake = FakeVertex()
+    elsewhere: list[httpx.Request] = []
+
+    def redirecting(request: httpx.Request) -> httpx.Response:
+        if str(request.url) == TOKEN_URI:
+            return httpx.Response(307, headers={"location": "https://attacker.test/token"})
+        elsewhere.append(request)
+        return fake.handler(request)
+
+    model = ChatGemini(
+        model=MODEL,
+        project="my-project",
+        credentials=StubCredentials(),
+        http_client=httpx.Client(transport=httpx.MockTransport(redirecting)),
+    )
+    with pytest.raises(GeminiAuthenticationError, match="token endpoint answered 307"):
+        model.invoke("hi")
+    assert elsewhere == []  # neither the redirect target nor Vertex AI was asked
