@@ -783,7 +783,8 @@ def test_a_standalone_emulator_serves_the_vertex_flavour() -> None:
         try:
             assert process.stdout is not None
             url = process.stdout.readline().strip().split("=", 1)[1]
-            info = httpx.post(f"{url}/_emulator/service-account", json={"project": PROJECT}).json()
+            # The first key file makes the process's RSA key: seconds in pure Python (the lowest matrix end).
+            info = httpx.post(f"{url}/_emulator/service-account", json={"project": PROJECT}, timeout=300).json()
             assert info["token_uri"] == f"{url}/token"
             credentials = service_account_credentials(info)
             credentials.refresh(HttpxRequest())
