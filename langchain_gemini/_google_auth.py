@@ -131,9 +131,9 @@ def default_credentials() -> tuple[google.auth.credentials.Credentials, str | No
         credentials, project = google.auth.default(scopes=[CLOUD_PLATFORM_SCOPE])
     except google.auth.exceptions.DefaultCredentialsError:
         msg = (
-            "No Google credentials for Vertex AI: pass credentials=... or api_key=... (express mode), or set up "
-            "Application Default Credentials (GOOGLE_APPLICATION_CREDENTIALS, or `gcloud auth application-default "
-            "login`)"
+            "No Google credentials for Vertex AI: pass credentials=..., or set up Application Default Credentials "
+            "(GOOGLE_APPLICATION_CREDENTIALS, or `gcloud auth application-default login`), or use an API key "
+            "(express mode: api_key=... without project or location)"
         )
         raise ValueError(msg) from None
     return credentials, project

@@ -8,7 +8,10 @@ it (or for langchain-google-genai, which builds on it) reaches the same endpoint
 * on Vertex AI, an API key (express mode) or Google credentials: explicit arguments win over the environment
   (`credentials` over a key from the environment, an explicit `api_key` over `GOOGLE_CLOUD_PROJECT` /
   `GOOGLE_CLOUD_LOCATION`, an explicit `project` / `location` over a key from the environment, and, when nothing is
-  explicit, the environment's project and location over its key);
+  explicit, the environment's project and location over its key). An explicit `project` or `location` also wins
+  over an explicit `api_key`: Vertex AI refuses API keys on project paths (401 "API keys are not supported by this
+  API"), google-genai would build `locations/None` for a key and a project, and langchain-google-genai, which
+  hands such a key to google-genai through the environment, ends up with the project and credentials too;
 * `location` defaults to `global`, whose host is `aiplatform.googleapis.com`; a region `r` is served at
   `r-aiplatform.googleapis.com`, and the multi-regions `us` and `eu` at `aiplatform.{r}.rep.googleapis.com`;
   `GOOGLE_VERTEX_BASE_URL` (google/genai/_base_url.py) or `base_url` replace the host;
@@ -68,7 +71,7 @@ class VertexTarget:
     Attributes:
         project: The Google Cloud project; None in express mode, or until Application Default Credentials name it.
         location: The region, `global`, or None in express mode.
-        use_api_key: Authenticate with the API key (express mode, or a key with a project); else with credentials.
+        use_api_key: Express mode: the API key, on Google's publisher paths; else credentials, on the project's.
     """
 
     project: str | None
@@ -93,20 +96,20 @@ def resolve_target(
         msg = "api_key and credentials are two ways to authenticate to Vertex AI; pass only one"
         raise ValueError(msg)
     env_project, env_location = _env(PROJECT_ENV_VAR), _env(LOCATION_ENV_VAR)
-    use_key = api_key_given or api_key_from_env
-    if credentials is not None:
+    if credentials is not None or project is not None or location is not None:
         use_key = False
-    elif api_key_given and project is None and location is None:
+    elif api_key_given:
+        use_key = True
         env_project = env_location = None  # an explicit key wins over the environment's project and location
-    elif project is not None or location is not None or env_project is not None or env_location is not None:
-        use_key = api_key_given  # a project (explicit, or from the environment) wins over a key from it
+    else:
+        use_key = api_key_from_env and env_project is None and env_location is None
     if project is None and credentials is not None:
         # langchain-google-genai takes the project of the credentials (a service account's `project_id`).
         found = getattr(credentials, "project_id", None)
         project = found if isinstance(found, str) and found else None
     project = project or env_project
     location = location or env_location
-    if location is None and (not use_key or project is not None):
+    if location is None and not use_key:
         location = GLOBAL_LOCATION
     if project is not None:
         check_project(project)

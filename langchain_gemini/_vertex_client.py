@@ -27,9 +27,7 @@ def vertex_client(settings: GeminiClientSettings, target: VertexTarget, *, dropp
         "http_async_client": settings.http_async_client,
     }
     if target.use_api_key:
-        return GeminiClient(
-            api_key=settings.google_api_key, resource_prefix=resource_prefix(target.project, target.location), **common
-        )
+        return GeminiClient(api_key=settings.google_api_key, resource_prefix=resource_prefix(None, None), **common)
     if dropped_credentials:
         msg = "credentials are never pickled: pass credentials=... to the unpickled model again"
         raise ValueError(msg)

@@ -104,12 +104,22 @@ def test_express_mode_sends_the_key_on_publisher_paths() -> None:
     assert (model.project, model.location) == (None, None)
 
 
-def test_api_key_with_a_project_keeps_the_project_path() -> None:
-    # langchain-google-genai's "Vertex AI with API key" example: api_key, project, vertexai=True.
+def test_a_project_wins_over_an_api_key(monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> None:
+    # langchain-google-genai's "Vertex AI with API key" example (api_key, project, vertexai=True) ends up on the
+    # project with credentials there too; Vertex AI refuses API keys on project paths.
+    key_file = tmp_path / "key.json"
+    key_file.write_text(json.dumps(_service_account_info("sa-project")))
+    monkeypatch.setenv("GOOGLE_APPLICATION_CREDENTIALS", str(key_file))
     fake = FakeVertex()
-    fake.chat(api_key=EXPRESS_KEY, project="my-project").invoke("hi")
+    model = ChatGemini(model=MODEL, vertexai=True, api_key=EXPRESS_KEY, project="my-project", **fake.clients())
+    assert model.google_api_key is None
+    model.invoke("hi")
     assert str(fake.requests[0].url).startswith(f"{GLOBAL}/publishers/google/models/")
-    assert fake.requests[0].headers["x-goog-api-key"] == EXPRESS_KEY
+    assert "x-goog-api-key" not in fake.requests[0].headers
+    assert fake.requests[0].headers["authorization"].startswith("Bearer ya29.")
+    assert EXPRESS_KEY not in repr(model)
+    located = ChatGemini(model=MODEL, vertexai=True, api_key=EXPRESS_KEY, location="us-central1")
+    assert (located.google_api_key, located.location) == (None, "us-central1")
 
 
 def test_environment_selects_vertex_like_google_genai(monkeypatch: pytest.MonkeyPatch) -> None:
