@@ -239,6 +239,15 @@ def test_langchain_google_genai_users_switch_by_renaming_the_class() -> None:
     assert ours_embeddings.vertexai
 
 
+def test_a_key_with_a_project_ends_where_langchain_google_genai_ends() -> None:
+    genai = pytest.importorskip("langchain_google_genai")
+    arguments = {"model": MODEL, "api_key": EXPRESS_KEY, "project": "my-project", "vertexai": True}
+    api = genai.ChatGoogleGenerativeAI(**arguments).client._api_client
+    ours = ChatGemini(**arguments)
+    assert (api.api_key, api.project, api.location) == (None, "my-project", "global")
+    assert (ours.google_api_key, ours.project, ours.location) == (None, "my-project", "global")
+
+
 # -- auth: tokens, refresh, single flight ---------------------------------------------------------------------------
 
 
