@@ -81,8 +81,8 @@ def test_every_setting_has_a_sample() -> None:
 
 
 def _backend(name: str) -> dict[str, Any]:
-    # Vertex-only settings are sent by a Vertex AI model (here in express mode with a project, as FakeGemini's key).
-    return {"vertexai": True, "project": "test-project"} if SETTINGS[name].only == "vertex" else {}
+    # Vertex-only settings are sent by a Vertex AI model (here in express mode: FakeGemini's key, no project).
+    return {"vertexai": True} if SETTINGS[name].only == "vertex" else {}
 
 
 def _value(name: str) -> Any:
