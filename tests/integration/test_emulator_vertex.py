@@ -380,9 +380,13 @@ def test_generate_on_every_version_and_location(vx: GeminiEmulator, token: str, 
 
 
 def test_the_same_request_gets_the_same_answer_on_both_backends(vx: GeminiEmulator, token: str) -> None:
+    before = datetime.datetime.now(datetime.UTC)
     vertex = _post(vx, f"{MODELS}/{FLASH}:generateContent", HELLO, token).json()
     developer = _post(vx, f"/v1beta/models/{FLASH}:generateContent", HELLO, **{"x-goog-api-key": "k"}).json()
     vertex.pop("responseId"), developer.pop("responseId")
+    created = datetime.datetime.strptime(vertex.pop("createTime"), "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=datetime.UTC)
+    assert before - datetime.timedelta(seconds=1) <= created <= datetime.datetime.now(datetime.UTC)
+    assert vertex["usageMetadata"].pop("trafficType") == "ON_DEMAND"  # Vertex's additions; the rest is the same
     assert vertex == developer
 
 
@@ -398,6 +402,8 @@ def test_stream_as_server_sent_events(vx: GeminiEmulator, token: str) -> None:
     events = [json.loads(line[6:]) for line in reply.text.splitlines() if line.startswith("data: ")]
     assert len(events) == 4
     assert events[-1]["candidates"][0]["finishReason"] == "STOP"
+    assert len({e["createTime"] for e in events}) == 1  # one request, one timestamp, on every event
+    assert {e["usageMetadata"]["trafficType"] for e in events} == {"ON_DEMAND"}
     text = "".join(p["text"] for e in events for p in e["candidates"][0]["content"]["parts"])
     assert text.startswith('Emulated reply to "Hello Vertex"')
 
