@@ -819,3 +819,16 @@ def test_invalid_values_name_vertexs_proto_package(vx: GeminiEmulator, token: st
     )
     developer = _post(vx, f"/v1beta/models/{FLASH}:generateContent", body, **{"x-goog-api-key": "k"})
     assert "(type.googleapis.com/google.ai.generativelanguage.v1beta.Modality)" in developer.json()["error"]["message"]
+
+
+def test_vertex_only_embedding_and_count_fields_are_unknown_on_the_developer_api(vx: GeminiEmulator) -> None:
+    # google-genai refuses them for the Developer API: "auto_truncate parameter is only supported in Gemini
+    # Enterprise Agent Platform mode" (_EmbedContentConfig_to_mldev), "system_instruction parameter is only
+    # supported in ..." (_CountTokensConfig_to_mldev).
+    key = {"x-goog-api-key": "k"}
+    embed = {"content": {"parts": [{"text": "a"}]}, "autoTruncate": True}
+    reply = _post(vx, f"/v1beta/models/{EMBED}:embedContent", embed, **key)
+    assert reply.json()["error"]["message"] == _unknown("autoTruncate", "")
+    count = {**HELLO, "systemInstruction": {"parts": [{"text": "Be brief."}]}}
+    reply = _post(vx, f"/v1beta/models/{FLASH}:countTokens", count, **key)
+    assert reply.json()["error"]["message"] == _unknown("systemInstruction", "")
