@@ -20,7 +20,12 @@ USE_REAL_API = bool(
 EMULATOR_KEY = "emulator-test-key"
 # What a new GeminiEmulator() is configured with. `reset()` keeps configuration, so the fixtures put these back:
 # a test's `configure(latency=0.3)` must not slow down every test after it.
-EMULATOR_SETTINGS: dict[str, Any] = {"latency": 0.0, "stream_events": 4, "file_processing_polls": 1}
+EMULATOR_SETTINGS: dict[str, Any] = {
+    "latency": 0.0,
+    "stream_events": 4,
+    "file_processing_polls": 1,
+    "token_lifetime": 3600,  # the Vertex flavour's access tokens
+}
 
 
 @pytest.fixture(scope="session")

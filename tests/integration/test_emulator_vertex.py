@@ -20,6 +20,7 @@ from google.auth import crypt
 
 from langchain_gemini.testing import Fault, GeminiEmulator
 from tests.google_auth_transport import HttpxRequest, service_account_credentials
+from tests.integration.conftest import EMULATOR_SETTINGS
 
 PROJECT = "vertex-project"
 LOCATION = "us-central1"
@@ -32,9 +33,9 @@ SIGN_IN = "See https://developers.google.com/identity/sign-in/web/devconsole-pro
 
 @pytest.fixture
 def vx(emu: GeminiEmulator) -> Iterator[GeminiEmulator]:
-    """`emu`, with the default token lifetime put back afterwards."""
+    """`emu` (whose next test gets `EMULATOR_SETTINGS` back, token_lifetime included), restored here too."""
     yield emu
-    emu.configure(token_lifetime=3600)
+    emu.configure(**EMULATOR_SETTINGS)
 
 
 @pytest.fixture
