@@ -37,7 +37,7 @@ from langchain_gemini.testing._generate import default_response
 from langchain_gemini.testing._http import HttpRequest, Reply
 from langchain_gemini.testing._models import ModelInfo
 from langchain_gemini.testing._normalize import normalize, parse_json
-from langchain_gemini.testing._proto import MESSAGES, VERTEX_MESSAGES, Field
+from langchain_gemini.testing._proto import MESSAGES, VERTEX_MESSAGES
 from langchain_gemini.testing._state import RecordedRequest, State
 from langchain_gemini.testing._stream import (
     ARRAY_END,
@@ -208,7 +208,7 @@ class App:
             return _json_reply(_vertex.count_tokens(body, model, self.context))
         if isinstance(body, dict):
             _vertex.validate_labels(body.get("labels"))
-        return self._generate(request, recorded, body, model, action, messages=VERTEX_MESSAGES)
+        return self._generate(request, recorded, body, model, action, vertex=True)
 
     def _authenticate_vertex(self, request: HttpRequest, path: _vertex.VertexPath, action: str) -> None:
         """A live bearer token on any Vertex path; an API key (express mode) on the project-less ones only."""
@@ -276,10 +276,10 @@ class App:
         model: ModelInfo,
         action: str,
         *,
-        messages: dict[str, dict[str, Field]] = MESSAGES,
+        vertex: bool = False,
     ) -> Reply:
         body, cache = _caches_api.with_cache(body, model, self.state.caches)  # the cache is a prompt prefix
-        normalized = normalize(body, "GenerateContentRequest", messages)
+        normalized = normalize(body, "GenerateContentRequest", VERTEX_MESSAGES if vertex else MESSAGES)
         validate_generate(normalized, model, self.context)
         stream = action == "streamGenerateContent"
         sse = request.query.get("alt") == "sse"
@@ -292,6 +292,8 @@ class App:
             digest = hashlib.blake2b(request.body, digest_size=4).hexdigest()
             answer = default_response(normalized, model, digest, self._response_id(digest), self.state.signer)
             _caches_api.credit(answer, cache)
+            if vertex:
+                _vertex.stamp(answer)
             if stream:
                 pad_text(answer, self.state.stream_events)
                 if model.validates_thought_signatures:  # the Gemini 3 family (`ModelInfo`)

@@ -20,6 +20,7 @@ CREDENTIALS_MISSING, "API keys are not supported by this API...", quoted in a2ap
 
 from __future__ import annotations
 
+import datetime
 import json
 import re
 from typing import Any
@@ -265,6 +266,20 @@ def refuse_files_api_uris(body: Any) -> None:
             uri = data.get("fileUri", data.get("file_uri")) if isinstance(data, dict) else None
             if isinstance(uri, str) and FILES_URI.fullmatch(uri):
                 raise invalid_argument(f"Unsupported file uri: {uri}")
+
+
+def stamp(answer: dict[str, Any]) -> None:
+    """Add what Vertex's GenerateContentResponse has beyond the Developer API's.
+
+    `createTime` ("Timestamp when the request is made to the server") and `usageMetadata.trafficType` (ON_DEMAND:
+    pay-as-you-go, not Provisioned Throughput): GenerateContentResponse in
+    google/cloud/aiplatform/v1/prediction_service.proto.
+    """
+    now = datetime.datetime.now(datetime.UTC)
+    answer["createTime"] = now.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    usage = answer.get("usageMetadata")
+    if isinstance(usage, dict):
+        usage["trafficType"] = "ON_DEMAND"
 
 
 def publisher_model(model: ModelInfo) -> dict[str, Any]:

@@ -82,6 +82,8 @@ def test_generate(vertex: genai.Client, gemini: GeminiEmulator) -> None:
     assert (response.text or "").startswith('Emulated reply to "Hello Vertex"')
     assert response.usage_metadata is not None
     assert response.usage_metadata.prompt_token_count == 3
+    assert response.usage_metadata.traffic_type == types.TrafficType.ON_DEMAND
+    assert response.create_time is not None
     sent = gemini.requests[-1]
     version = vertex._api_client._http_options.api_version
     assert sent.path == f"{_prefix(gemini, version or '')}/{FLASH}:generateContent"

@@ -24,7 +24,7 @@ EMULATOR_SETTINGS: dict[str, Any] = {
     "latency": 0.0,
     "stream_events": 4,
     "file_processing_polls": 1,
-    "token_lifetime": 3600,
+    "token_lifetime": 3600,  # the Vertex flavour's access tokens
 }
 # Where the Vertex AI tests put their models: the project of the emulator's service-account key file, a region.
 VERTEX_PROJECT = "emulator-project"

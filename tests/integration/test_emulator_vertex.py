@@ -20,6 +20,7 @@ from google.auth import crypt
 
 from langchain_gemini.testing import Fault, GeminiEmulator
 from tests.google_auth_transport import HttpxRequest, service_account_credentials
+from tests.integration.conftest import EMULATOR_SETTINGS
 
 PROJECT = "vertex-project"
 LOCATION = "us-central1"
@@ -32,9 +33,9 @@ SIGN_IN = "See https://developers.google.com/identity/sign-in/web/devconsole-pro
 
 @pytest.fixture
 def vx(emu: GeminiEmulator) -> Iterator[GeminiEmulator]:
-    """`emu`, with the default token lifetime put back afterwards."""
+    """`emu` (whose next test gets `EMULATOR_SETTINGS` back, token_lifetime included), restored here too."""
     yield emu
-    emu.configure(token_lifetime=3600)
+    emu.configure(**EMULATOR_SETTINGS)
 
 
 @pytest.fixture
@@ -380,9 +381,13 @@ def test_generate_on_every_version_and_location(vx: GeminiEmulator, token: str, 
 
 
 def test_the_same_request_gets_the_same_answer_on_both_backends(vx: GeminiEmulator, token: str) -> None:
+    before = datetime.datetime.now(datetime.UTC)
     vertex = _post(vx, f"{MODELS}/{FLASH}:generateContent", HELLO, token).json()
     developer = _post(vx, f"/v1beta/models/{FLASH}:generateContent", HELLO, **{"x-goog-api-key": "k"}).json()
     vertex.pop("responseId"), developer.pop("responseId")
+    created = datetime.datetime.strptime(vertex.pop("createTime"), "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=datetime.UTC)
+    assert before - datetime.timedelta(seconds=1) <= created <= datetime.datetime.now(datetime.UTC)
+    assert vertex["usageMetadata"].pop("trafficType") == "ON_DEMAND"  # Vertex's additions; the rest is the same
     assert vertex == developer
 
 
@@ -398,6 +403,8 @@ def test_stream_as_server_sent_events(vx: GeminiEmulator, token: str) -> None:
     events = [json.loads(line[6:]) for line in reply.text.splitlines() if line.startswith("data: ")]
     assert len(events) == 4
     assert events[-1]["candidates"][0]["finishReason"] == "STOP"
+    assert len({e["createTime"] for e in events}) == 1  # one request, one timestamp, on every event
+    assert {e["usageMetadata"]["trafficType"] for e in events} == {"ON_DEMAND"}
     text = "".join(p["text"] for e in events for p in e["candidates"][0]["content"]["parts"])
     assert text.startswith('Emulated reply to "Hello Vertex"')
 
@@ -813,3 +820,16 @@ def test_invalid_values_name_vertexs_proto_package(vx: GeminiEmulator, token: st
     )
     developer = _post(vx, f"/v1beta/models/{FLASH}:generateContent", body, **{"x-goog-api-key": "k"})
     assert "(type.googleapis.com/google.ai.generativelanguage.v1beta.Modality)" in developer.json()["error"]["message"]
+
+
+def test_vertex_only_embedding_and_count_fields_are_unknown_on_the_developer_api(vx: GeminiEmulator) -> None:
+    # google-genai refuses them for the Developer API: "auto_truncate parameter is only supported in Gemini
+    # Enterprise Agent Platform mode" (_EmbedContentConfig_to_mldev), "system_instruction parameter is only
+    # supported in ..." (_CountTokensConfig_to_mldev).
+    key = {"x-goog-api-key": "k"}
+    embed = {"content": {"parts": [{"text": "a"}]}, "autoTruncate": True}
+    reply = _post(vx, f"/v1beta/models/{EMBED}:embedContent", embed, **key)
+    assert reply.json()["error"]["message"] == _unknown("autoTruncate", "")
+    count = {**HELLO, "systemInstruction": {"parts": [{"text": "Be brief."}]}}
+    reply = _post(vx, f"/v1beta/models/{FLASH}:countTokens", count, **key)
+    assert reply.json()["error"]["message"] == _unknown("systemInstruction", "")
