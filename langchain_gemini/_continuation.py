@@ -4,7 +4,8 @@ The answer goes on when the same request is sent again with the token at the top
 as google-genai does (`_extra_utils.should_continue_generation` / `prepare_continuation_config`: it resends the
 same contents and config plus the token, and sums the usage of the hops since each is a separate request).
 `ChatGemini` follows tokens up to `max_continuations` times: `invoke` returns one message holding every hop's
-parts with summed usage, `stream` goes on in the same stream of chunks. Pure functions; sending is the caller's.
+parts with summed usage, `stream` goes on in the same stream of chunks. `Hops` (and `ContinuedStream` for streams)
+decide every step; sending is the caller's, so the sync and async entry points differ only in how they send.
 """
 
 from __future__ import annotations
@@ -12,6 +13,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from langchain_core.outputs import ChatGenerationChunk
+
+from langchain_gemini._from_gemini import StreamState, final_chunk, to_chunk
 from langchain_gemini._response_check import check_response, check_usage
 from langchain_gemini._wire import GenerateContentRequest, GenerateContentResponse
 from langchain_gemini.errors import GeminiContinuationLimitError
@@ -119,3 +123,74 @@ def merge_responses(bodies: Sequence[GenerateContentResponse]) -> GenerateConten
     if usage:
         merged["usageMetadata"] = usage
     return merged  # type: ignore[return-value]
+
+
+class Hops:
+    """The requests of one call: the prepared one, then one per continuation token, up to `limit` follow-ups.
+
+    The one owner of when a call goes on, for `invoke` and `stream`, sync and async: the callers only send.
+    """
+
+    def __init__(self, body: GenerateContentRequest, limit: int) -> None:
+        self._body = body
+        self._limit = limit
+        self._next: GenerateContentRequest | None = body
+        self.count = 0
+        """Follow-up requests so far."""
+
+    def next_request(self) -> GenerateContentRequest | None:
+        """The request to send now, or None when the last answer was complete."""
+        request, self._next = self._next, None
+        return request
+
+    def answered(self, candidate: Mapping[str, Any]) -> bool:
+        """Take the first candidate of the answer just read; True when it asks to go on (a request is next).
+
+        Raises:
+            GeminiContinuationLimitError: When it asks to go on after `limit` follow-ups (never when `limit` is 0:
+                then every answer is final, its token left in the metadata).
+        """
+        token = continuation_token(candidate) if self._limit else None
+        if token is None:
+            return False
+        self._next = next_request(self._body, token, self.count, self._limit)
+        self.count += 1
+        return True
+
+
+class ContinuedStream:
+    """One streamed answer across its hops: the request of each, its events as chunks, and the closing chunk.
+
+    Chunks of every hop come in one stream; the closing chunk carries the last hop's finish reason and metadata
+    and, when there were follow-ups, the usage of every hop summed (each hop is its own request).
+    """
+
+    def __init__(self, body: GenerateContentRequest, requested_model: str, limit: int) -> None:
+        self._hops = Hops(body, limit)
+        self._state = StreamState(requested_model)
+        self._usage: dict[str, Any] | None = None
+        self._started = False
+
+    def next_request(self) -> GenerateContentRequest | None:
+        """The request to stream now, or None when the hop just read was the last.
+
+        Raises:
+            GeminiContinuationLimitError: As `Hops.answered`.
+            GeminiResponseValidationError: The usage of the hop just read has a field of the wrong type.
+        """
+        if self._started:  # a hop has been read
+            self._usage = sum_usage(self._usage, self._state.last_body.get("usageMetadata"))
+            if self._hops.answered(self._state.candidate):
+                self._state.candidate.pop("finishReason", None)  # the next hop's events say how the answer ends
+        self._started = True
+        return self._hops.next_request()
+
+    def chunk(self, event: dict[str, Any]) -> ChatGenerationChunk | None:
+        """The chunk of one event (`to_chunk`)."""
+        return to_chunk(event, self._state)  # type: ignore[arg-type]
+
+    def final_chunk(self) -> ChatGenerationChunk:
+        """The closing chunk (`final_chunk`), usage summed over the hops."""
+        if self._hops.count:
+            self._state.last_body = {**self._state.last_body, "usageMetadata": self._usage}  # type: ignore[typeddict-item]
+        return final_chunk(self._state)

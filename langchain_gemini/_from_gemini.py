@@ -23,6 +23,7 @@ from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResu
 
 from langchain_gemini._replay import FUNCTION_CALL_SIGNATURES_KEY
 from langchain_gemini._response_check import check_event, check_response
+from langchain_gemini._text_chunks import text_chunk
 from langchain_gemini._translator import MODEL_PROVIDER
 from langchain_gemini._wire import Candidate, GenerateContentResponse, Part
 
@@ -373,6 +374,16 @@ class StreamState:
         return {**block, "index": self.block_index}
 
 
+def _plain_text(parts: list[Part]) -> str | None:
+    """The text of parts that are all plain answer text (`{"text": ...}` alone), else None."""
+    if len(parts) == 1:  # nearly every stream event
+        part = parts[0]
+        return part["text"] if len(part) == 1 and "text" in part else None
+    if all(len(part) == 1 and "text" in part for part in parts):
+        return "".join(part["text"] for part in parts)
+    return None
+
+
 def to_chunk(event: GenerateContentResponse, state: StreamState) -> ChatGenerationChunk | None:
     """The new content of one stream event, or None when it carries only metadata.
 
@@ -380,20 +391,18 @@ def to_chunk(event: GenerateContentResponse, state: StreamState) -> ChatGenerati
         GeminiResponseValidationError: A field the conversion reads has the wrong type.
     """
     state.last_body = check_event(event)
-    candidates = event.get("candidates") or []
+    candidates = event.get("candidates")
     if not candidates:
         return None
     candidate = candidates[0]
-    for key, value in candidate.items():
-        if key != "content":
-            state.candidate[key] = value  # type: ignore[literal-required]
+    state.candidate.update(candidate)  # the latest finish reason and metadata; content is taken per event below
+    state.candidate.pop("content", None)
     if "logprobsResult" in candidate:  # each event carries the log probabilities of its own tokens
         state.logprobs.extend(openai_logprobs(candidate["logprobsResult"]))
     parts = _parts_of(candidate)
-    if not state.list_mode and all(len(part) == 1 and "text" in part for part in parts):
+    if not state.list_mode and (text := _plain_text(parts)) is not None:
         # The common event, plain answer text: nothing to sort, index or sign.
-        text = "".join(part["text"] for part in parts)
-        return ChatGenerationChunk(message=AIMessageChunk(content=text, id=event.get("responseId"))) if text else None
+        return text_chunk(text, event.get("responseId")) if text else None
     converted = convert_parts(parts)
     state.list_mode = state.list_mode or not converted.plain
     chunks = []

@@ -20,11 +20,10 @@ from langchain_gemini import _from_gemini, _to_gemini
 from langchain_gemini._base import GeminiClientSettings, model_path
 from langchain_gemini._continuation import (
     DEFAULT_MAX_CONTINUATIONS,
-    continuation_token,
+    ContinuedStream,
+    Hops,
     first_candidate,
     merge_responses,
-    next_request,
-    sum_usage,
 )
 from langchain_gemini._count import countable_messages
 from langchain_gemini._init_kwargs import check_unknown_kwargs
@@ -251,17 +250,15 @@ class ChatGemini(RequestSettings, GeminiClientSettings, BaseChatModel):
     ) -> ChatResult:
         messages = resolve_media(self, messages)
         call = self._prepare(messages, stop, kwargs)
+        hops = Hops(call.body, self.max_continuations)
         bodies: list[Any] = []
-        request = call.body
-        while True:
+        while (request := hops.next_request()) is not None:
             body = self._client.request_json(
                 "POST", call.path("generateContent"), body=request, timeout=call.timeout, max_retries=call.max_retries
             )
             bodies.append(body)
-            token = continuation_token(first_candidate(body)) if self.max_continuations else None
-            if token is None:
-                return _from_gemini.to_chat_result(merge_responses(bodies), call.model)
-            request = next_request(call.body, token, len(bodies) - 1, self.max_continuations)
+            hops.answered(first_candidate(body))
+        return _from_gemini.to_chat_result(merge_responses(bodies), call.model)
 
     async def _agenerate(
         self,
@@ -272,28 +269,26 @@ class ChatGemini(RequestSettings, GeminiClientSettings, BaseChatModel):
     ) -> ChatResult:
         messages = await aresolve_media(self, messages)
         call = self._prepare(messages, stop, kwargs)
+        hops = Hops(call.body, self.max_continuations)
         bodies: list[Any] = []
-        request = call.body
-        while True:
+        while (request := hops.next_request()) is not None:
             body = await self._client.arequest_json(
                 "POST", call.path("generateContent"), body=request, timeout=call.timeout, max_retries=call.max_retries
             )
             bodies.append(body)
-            token = continuation_token(first_candidate(body)) if self.max_continuations else None
-            if token is None:
-                return _from_gemini.to_chat_result(merge_responses(bodies), call.model)
-            request = next_request(call.body, token, len(bodies) - 1, self.max_continuations)
+            hops.answered(first_candidate(body))
+        return _from_gemini.to_chat_result(merge_responses(bodies), call.model)
 
     # -- stream --------------------------------------------------------------------------------------------------
 
     def _prepare_stream(
         self, messages: Sequence[BaseMessage], stop: list[str] | None, kwargs: Mapping[str, Any]
-    ) -> PreparedCall:
+    ) -> tuple[PreparedCall, ContinuedStream]:
         call = self._prepare(messages, stop, kwargs)
         if call.body.get("generationConfig", {}).get("candidateCount", 1) > 1:
             msg = "candidate_count > 1 cannot be streamed: a stream carries one message; use invoke or generate"
             raise ValueError(msg)
-        return call
+        return call, ContinuedStream(call.body, call.model, self.max_continuations)
 
     def _stream(
         self,
@@ -302,29 +297,17 @@ class ChatGemini(RequestSettings, GeminiClientSettings, BaseChatModel):
         run_manager: CallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> Iterator[ChatGenerationChunk]:
-        messages = resolve_media(self, messages)
-        call = self._prepare_stream(messages, stop, kwargs)
-        state = _from_gemini.StreamState(call.model)
-        request, hops, usage = call.body, 0, None
-        while True:
+        call, stream = self._prepare_stream(resolve_media(self, messages), stop, kwargs)
+        while (request := stream.next_request()) is not None:
             events = self._client.stream_json(
                 call.path("streamGenerateContent"), request, timeout=call.timeout, max_retries=call.max_retries
             )
             for event in events:
-                chunk = _from_gemini.to_chunk(event, state)  # type: ignore[arg-type]
-                if chunk is not None:
+                if (chunk := stream.chunk(event)) is not None:
                     if run_manager:
                         run_manager.on_llm_new_token(chunk.message.text, chunk=chunk)
                     yield chunk
-            usage = sum_usage(usage, state.last_body.get("usageMetadata"))
-            token = continuation_token(state.candidate) if self.max_continuations else None
-            if token is None:
-                break
-            request, hops = next_request(call.body, token, hops, self.max_continuations), hops + 1
-            state.candidate.pop("finishReason", None)
-        if hops:  # each hop is its own request: the final chunk reports them all
-            state.last_body = {**state.last_body, "usageMetadata": usage}  # type: ignore[typeddict-item]
-        yield _from_gemini.final_chunk(state)
+        yield stream.final_chunk()
 
     async def _astream(
         self,
@@ -333,29 +316,17 @@ class ChatGemini(RequestSettings, GeminiClientSettings, BaseChatModel):
         run_manager: AsyncCallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> AsyncIterator[ChatGenerationChunk]:
-        messages = await aresolve_media(self, messages)
-        call = self._prepare_stream(messages, stop, kwargs)
-        state = _from_gemini.StreamState(call.model)
-        request, hops, usage = call.body, 0, None
-        while True:
+        call, stream = self._prepare_stream(await aresolve_media(self, messages), stop, kwargs)
+        while (request := stream.next_request()) is not None:
             events = self._client.astream_json(
                 call.path("streamGenerateContent"), request, timeout=call.timeout, max_retries=call.max_retries
             )
             async for event in events:
-                chunk = _from_gemini.to_chunk(event, state)  # type: ignore[arg-type]
-                if chunk is not None:
+                if (chunk := stream.chunk(event)) is not None:
                     if run_manager:
                         await run_manager.on_llm_new_token(chunk.message.text, chunk=chunk)
                     yield chunk
-            usage = sum_usage(usage, state.last_body.get("usageMetadata"))
-            token = continuation_token(state.candidate) if self.max_continuations else None
-            if token is None:
-                break
-            request, hops = next_request(call.body, token, hops, self.max_continuations), hops + 1
-            state.candidate.pop("finishReason", None)
-        if hops:  # each hop is its own request: the final chunk reports them all
-            state.last_body = {**state.last_body, "usageMetadata": usage}  # type: ignore[typeddict-item]
-        yield _from_gemini.final_chunk(state)
+        yield stream.final_chunk()
 
     # -- tools and structured output -------------------------------------------------------------------------
 

@@ -145,3 +145,53 @@ def test_invoke_reports_the_logprobs_of_every_hop() -> None:
         (".", -0.0),
     ]
     assert [[top["token"] for top in item["top_logprobs"]] for item in content] == [["Once"], [" "], ["upon"], ["."]]
+
+
+def _run(entry: str, model: Any) -> Any:
+    """The whole message, through one of the four entry points."""
+    if entry == "invoke":
+        return model.invoke("story")
+    if entry == "ainvoke":
+        return asyncio.run(model.ainvoke("story"))
+
+    async def collect() -> list[AIMessageChunk]:
+        return [chunk async for chunk in model.astream("story")]
+
+    chunks = list(model.stream("story")) if entry == "stream" else asyncio.run(collect())
+    whole = chunks[0]
+    for chunk in chunks[1:]:
+        whole += chunk
+    return whole
+
+
+@pytest.mark.parametrize("entry", ["invoke", "ainvoke", "stream", "astream"])
+@pytest.mark.parametrize(
+    ("limit", "text", "sent_tokens", "finish"),
+    [(0, "a", [None], "CONTINUATION"), (2, "abc", [None, "t1", "t2"], "STOP"), (5, "abc", [None, "t1", "t2"], "STOP")],
+)
+def test_every_entry_point_takes_the_same_hops(
+    entry: str, limit: int, text: str, sent_tokens: list[str | None], finish: str
+) -> None:
+    answers = [("a", "t1"), ("b", "t2"), ("c", None)]
+    fake = FakeGemini(
+        responses=[hop(t, token, prompt=3, out=1) for t, token in answers],
+        streams=[_stream_hop([t], token, 3) for t, token in answers],
+    )
+    message = _run(entry, fake.model(max_continuations=limit))
+    assert message.text == text
+    assert [body.get("continuationToken") for body in fake.bodies()] == sent_tokens
+    assert message.response_metadata["finish_reason"] == finish
+    hops = len(sent_tokens)
+    assert (message.usage_metadata["input_tokens"], message.usage_metadata["output_tokens"]) == (3 * hops, hops)
+    assert message.response_metadata.get("continuation_token") == ("t1" if limit == 0 else "t2")
+
+
+@pytest.mark.parametrize("entry", ["invoke", "ainvoke", "stream", "astream"])
+def test_every_entry_point_stops_at_the_cap(entry: str) -> None:
+    answers = [("a", "t1"), ("b", "t2"), ("c", None)]
+    fake = FakeGemini(
+        responses=[hop(t, token) for t, token in answers], streams=[_stream_hop([t], token, 3) for t, token in answers]
+    )
+    with pytest.raises(GeminiContinuationLimitError, match="still incomplete after 1 continuation requests"):
+        _run(entry, fake.model(max_continuations=1))
+    assert [body.get("continuationToken") for body in fake.bodies()] == [None, "t1"]

@@ -236,3 +236,34 @@ def test_event_reader_raises_errors_redacted() -> None:
         reader.accept(SSEMessage("invalid", f"[DONE {SECRET}]"))
     assert invalid.value.body == "[DONE ***]"
     assert invalid.value.is_retryable is False
+
+
+# -- whole events per chunk (Google's `data: {...}\r\n\r\n` framing) -----------------------
+
+_sse_line = st.one_of(
+    _event.map(lambda e: f"data: {json.dumps(e, ensure_ascii=False)}"),
+    _event.map(lambda e: f"data:{json.dumps(e)}"),
+    _texts.map(lambda t: f"data: {t}"),  # not JSON, or text with line separators of its own
+    st.sampled_from([": keep-alive", "event: message", "id: 7", "data", "", "{", '{"error": {"code": 500}}']),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(blocks=st.lists(st.lists(_sse_line, min_size=1, max_size=3), max_size=5), cut=st.integers(min_value=0))
+def test_whole_event_chunks_decode_as_line_by_line(blocks: list[list[str]], cut: int) -> None:
+    body = "".join("\r\n".join(lines) + "\r\n\r\n" for lines in blocks).encode()
+    line_by_line = _decode([body[i : i + 1] for i in range(len(body))])  # never a whole event in one chunk
+    assert _decode([body]) == line_by_line
+    cut %= len(body) + 1
+    assert _decode([body[:cut], body[cut:]]) == line_by_line
+
+
+def test_whole_event_chunks_skip_line_splitting(monkeypatch: pytest.MonkeyPatch) -> None:
+    chunks = [_body([event]) for event in EVENTS] + [_body(EVENTS[:2])]
+
+    def no_lines(self: SSEDecoder, text: str) -> list[SSEMessage]:
+        raise AssertionError(f"split into lines: {text!r}")
+
+    monkeypatch.setattr(SSEDecoder, "_lines", no_lines)
+    decoder = SSEDecoder()
+    assert [m.data for chunk in chunks for m in decoder.feed(chunk)] == [*EVENTS, *EVENTS[:2]]
