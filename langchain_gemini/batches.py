@@ -11,8 +11,11 @@ job = batches.wait_until_done(job, poll_interval=0.01)  # or, in another process
 answers = list(batches.results(job))  # AIMessages in input order; errors in their place
 ```
 
-Requests travel inline in the create request (Google's limit for inline jobs is 20 MB in total). Jobs above that
-need the JSONL-file form, which this client does not build yet: `batch_submit` refuses them with a ValueError.
+Google's size rule decides how the requests travel: inline in the create request while that request stays under
+20 MB ("Inline requests ... total request size under 20MB", ai.google.dev/gemini-api/docs/batch-api), otherwise as a
+JSON Lines file uploaded through the Files API (up to 2 GB), whose answers come back in a result file. Requests are
+written to a temporary file as they are built and results are read back one at a time (`_batch_io`), so memory
+does not grow with the job.
 """
 
 from __future__ import annotations
@@ -20,17 +23,28 @@ from __future__ import annotations
 import asyncio
 import json
 import re
+import tempfile
 import time
-from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
+from collections.abc import AsyncIterable, AsyncIterator, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from langchain_core.messages import AIMessage
 from pydantic import PrivateAttr
 
 from langchain_gemini._base import CONNECTION_FIELDS, GeminiClientSettings, model_path
+from langchain_gemini._batch_io import MAX_INLINE_BYTES, JobRequests, file_body, indexed_lines
+from langchain_gemini._batch_results import (
+    chat_results,
+    check_succeeded,
+    entry_responses,
+    inline_entries,
+    invalid,
+    parsed_results,
+    structured_settings,
+)
 from langchain_gemini._unknown_kwargs import RefusesUnknownKwargs
-from langchain_gemini.errors import GeminiError, GeminiResponseValidationError
+from langchain_gemini.errors import GeminiError
 
 if TYPE_CHECKING:
     from langchain_core.language_models import LanguageModelInput
@@ -38,29 +52,25 @@ if TYPE_CHECKING:
     from langchain_gemini._client import GeminiClient
     from langchain_gemini.chat_models import ChatGemini
 
-__all__ = ["GeminiBatchItemError", "GeminiBatchJob", "GeminiBatchTimeoutError", "GeminiBatches"]
+__all__ = ["GeminiBatchItem", "GeminiBatchItemError", "GeminiBatchJob", "GeminiBatchTimeoutError", "GeminiBatches"]
 
 # Waiting sleeps here rather than in _client.py: polling a job is not a retry. Tests patch these.
 _sleep = time.sleep
 _asleep = asyncio.sleep
 _monotonic = time.monotonic
 
-MAX_INLINE_BYTES = 20 * 1024 * 1024  # "the total request size ... under 20MB" for inline batch requests
+InputMode = Literal["auto", "inline", "file"]
+"""How a job's requests travel: `auto` (inline under Google's 20 MB limit, else a file), or forced."""
 TERMINAL_STATES = frozenset(
     {"BATCH_STATE_SUCCEEDED", "BATCH_STATE_FAILED", "BATCH_STATE_CANCELLED", "BATCH_STATE_EXPIRED"}
 )
 _BATCH_ID = re.compile(r"^[A-Za-z0-9_-]{1,128}$")
 
 
-def _invalid(what: str, body: Any) -> GeminiResponseValidationError:
-    msg = f"batch operation: {what} is missing or malformed in the API's answer"
-    return GeminiResponseValidationError(msg, body=body, is_retryable=False)
-
-
 def _count(stats: Mapping[str, Any], key: str) -> int:
     value = stats.get(key, 0)  # int64: a JSON string in proto3 JSON
     if isinstance(value, bool) or not str(value).isdigit():
-        raise _invalid(f"batchStats.{key}", dict(stats))
+        raise invalid(f"batchStats.{key}", dict(stats))
     return int(value)
 
 
@@ -98,6 +108,13 @@ class GeminiBatchJob:
         """Whether the job has reached a final state."""
         return self.state in TERMINAL_STATES
 
+    @property
+    def responses_file(self) -> str | None:
+        """`files/<id>` of the result file of a finished file-based job (None for inline jobs)."""
+        output = self.raw.get("metadata", {}).get("output")
+        name = output.get("responsesFile") if isinstance(output, dict) else None
+        return name if isinstance(name, str) else None
+
     @classmethod
     def from_json(cls, body: Any) -> GeminiBatchJob:
         """Build from the long-running `Operation` JSON (`metadata` is the `GenerateContentBatch`).
@@ -106,18 +123,18 @@ class GeminiBatchJob:
             GeminiResponseValidationError: If the name, state or counts are missing or malformed.
         """
         if not isinstance(body, dict):
-            raise _invalid("the operation", body)
+            raise invalid("the operation", body)
         meta = body.get("metadata")
         if not isinstance(meta, dict):
-            raise _invalid("metadata", body)
+            raise invalid("metadata", body)
         name, state = body.get("name") or meta.get("name"), meta.get("state")
         if not isinstance(name, str) or not name.startswith("batches/"):
-            raise _invalid("name", body)
+            raise invalid("name", body)
         if not isinstance(state, str):
-            raise _invalid("metadata.state", body)
+            raise invalid("metadata.state", body)
         stats = meta.get("batchStats") or {}
         if not isinstance(stats, dict):
-            raise _invalid("metadata.batchStats", body)
+            raise invalid("metadata.batchStats", body)
         error = body.get("error")
         return cls(
             name=name,
@@ -149,6 +166,22 @@ class GeminiBatchItemError:
     """Google's `error.details`, if any."""
 
 
+@dataclass(frozen=True)
+class GeminiBatchItem:
+    """One input of a batch job with settings of its own, over the job's (`ChatGemini.batch_submit`).
+
+    For example `GeminiBatchItem("Name a colour.", {"temperature": 0.0, "max_output_tokens": 5})`, or with
+    `{"tools": [get_weather], "tool_choice": "any"}`; `schema` asks this item for structured output.
+    """
+
+    input: LanguageModelInput
+    """A string, a list of messages or a prompt value, as `invoke` takes it."""
+    settings: Mapping[str, Any] = field(default_factory=dict)
+    """Per-call settings as `invoke` takes them (`temperature`, `tools`, `tool_choice`, ...)."""
+    schema: Mapping[str, Any] | type | None = None
+    """A pydantic class, TypedDict or JSON schema for this item's structured output."""
+
+
 class GeminiBatchTimeoutError(GeminiError, TimeoutError):
     """A batch job had not finished when `wait` gave up (the job goes on: wait again, or cancel it)."""
 
@@ -167,30 +200,6 @@ def batch_name(job: GeminiBatchJob | str) -> str:
     return f"batches/{batch_id}"
 
 
-def create_body(requests: Sequence[Mapping[str, Any]], display_name: str | None) -> dict[str, Any]:
-    """The `batchGenerateContent` body for inline requests (each with its index as `metadata.key`).
-
-    Raises:
-        ValueError: If there are no requests, or they exceed the inline limit.
-    """
-    if not requests:
-        msg = "inputs: a batch needs at least one input"
-        raise ValueError(msg)
-    items = [{"request": dict(request), "metadata": {"key": str(index)}} for index, request in enumerate(requests)]
-    batch: dict[str, Any] = {"inputConfig": {"requests": {"requests": items}}}
-    if display_name:
-        batch["displayName"] = display_name
-    body = {"batch": batch}
-    size = len(json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode())
-    if size > MAX_INLINE_BYTES:
-        msg = (
-            f"inputs: {size} bytes of requests exceed the {MAX_INLINE_BYTES}-byte limit of inline batch jobs; "
-            "split them into several jobs (file-based jobs are not supported yet)"
-        )
-        raise ValueError(msg)
-    return body
-
-
 def _settled(job: GeminiBatchJob, deadline: float, timeout: float) -> bool:
     if job.done:
         return True
@@ -200,86 +209,54 @@ def _settled(job: GeminiBatchJob, deadline: float, timeout: float) -> bool:
     return False
 
 
-def _items(job: GeminiBatchJob) -> list[Any]:
-    """The per-request entries of a SUCCEEDED job's output, one per request.
+def shared_settings(schema: Mapping[str, Any] | type | None, kwargs: Mapping[str, Any]) -> dict[str, Any]:
+    """The per-call settings of every item of a job: `kwargs`, plus structured output for `schema`."""
+    return {**kwargs, **structured_settings(schema)}
+
+
+def item_call(item: Any, shared: Mapping[str, Any]) -> tuple[Any, dict[str, Any]]:
+    """An input of `batch_submit` -> (what `invoke` would take, its per-call settings).
 
     Raises:
-        ValueError: If the job has not succeeded.
-        GeminiResponseValidationError: If the output is missing or has the wrong number of entries.
+        ValueError: If a `GeminiBatchItem` names a model (a job runs on one model).
     """
-    if job.state != "BATCH_STATE_SUCCEEDED":
-        msg = f"{job.name} has no results: it is {job.state}" + (f" ({job.error.get('message')})" if job.error else "")
+    if not isinstance(item, GeminiBatchItem):
+        return item, dict(shared)
+    if "model" in item.settings:
+        msg = "GeminiBatchItem.settings: 'model' cannot differ per item (a batch job runs on one model)"
         raise ValueError(msg)
-    output = job.raw.get("metadata", {}).get("output") or {}
-    wrapper = output.get("inlinedResponses") if isinstance(output, dict) else None
-    items = wrapper.get("inlinedResponses") if isinstance(wrapper, dict) else None
-    if not isinstance(items, list) or len(items) != job.request_count:
-        raise _invalid("metadata.output.inlinedResponses (one per request)", job.raw)
-    return items
-
-
-def item_responses(job: GeminiBatchJob) -> Iterator[dict[str, Any] | GeminiBatchItemError]:
-    """Each request's raw response, or its error, in input order."""
-    for index, item in enumerate(_items(job)):
-        error = item.get("error") if isinstance(item, dict) else None
-        response = item.get("response") if isinstance(item, dict) else None
-        if isinstance(error, dict):
-            code, message = error.get("code"), str(error.get("message", ""))
-            yield GeminiBatchItemError(index, code, message, error.get("details") or [])
-        elif isinstance(response, dict):
-            yield response
-        else:
-            raise _invalid(f"metadata.output.inlinedResponses[{index}]", job.raw)
+    own = structured_settings(item.schema) if item.schema is not None else {}
+    return item.input, {**shared, **own, **item.settings}
 
 
 def job_results(job: GeminiBatchJob) -> Iterator[AIMessage | GeminiBatchItemError]:
-    """The answers of a finished chat job, in input order (see `GeminiBatches.results`)."""
-    from langchain_gemini._from_gemini import to_chat_result
-
-    model = (job.model or "").removeprefix("models/")
-    for index, response in enumerate(item_responses(job)):
-        if isinstance(response, GeminiBatchItemError):
-            yield response
-            continue
-        try:
-            message = to_chat_result(response, model).generations[0].message  # type: ignore[arg-type]
-        except GeminiError as failure:  # e.g. a refusal: that item failed, the others stand
-            yield GeminiBatchItemError(index, failure.status_code, str(failure))
-            continue
-        assert isinstance(message, AIMessage)
-        yield message
+    """The answers of a finished inline chat job, in input order (`GeminiBatches.results` reads file jobs too)."""
+    return chat_results(entry_responses(inline_entries(job)), job.model)
 
 
-def structured_settings(schema: Mapping[str, Any] | type | None) -> dict[str, Any]:
-    """The per-call settings `with_structured_output(schema)` (method json_schema) binds; {} without a schema."""
-    if schema is None:
-        return {}
-    from langchain_gemini._structured import _json_schema_of
+def _result_file(job: GeminiBatchJob) -> tuple[str, dict[str, str]]:
+    """The download path of a file-based job's results (`/download/v1beta/files/<id>:download?alt=media`)."""
+    from langchain_gemini.files import file_name
 
-    return {"response_mime_type": "application/json", "response_schema": _json_schema_of(schema)}
+    # The REST path of Google's Batch API docs ("Retrieving results"); google-genai's files.download uses
+    # `files/<id>:download` under /v1beta, which Google serves too.
+    return f"/download/{{version}}/{file_name(job.responses_file or '')}:download", {"alt": "media"}
 
 
-def parsed_results(
-    results: Iterator[AIMessage | GeminiBatchItemError], schema: Mapping[str, Any] | type
-) -> Iterator[Any]:
-    """Each answer parsed as `with_structured_output(schema)` parses it.
+_JSON = {"content-type": "application/json"}
 
-    An answer that does not parse becomes a `GeminiBatchItemError` in its place.
-    """
-    from langchain_core.exceptions import OutputParserException
-    from langchain_core.output_parsers import JsonOutputParser, PydanticOutputParser
 
-    from langchain_gemini._structured import _is_pydantic
+def _upload_args(display_name: str | None) -> dict[str, Any]:
+    # JSON Lines; Google's sample uploads with mime_type 'jsonl' (google-genai), any JSON type is read the same.
+    return {"mime_type": "application/jsonl", "display_name": f"{display_name or 'batch'} requests"[:512]}
 
-    parser: Any = PydanticOutputParser(pydantic_object=schema) if _is_pydantic(schema) else JsonOutputParser()
-    for index, result in enumerate(results):
-        if isinstance(result, GeminiBatchItemError):
-            yield result
-            continue
-        try:
-            yield parser.invoke(result)
-        except OutputParserException as failure:
-            yield GeminiBatchItemError(index, None, f"the answer does not parse: {failure}")
+
+def _operation(content: bytes) -> GeminiBatchJob:
+    try:
+        body = json.loads(content)
+    except ValueError:
+        raise invalid("the operation (not JSON)", content[:200].decode(errors="replace")) from None
+    return GeminiBatchJob.from_json(body)
 
 
 def _failed(inputs: Sequence[Any], results: Sequence[AIMessage | GeminiBatchItemError]) -> list[int]:
@@ -316,33 +293,92 @@ class GeminiBatches(RefusesUnknownKwargs, GeminiClientSettings):
     def submit(
         self,
         model: str,
-        requests: Sequence[Mapping[str, Any]],
+        requests: Iterable[Mapping[str, Any]],
         *,
         display_name: str | None = None,
         method: str = "batchGenerateContent",
+        input_mode: InputMode = "auto",
     ) -> GeminiBatchJob:
-        """Submit wire-form requests as one inline job.
+        """Submit wire-form requests as one job: inline under Google's 20 MB limit, else as an uploaded JSONL file.
 
         `ChatGemini.batch_submit` builds GenerateContentRequests for it, `GeminiEmbeddings.batch_submit`
-        EmbedContentRequests (with `method="asyncBatchEmbedContent"`).
+        EmbedContentRequests (with `method="asyncBatchEmbedContent"`). Each request is written to a temporary file
+        as it comes, so a generator of requests is never held whole.
+
+        Args:
+            model: The model, e.g. `gemini-2.5-flash`.
+            requests: GenerateContentRequests (or EmbedContentRequests), in input order.
+            display_name: A name for the job.
+            method: `batchGenerateContent` or `asyncBatchEmbedContent`.
+            input_mode: `auto` (the size decides), `inline` (refused over 20 MB) or `file`.
+
+        Raises:
+            ValueError: No requests, an unknown `input_mode`, or an `inline` job over the limit.
+            GeminiError: If the upload or the create request fails (the create request is never retried).
         """
-        body = create_body(requests, display_name)
-        path = f"{model_path(model.removeprefix('models/'))}:{method}"
+        with JobRequests() as job:
+            for request in requests:
+                job.add(request)
+            path, mode = self._create_plan(model, method, job, display_name, input_mode)
+            if mode == "inline":
+                content = job.inline_body(display_name)
+            else:
+                from langchain_gemini.files import GeminiFiles
+
+                upload = GeminiFiles.from_model(self).upload(job.jsonl(), **_upload_args(display_name))
+                content = json.dumps(file_body(upload.name, display_name)).encode()
         # Not retried: "The creation of a batch job is not idempotent" (Batch API docs); a retry could run it twice.
-        return GeminiBatchJob.from_json(self._client.request_json("POST", path, body=body, max_retries=0))
+        answer = self._client.send("POST", path, content=content, headers=_JSON, max_retries=0)
+        return _operation(answer.content)
 
     async def asubmit(
         self,
         model: str,
-        requests: Sequence[Mapping[str, Any]],
+        requests: Iterable[Mapping[str, Any]] | AsyncIterable[Mapping[str, Any]],
         *,
         display_name: str | None = None,
         method: str = "batchGenerateContent",
+        input_mode: InputMode = "auto",
     ) -> GeminiBatchJob:
-        """Async `submit`."""
-        body = create_body(requests, display_name)
-        path = f"{model_path(model.removeprefix('models/'))}:{method}"
-        return GeminiBatchJob.from_json(await self._client.arequest_json("POST", path, body=body, max_retries=0))
+        """Async `submit` (`requests` may be an async iterable)."""
+        with JobRequests() as job:
+            if isinstance(requests, AsyncIterable):
+                async for request in requests:
+                    job.add(request)
+            else:
+                for request in requests:
+                    job.add(request)
+            path, mode = self._create_plan(model, method, job, display_name, input_mode)
+            if mode == "inline":
+                content = job.inline_body(display_name)
+            else:
+                from langchain_gemini.files import GeminiFiles
+
+                upload = await GeminiFiles.from_model(self).aupload(job.jsonl(), **_upload_args(display_name))
+                content = json.dumps(file_body(upload.name, display_name)).encode()
+        answer = await self._client.asend("POST", path, content=content, headers=_JSON, max_retries=0)
+        return _operation(answer.content)
+
+    @staticmethod
+    def _create_plan(
+        model: str, method: str, job: JobRequests, display_name: str | None, input_mode: str
+    ) -> tuple[str, str]:
+        """The create path, and `inline` or `file` for these requests."""
+        if input_mode not in ("auto", "inline", "file"):
+            msg = f"input_mode: expected 'auto', 'inline' or 'file', got {input_mode!r}"
+            raise ValueError(msg)
+        if not job.count:
+            msg = "inputs: a batch needs at least one input"
+            raise ValueError(msg)
+        size = job.inline_size(display_name)
+        if input_mode == "inline" and size > MAX_INLINE_BYTES:
+            msg = (
+                f"inputs: {size} bytes of requests exceed the {MAX_INLINE_BYTES}-byte limit of inline batch jobs; "
+                "use input_mode='auto' or 'file' to send them as a file"
+            )
+            raise ValueError(msg)
+        mode = input_mode if input_mode != "auto" else "inline" if size <= MAX_INLINE_BYTES else "file"
+        return f"{model_path(model.removeprefix('models/'))}:{method}", mode
 
     def get(self, job: GeminiBatchJob | str) -> GeminiBatchJob:
         """The job's current state (by `GeminiBatchJob`, `batches/<id>` or `<id>`)."""
@@ -378,8 +414,43 @@ class GeminiBatches(RefusesUnknownKwargs, GeminiClientSettings):
             current = await self.aget(current.name)
         return current
 
+    def responses(self, job: GeminiBatchJob | str) -> Iterator[dict[str, Any] | GeminiBatchItemError]:
+        """Each request's raw response (GenerateContentResponse or EmbedContentResponse), or its error, in input order.
+
+        A file-based job's result file is downloaded to a temporary file and read back one line at a time.
+
+        Raises:
+            ValueError: If the job has not succeeded.
+            GeminiResponseValidationError: If the output is missing or malformed.
+        """
+        current = job if isinstance(job, GeminiBatchJob) and job.done else self.get(job)
+        check_succeeded(current)
+        if current.responses_file is None:
+            return entry_responses(inline_entries(current))
+        return entry_responses(self._file_entries(current))
+
+    def _file_entries(self, job: GeminiBatchJob) -> Iterator[dict[str, Any] | None]:
+        path, params = _result_file(job)
+        with tempfile.TemporaryFile() as sink:
+            self._client.download(path.format(version=self.api_version), sink, params=params)
+            yield from indexed_lines(sink, job.request_count)
+
+    async def aresponses(self, job: GeminiBatchJob | str) -> AsyncIterator[dict[str, Any] | GeminiBatchItemError]:
+        """Async `responses`."""
+        current = job if isinstance(job, GeminiBatchJob) and job.done else await self.aget(job)
+        check_succeeded(current)
+        if current.responses_file is None:
+            for response in entry_responses(inline_entries(current)):
+                yield response
+            return
+        path, params = _result_file(current)
+        with tempfile.TemporaryFile() as sink:
+            await self._client.adownload(path.format(version=self.api_version), sink, params=params)
+            for response in entry_responses(indexed_lines(sink, current.request_count)):
+                yield response
+
     def results(self, job: GeminiBatchJob | str, *, schema: Mapping[str, Any] | type | None = None) -> Iterator[Any]:
-        """The answers of a SUCCEEDED job in input order.
+        """The answers of a SUCCEEDED job in input order, one at a time (memory does not grow with the job).
 
         Each request gives an `AIMessage` (or, with the `schema` given to `batch_submit`, the parsed object), or a
         `GeminiBatchItemError` where it failed (never dropped).
@@ -388,13 +459,30 @@ class GeminiBatches(RefusesUnknownKwargs, GeminiClientSettings):
             ValueError: If the job has not succeeded (it is still running, failed, cancelled or expired).
         """
         current = job if isinstance(job, GeminiBatchJob) and job.done else self.get(job)
-        return job_results(current) if schema is None else parsed_results(job_results(current), schema)
+        results = chat_results(self.responses(current), current.model)
+        return results if schema is None else parsed_results(results, schema)
+
+    async def aiter_results(
+        self, job: GeminiBatchJob | str, *, schema: Mapping[str, Any] | type | None = None
+    ) -> AsyncIterator[Any]:
+        """Async `results`: the answers one at a time."""
+        current = job if isinstance(job, GeminiBatchJob) and job.done else await self.aget(job)
+        check_succeeded(current)
+        if current.responses_file is None:
+            results = chat_results(entry_responses(inline_entries(current)), current.model)
+            for result in results if schema is None else parsed_results(results, schema):
+                yield result
+            return
+        path, params = _result_file(current)
+        with tempfile.TemporaryFile() as sink:
+            await self._client.adownload(path.format(version=self.api_version), sink, params=params)
+            results = chat_results(entry_responses(indexed_lines(sink, current.request_count)), current.model)
+            for result in results if schema is None else parsed_results(results, schema):
+                yield result
 
     async def aresults(self, job: GeminiBatchJob | str, *, schema: Mapping[str, Any] | type | None = None) -> list[Any]:
-        """Async `results` (as a list)."""
-        current = job if isinstance(job, GeminiBatchJob) and job.done else await self.aget(job)
-        results = job_results(current)
-        return list(results if schema is None else parsed_results(results, schema))
+        """Async `results` as a list (for small jobs; `aiter_results` for large ones)."""
+        return [result async for result in self.aiter_results(job, schema=schema)]
 
     def resubmit_failed(
         self,
@@ -464,7 +552,7 @@ class GeminiBatches(RefusesUnknownKwargs, GeminiClientSettings):
             if token is None:
                 return
             if token in seen:
-                raise _invalid(f"a new nextPageToken (got {token!r} again)", body)
+                raise invalid(f"a new nextPageToken (got {token!r} again)", body)
             seen.add(token)
 
     async def alist(self, *, page_size: int | None = None) -> AsyncIterator[GeminiBatchJob]:
@@ -482,5 +570,5 @@ class GeminiBatches(RefusesUnknownKwargs, GeminiClientSettings):
             if token is None:
                 return
             if token in seen:
-                raise _invalid(f"a new nextPageToken (got {token!r} again)", body)
+                raise invalid(f"a new nextPageToken (got {token!r} again)", body)
             seen.add(token)
