@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import pickle
+import tempfile
 from typing import Any
 
 import httpx
@@ -16,7 +18,8 @@ from langchain_gemini import (
     GeminiResponseValidationError,
     GeminiServerError,
 )
-from langchain_gemini.batches import MAX_INLINE_BYTES, batch_name, create_body, job_results
+from langchain_gemini._batch_io import JobRequests, indexed_lines
+from langchain_gemini.batches import MAX_INLINE_BYTES, batch_name, job_results
 
 RESPONSE = {
     "candidates": [{"content": {"role": "model", "parts": [{"text": "Blue."}]}, "finishReason": "STOP"}],
@@ -83,28 +86,138 @@ def test_no_results_before_success() -> None:
         list(job_results(GeminiBatchJob.from_json(operation("BATCH_STATE_RUNNING"))))
 
 
-def test_create_body_keys_each_request_by_index() -> None:
-    body = create_body([{"contents": []}, {"contents": [1]}], "job")
-    assert body == {
-        "batch": {
-            "inputConfig": {
-                "requests": {
-                    "requests": [
-                        {"request": {"contents": []}, "metadata": {"key": "0"}},
-                        {"request": {"contents": [1]}, "metadata": {"key": "1"}},
-                    ]
-                }
-            },
-            "displayName": "job",
+def test_inline_body_keys_each_request_by_index() -> None:
+    with JobRequests() as job:
+        job.add({"contents": []})
+        job.add({"contents": [{"parts": [{"text": "é"}]}]})
+        body = job.inline_body("job")
+        assert json.loads(body) == {
+            "batch": {
+                "displayName": "job",
+                "inputConfig": {
+                    "requests": {
+                        "requests": [
+                            {"request": {"contents": []}, "metadata": {"key": "0"}},
+                            {"request": {"contents": [{"parts": [{"text": "é"}]}]}, "metadata": {"key": "1"}},
+                        ]
+                    }
+                },
+            }
         }
+        assert job.inline_size("job") == len(body)  # the size rule is decided on the exact bytes sent
+        assert job.inline_size(None) == len(job.inline_body(None))
+        lines = job.jsonl().read().decode().splitlines()
+    # The JSONL form of Google's Batch API docs ("Input file"): a key and a request per line.
+    assert [json.loads(line) for line in lines] == [
+        {"key": "0", "request": {"contents": []}},
+        {"key": "1", "request": {"contents": [{"parts": [{"text": "é"}]}]}},
+    ]
+
+
+def big_request() -> dict[str, Any]:
+    return {"contents": [{"parts": [{"text": "x" * (MAX_INLINE_BYTES // 2)}]}]}
+
+
+def test_submit_limits() -> None:
+    batches = GeminiBatches(api_key="k", http_client=httpx.Client(transport=httpx.MockTransport(lambda r: 1 / 0)))
+    with pytest.raises(ValueError, match="at least one input"):
+        batches.submit("gemini-2.5-flash", [])
+    with pytest.raises(ValueError, match="exceed the 20971520-byte limit of inline batch jobs"):
+        batches.submit("gemini-2.5-flash", [big_request(), big_request()], input_mode="inline")
+    with pytest.raises(ValueError, match="input_mode: expected 'auto', 'inline' or 'file', got 'disk'"):
+        batches.submit("gemini-2.5-flash", [{"contents": []}], input_mode="disk")  # type: ignore[arg-type]
+
+
+OPERATION = {"name": "batches/abc", "metadata": {"state": "BATCH_STATE_PENDING", "batchStats": {"requestCount": "2"}}}
+
+
+def test_over_the_inline_limit_the_requests_go_as_an_uploaded_jsonl_file() -> None:
+    sent: list[httpx.Request] = []
+    uploaded = bytearray()
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        sent.append(request)
+        if request.url.path == "/upload/v1beta/files" and "upload_id" not in request.url.params:
+            headers = {"x-goog-upload-url": "https://generativelanguage.googleapis.com/upload/v1beta/files?upload_id=u"}
+            return httpx.Response(200, headers=headers)
+        if request.url.path == "/upload/v1beta/files":
+            uploaded.extend(request.content)
+            last = "finalize" in request.headers["x-goog-upload-command"]
+            file = {"name": "files/in1", "mimeType": "application/jsonl", "state": "ACTIVE"}
+            status = "final" if last else "active"
+            return httpx.Response(200, json={"file": file} if last else None, headers={"x-goog-upload-status": status})
+        return httpx.Response(200, json=OPERATION)
+
+    batches = GeminiBatches(api_key="k", http_client=httpx.Client(transport=httpx.MockTransport(handler)))
+    job = batches.submit("gemini-2.5-flash", iter([big_request(), big_request()]), display_name="big")
+    assert job.name == "batches/abc"
+    start = sent[0]
+    assert start.headers["x-goog-upload-header-content-type"] == "application/jsonl"
+    assert json.loads(start.content) == {"file": {"mimeType": "application/jsonl", "displayName": "big requests"}}
+    lines = bytes(uploaded).decode().splitlines()
+    assert [json.loads(line) for line in lines] == [{"key": str(i), "request": big_request()} for i in range(2)]
+    create = sent[-1]
+    assert create.url.path == "/v1beta/models/gemini-2.5-flash:batchGenerateContent"
+    assert json.loads(create.content) == {"batch": {"displayName": "big", "inputConfig": {"fileName": "files/in1"}}}
+
+
+def test_small_jobs_go_inline_unless_told_otherwise() -> None:
+    sent: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        sent.append(request)
+        return httpx.Response(200, json=OPERATION)
+
+    batches = GeminiBatches(api_key="k", http_client=httpx.Client(transport=httpx.MockTransport(handler)))
+    batches.submit("gemini-2.5-flash", [{"contents": []}])
+    assert [r.url.path for r in sent] == ["/v1beta/models/gemini-2.5-flash:batchGenerateContent"]
+    body = json.loads(sent[0].content)
+    assert body == {
+        "batch": {"inputConfig": {"requests": {"requests": [{"request": {"contents": []}, "metadata": {"key": "0"}}]}}}
     }
 
 
-def test_create_body_limits() -> None:
-    with pytest.raises(ValueError, match="at least one input"):
-        create_body([], None)
-    with pytest.raises(ValueError, match="exceed the 20971520-byte limit of inline batch jobs"):
-        create_body([{"contents": [{"parts": [{"text": "x" * MAX_INLINE_BYTES}]}]}], None)
+def result_lines(*lines: bytes) -> list[Any]:
+    with tempfile.TemporaryFile() as file:
+        file.write(b"\n".join(lines) + b"\n")
+        return list(indexed_lines(file, 3))
+
+
+def test_result_lines_come_back_in_key_order_with_gaps_as_none() -> None:
+    later = b'{"response": {"x": 1}, "key": "2"}'  # the key need not come first
+    assert result_lines(later, b"", b'{"key":"0","error":{"code":400}}') == [
+        {"key": "0", "error": {"code": 400}},
+        None,
+        {"response": {"x": 1}, "key": "2"},
+    ]
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        (b"not json", "line 1 is not JSON"),
+        (b'{"response": {}}', "line 1 has no key"),
+        (b'{"key":"7","response":{}}', "key '7', which is not one of the job's 3 requests"),
+        (b'{"key":"a","response":{}}', "key 'a', which is not one of"),
+    ],
+)
+def test_malformed_result_lines_are_validation_errors(line: bytes, message: str) -> None:
+    with pytest.raises(GeminiResponseValidationError, match=message):
+        result_lines(line)
+
+
+def test_a_key_answered_twice_is_a_validation_error() -> None:
+    with pytest.raises(GeminiResponseValidationError, match="line 2 answers key '1' again"):
+        result_lines(b'{"key":"1","response":{}}', b'{"key":"1","response":{}}')
+
+
+def test_inline_answers_are_put_back_in_key_order() -> None:
+    """The service may answer inline jobs out of order (googleapis/python-genai#1909); the echoed key decides."""
+    second = {"response": RESPONSE, "metadata": {"key": "1"}}
+    first = {"error": {"code": 400, "message": "bad"}, "metadata": {"key": "0"}}
+    results = list(job_results(GeminiBatchJob.from_json(operation(items=[second, first]))))
+    assert results[0] == GeminiBatchItemError(0, 400, "bad")
+    assert isinstance(results[1], AIMessage)
 
 
 def test_batch_names() -> None:
