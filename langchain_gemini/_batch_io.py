@@ -22,6 +22,11 @@ from typing import IO, Any
 from langchain_gemini.errors import GeminiResponseValidationError
 
 MAX_INLINE_BYTES = 20 * 1024 * 1024  # "Inline requests ... the total request size under 20MB" (Batch API docs)
+# The answers of an inline job come back inside the job's operation, whole, on every `batches.get` once it is done;
+# a file job's answers come in a result file read one line at a time. Above this many requests `auto` uses a file
+# even under 20 MB ("This method is recommended for larger requests", Batch API docs, "Input file"), so that
+# reading the answers never holds thousands of them at once.
+MAX_INLINE_REQUESTS = 1_000
 
 _INLINE_ITEM = len(b'{"request":') + len(b',"metadata":{"key":""}}') + 1  # + the request, the key and a comma
 _KEY_HEAD = b'{"key":"'

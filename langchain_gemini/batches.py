@@ -33,7 +33,7 @@ from langchain_core.messages import AIMessage
 from pydantic import PrivateAttr
 
 from langchain_gemini._base import CONNECTION_FIELDS, GeminiClientSettings, model_path
-from langchain_gemini._batch_io import MAX_INLINE_BYTES, JobRequests, file_body, indexed_lines
+from langchain_gemini._batch_io import MAX_INLINE_BYTES, MAX_INLINE_REQUESTS, JobRequests, file_body, indexed_lines
 from langchain_gemini._batch_results import (
     chat_results,
     check_succeeded,
@@ -299,7 +299,10 @@ class GeminiBatches(RefusesUnknownKwargs, GeminiClientSettings):
         method: str = "batchGenerateContent",
         input_mode: InputMode = "auto",
     ) -> GeminiBatchJob:
-        """Submit wire-form requests as one job: inline under Google's 20 MB limit, else as an uploaded JSONL file.
+        """Submit wire-form requests as one job: inline when small, else as an uploaded JSON Lines file.
+
+        `auto` sends a job inline when its create request stays under Google's 20 MB limit and it has at most
+        1,000 requests (an inline job's answers come back whole inside the job's operation), else as a file.
 
         `ChatGemini.batch_submit` builds GenerateContentRequests for it, `GeminiEmbeddings.batch_submit`
         EmbedContentRequests (with `method="asyncBatchEmbedContent"`). Each request is written to a temporary file
@@ -377,7 +380,8 @@ class GeminiBatches(RefusesUnknownKwargs, GeminiClientSettings):
                 "use input_mode='auto' or 'file' to send them as a file"
             )
             raise ValueError(msg)
-        mode = input_mode if input_mode != "auto" else "inline" if size <= MAX_INLINE_BYTES else "file"
+        small = size <= MAX_INLINE_BYTES and job.count <= MAX_INLINE_REQUESTS
+        mode = input_mode if input_mode != "auto" else "inline" if small else "file"
         return f"{model_path(model.removeprefix('models/'))}:{method}", mode
 
     def get(self, job: GeminiBatchJob | str) -> GeminiBatchJob:
