@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import pickle
 import tempfile
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import httpx
@@ -15,6 +17,7 @@ from langchain_gemini import (
     GeminiBatches,
     GeminiBatchItemError,
     GeminiBatchJob,
+    GeminiConnectionError,
     GeminiResponseValidationError,
     GeminiServerError,
 )
@@ -264,3 +267,96 @@ def test_embedding_results_keep_errors_in_place_and_normalise_truncated_vectors(
     bad = GeminiBatchJob.from_json(operation(items=[items[0], {"response": {"embedding": {}}}]))
     with pytest.raises(GeminiResponseValidationError, match="an embedding has no values"):
         embeddings.batch_results(bad)
+
+
+FILE_JOB = {
+    "name": "batches/abc",
+    "done": True,
+    "metadata": {
+        "model": "models/gemini-2.5-flash",
+        "state": "BATCH_STATE_SUCCEEDED",
+        "batchStats": {"requestCount": "3", "successfulRequestCount": "2", "failedRequestCount": "1"},
+        "output": {"responsesFile": "files/batch-out"},
+    },
+}
+
+
+def answer(text: str) -> dict[str, Any]:
+    return {
+        **RESPONSE,
+        "candidates": [{"content": {"role": "model", "parts": [{"text": text}]}, "finishReason": "STOP"}],
+    }
+
+
+class BrokenBody(httpx.SyncByteStream, httpx.AsyncByteStream):
+    """A body that breaks after its first piece (a dropped connection mid-download)."""
+
+    def __iter__(self) -> Iterator[bytes]:
+        yield b'{"key":"0",'
+        raise httpx.ReadError("connection reset")
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        yield b'{"key":"0",'
+        raise httpx.ReadError("connection reset")
+
+
+def file_job_handler(seen: list[httpx.Request], broken: bool = False) -> Any:
+    lines = [
+        {"key": "2", "response": answer("third")},  # out of order, as the service may write them
+        {"key": "0", "error": {"code": 429, "message": "quota"}},
+        {"key": "1", "response": answer("second")},
+    ]
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        if request.url.path.endswith(":download"):
+            if broken:
+                return httpx.Response(200, stream=BrokenBody())
+            return httpx.Response(200, content="\n".join(json.dumps(line) for line in lines).encode())
+        return httpx.Response(200, json=FILE_JOB)
+
+    return handler
+
+
+def test_a_file_jobs_answers_are_downloaded_and_read_in_input_order() -> None:
+    seen: list[httpx.Request] = []
+    client = httpx.Client(transport=httpx.MockTransport(file_job_handler(seen)))
+    batches = GeminiBatches(api_key="k", http_client=client)
+    results = list(batches.results("batches/abc"))
+    assert results[0] == GeminiBatchItemError(0, 429, "quota")
+    assert [r.text for r in results[1:]] == ["second", "third"]
+    download = seen[-1]
+    assert str(download.url) == (
+        "https://generativelanguage.googleapis.com/download/v1beta/files/batch-out:download?alt=media"
+    )
+    assert download.headers["x-goog-api-key"] == "k"
+
+
+def test_async_file_results_are_read_in_input_order() -> None:
+    seen: list[httpx.Request] = []
+    transport = httpx.MockTransport(file_job_handler(seen))
+    batches = GeminiBatches(api_key="k", http_async_client=httpx.AsyncClient(transport=transport))
+
+    async def go() -> list[Any]:
+        return [result async for result in batches.aiter_results("batches/abc")]
+
+    results = asyncio.run(go())
+    assert results[0] == GeminiBatchItemError(0, 429, "quota")
+    assert [r.text for r in results[1:]] == ["second", "third"]
+
+
+@pytest.mark.parametrize("sync_call", [True, False], ids=["sync", "async"])
+def test_a_download_that_breaks_is_a_connection_error(sync_call: bool) -> None:
+    transport = httpx.MockTransport(file_job_handler([], broken=True))
+    batches = GeminiBatches(
+        api_key="k",
+        http_client=httpx.Client(transport=transport),
+        http_async_client=httpx.AsyncClient(transport=transport),
+        max_retries=0,
+    )
+
+    def read() -> list[Any]:
+        return list(batches.results("batches/abc")) if sync_call else asyncio.run(batches.aresults("batches/abc"))
+
+    with pytest.raises(GeminiConnectionError, match="connection reset"):
+        read()
