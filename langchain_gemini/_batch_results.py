@@ -15,7 +15,7 @@ from langchain_core.messages import AIMessage
 from langchain_gemini.errors import GeminiError, GeminiResponseValidationError
 
 if TYPE_CHECKING:
-    from langchain_gemini.batches import GeminiBatchItemError, GeminiBatchJob
+    from langchain_gemini._batch_job import GeminiBatchItemError, GeminiBatchJob
 
 
 def invalid(what: str, body: Any) -> GeminiResponseValidationError:
@@ -68,7 +68,7 @@ def entry_responses(entries: Iterable[Any]) -> Iterator[dict[str, Any] | GeminiB
     Raises:
         GeminiResponseValidationError: An entry with neither a response nor an error.
     """
-    from langchain_gemini.batches import GeminiBatchItemError
+    from langchain_gemini._batch_job import GeminiBatchItemError
 
     for index, entry in enumerate(entries):
         if entry is None:
@@ -90,8 +90,8 @@ def chat_results(
     responses: Iterable[dict[str, Any] | GeminiBatchItemError], model: str | None
 ) -> Iterator[AIMessage | GeminiBatchItemError]:
     """Responses -> `AIMessage`s (an answer `invoke` would refuse, e.g. blocked, becomes an error in its place)."""
+    from langchain_gemini._batch_job import GeminiBatchItemError
     from langchain_gemini._from_gemini import to_chat_result
-    from langchain_gemini.batches import GeminiBatchItemError
 
     name = (model or "").removeprefix("models/")
     for index, response in enumerate(responses):
@@ -126,8 +126,8 @@ def parsed_results(
     from langchain_core.exceptions import OutputParserException
     from langchain_core.output_parsers import JsonOutputParser, PydanticOutputParser
 
+    from langchain_gemini._batch_job import GeminiBatchItemError
     from langchain_gemini._structured import _is_pydantic
-    from langchain_gemini.batches import GeminiBatchItemError
 
     parser: Any = PydanticOutputParser(pydantic_object=schema) if _is_pydantic(schema) else JsonOutputParser()
     for index, result in enumerate(results):
