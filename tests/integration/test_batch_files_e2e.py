@@ -230,3 +230,14 @@ def test_a_file_job_submitted_by_one_process_is_finished_by_another(sync: bool, 
     out = python(RESUME, emulator.base_url, EMULATOR_KEY, name, "sync" if sync else "async")
     expected = [f'Emulated reply to "Question {i}"' for i in range(5)]
     assert out == f"BATCH_STATE_SUCCEEDED {expected}"
+
+
+def test_a_download_answered_503_is_retried(model: ChatGemini, emulator: GeminiEmulator) -> None:
+    from langchain_gemini.testing import Fault
+
+    batches = GeminiBatches.from_model(model)
+    job = batches.wait_until_done(model.batch_submit(["Hi", "Bye"], input_mode="file"), poll_interval=0.001)
+    emulator.inject(Fault(status=503, times=1, method="downloadFile"))
+    answers = list(batches.results(job))  # the download is retried after Google's backoff (about 0.5 s)
+    assert [a.text.split(" (request")[0] for a in answers] == ['Emulated reply to "Hi"', 'Emulated reply to "Bye"']
+    assert [r.action for r in emulator.requests].count("downloadFile") == 2

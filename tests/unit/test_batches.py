@@ -360,3 +360,23 @@ def test_a_download_that_breaks_is_a_connection_error(sync_call: bool) -> None:
 
     with pytest.raises(GeminiConnectionError, match="connection reset"):
         read()
+
+
+@pytest.mark.parametrize(("count", "paths"), [(1000, 1), (1001, 3)])
+def test_more_than_a_thousand_requests_go_by_file(count: int, paths: int) -> None:
+    """An inline job's answers come back whole in its operation: past 1,000 requests the job goes as a file."""
+    sent: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        sent.append(request.url.path)
+        if "upload_id" not in request.url.params and request.url.path.startswith("/upload/"):
+            return httpx.Response(200, headers={"x-goog-upload-url": f"{request.url}?upload_id=u"})
+        if request.url.path.startswith("/upload/"):
+            file = {"name": "files/in", "mimeType": "application/jsonl", "state": "ACTIVE"}
+            return httpx.Response(200, json={"file": file}, headers={"x-goog-upload-status": "final"})
+        return httpx.Response(200, json=OPERATION)
+
+    batches = GeminiBatches(api_key="k", http_client=httpx.Client(transport=httpx.MockTransport(handler)))
+    batches.submit("gemini-2.5-flash", ({"contents": []} for _ in range(count)))
+    assert len(sent) == paths
+    assert sent[-1] == "/v1beta/models/gemini-2.5-flash:batchGenerateContent"
