@@ -12,10 +12,11 @@ answers = list(batches.results(job))  # AIMessages in input order; errors in the
 ```
 
 Google's size rule decides how the requests travel: inline in the create request while that request stays under
-20 MB ("Inline requests ... total request size under 20MB", ai.google.dev/gemini-api/docs/batch-api), otherwise as a
-JSON Lines file uploaded through the Files API (up to 2 GB), whose answers come back in a result file. Requests are
-written to a temporary file as they are built and results are read back one at a time (`_batch_io`), so memory
-does not grow with the job.
+20 MB ("Inline requests ... total request size under 20MB", ai.google.dev/gemini-api/docs/batch-api) and the job
+has at most 1,000 requests (an inline job's answers come back whole in its operation), otherwise as a JSON Lines file
+uploaded through the Files API (up to 2 GB), whose answers come back in a result file. Requests are written to a
+temporary file as they are built and results are read back one at a time (`_batch_io`), so memory does not grow
+with the job.
 """
 
 from __future__ import annotations
@@ -118,11 +119,11 @@ def _upload_args(display_name: str | None) -> dict[str, Any]:
     return {"mime_type": "application/jsonl", "display_name": f"{display_name or 'batch'} requests"[:512]}
 
 
-def _operation(content: bytes) -> GeminiBatchJob:
+def _operation(content: bytes, client: GeminiClient) -> GeminiBatchJob:
     try:
         body = json.loads(content)
     except ValueError:
-        raise invalid("the operation (not JSON)", content[:200].decode(errors="replace")) from None
+        raise invalid("the operation (not JSON)", client.scrub(content[:200].decode(errors="replace"))) from None
     return GeminiBatchJob.from_json(body)
 
 
@@ -199,7 +200,7 @@ class GeminiBatches(RefusesUnknownKwargs, GeminiClientSettings):
                 content = json.dumps(file_body(upload.name, display_name)).encode()
         # Not retried: "The creation of a batch job is not idempotent" (Batch API docs); a retry could run it twice.
         answer = self._client.send("POST", path, content=content, headers=_JSON, max_retries=0)
-        return _operation(answer.content)
+        return _operation(answer.content, self._client)
 
     async def asubmit(
         self,
@@ -227,7 +228,7 @@ class GeminiBatches(RefusesUnknownKwargs, GeminiClientSettings):
                 upload = await GeminiFiles.from_model(self).aupload(job.jsonl(), **_upload_args(display_name))
                 content = json.dumps(file_body(upload.name, display_name)).encode()
         answer = await self._client.asend("POST", path, content=content, headers=_JSON, max_retries=0)
-        return _operation(answer.content)
+        return _operation(answer.content, self._client)
 
     @staticmethod
     def _create_plan(

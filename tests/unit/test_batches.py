@@ -380,3 +380,11 @@ def test_more_than_a_thousand_requests_go_by_file(count: int, paths: int) -> Non
     batches.submit("gemini-2.5-flash", ({"contents": []} for _ in range(count)))
     assert len(sent) == paths
     assert sent[-1] == "/v1beta/models/gemini-2.5-flash:batchGenerateContent"
+
+
+@pytest.mark.parametrize("content", [b"", b"<html>oops</html>"])
+def test_a_create_answer_that_is_not_json_is_a_validation_error(content: bytes) -> None:
+    client = httpx.Client(transport=httpx.MockTransport(lambda r: httpx.Response(200, content=content)))
+    batches = GeminiBatches(api_key="k", http_client=client)
+    with pytest.raises(GeminiResponseValidationError, match=r"the operation \(not JSON\)"):
+        batches.submit("gemini-2.5-flash", [{"contents": []}])
