@@ -1,4 +1,4 @@
-"""The Batch API for generateContent with inline requests: create, get, list, cancel and delete.
+"""The Batch API (inline requests or a JSONL input file, result files): create, get, list, cancel and delete.
 
 The shape is the long-running operation google-genai reads (google/genai/batches.py, `_BatchJob_from_mldev`):
 
