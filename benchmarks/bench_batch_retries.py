@@ -1,6 +1,7 @@
 """Sync ``batch`` under injected 503s: how much slower than fault-free (issue 16, "retries under load").
 
-Not part of ``make bench`` (a standalone figure): ``.venv/bin/python -m benchmarks.bench_batch_retries``.
+Opt-in: ``.venv/bin/python benchmarks/run.py --only batch_retries`` (or standalone:
+``.venv/bin/python -m benchmarks.bench_batch_retries``).
 An in-process emulator answers after ``--latency`` seconds; the faulted run arms, in arrival order, a seeded
 20 % of 503s (the rest pass through), as tests/integration/test_hostile_conditions.py does. Up to 8 retries
 (a 20 % rate over hundreds of requests fails some three times in a row). Backoff is shortened to
@@ -15,11 +16,38 @@ import argparse
 import random
 import time
 from dataclasses import replace
+from typing import Any
 
 from langchain_core.language_models import LanguageModelInput
 
+from benchmarks._spec import Metric, Spec, Variant
 from langchain_gemini import ChatGemini
 from langchain_gemini.testing import Fault, GeminiEmulator
+
+DEFAULTS: dict[str, Any] = {
+    "requests": 300,
+    "concurrency": 8,
+    "latency": 0.02,
+    "rate": 0.2,
+    "initial_delay": 0.3,
+    "seed": 16,
+    "repeats": 3,
+}
+
+SPEC = Spec(
+    name="batch_retries",
+    module="bench_batch_retries",
+    default=False,
+    needs_server=False,  # its own in-process emulator, which arms faults per request
+    reference=None,
+    clients=("ours",),
+    metrics=(
+        Metric("faulted_over_clean", "faulted / fault-free wall", digits=2),
+        Metric("clean_s", "fault-free wall s", digits=2),
+        Metric("faulted_s", "faulted wall s", digits=2),
+    ),
+    variants=(Variant("300 requests, c=8, 20 % 503s", params=DEFAULTS, quick={"repeats": 1}),),
+)
 
 
 def _arm(emulator: GeminiEmulator, seed: int, count: int, rate: float) -> int:
@@ -51,6 +79,15 @@ def _run(emulator: GeminiEmulator, args: argparse.Namespace, *, faults: bool) ->
         assert len(answers) == args.requests
     model._client.close()
     return best
+
+
+def run(client: str, params: dict[str, Any], url: str) -> dict[str, float]:
+    """One measurement for `benchmarks/run.py` (`client` is always ours; `url` unused: the emulator is in-process)."""
+    args = argparse.Namespace(**{**DEFAULTS, **params})
+    with GeminiEmulator() as emulator:
+        clean = _run(emulator, args, faults=False)
+        faulted = _run(emulator, args, faults=True)
+    return {"faulted_over_clean": faulted / clean, "clean_s": clean, "faulted_s": faulted}
 
 
 def main() -> None:

@@ -36,6 +36,8 @@ MODULES = (
     "bench_history",
     "bench_image",
     "bench_pool",
+    "bench_batch_retries",
+    "bench_batch_memory",
 )
 WORKER_TIMEOUT = 300.0
 

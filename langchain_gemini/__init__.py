@@ -28,7 +28,13 @@ from langchain_gemini.safety import HarmBlockThreshold, HarmCategory
 
 if TYPE_CHECKING:
     from langchain_gemini._media_output import wav_bytes
-    from langchain_gemini.batches import GeminiBatches, GeminiBatchItemError, GeminiBatchJob, GeminiBatchTimeoutError
+    from langchain_gemini.batches import (
+        GeminiBatches,
+        GeminiBatchItem,
+        GeminiBatchItemError,
+        GeminiBatchJob,
+        GeminiBatchTimeoutError,
+    )
     from langchain_gemini.caches import GeminiCache, GeminiCaches
     from langchain_gemini.embeddings import GeminiEmbeddings
     from langchain_gemini.files import GeminiFile, GeminiFileError, GeminiFiles, GeminiFileTimeoutError
@@ -36,6 +42,7 @@ if TYPE_CHECKING:
 # Loaded on first access (PEP 562): a chat-only program does not pay for embeddings, files, caches or audio helpers.
 _LAZY = {
     "GeminiBatches": "langchain_gemini.batches",
+    "GeminiBatchItem": "langchain_gemini.batches",
     "GeminiBatchItemError": "langchain_gemini.batches",
     "GeminiBatchJob": "langchain_gemini.batches",
     "GeminiBatchTimeoutError": "langchain_gemini.batches",
@@ -70,6 +77,7 @@ __all__ = [
     "GeminiAPIError",
     "GeminiAuthenticationError",
     "GeminiBadRequestError",
+    "GeminiBatchItem",
     "GeminiBatchItemError",
     "GeminiBatchJob",
     "GeminiBatchTimeoutError",

@@ -16,7 +16,7 @@ import logging
 import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, unquote_plus, urlsplit
 
 import httpx
@@ -51,6 +51,7 @@ DEFAULT_API_VERSION = "v1beta"
 # Named after the distribution, so Google-side logs point at what users install.
 DEFAULT_USER_AGENT = f"langchain-gemini-api/{__version__}"
 _SSE = {"alt": "sse"}
+_DOWNLOAD_CHUNK = 1 << 20  # bytes per read of a download (a batch result file can be gigabytes)
 
 
 class GeminiClient:
@@ -330,6 +331,42 @@ class GeminiClient:
         if on_sent is not None:
             request.extensions["trace"] = _tracer_calling(on_sent)
         return await self._asend(client, request, self._policy_for(max_retries), stream=False)
+
+    def download(self, path: str, sink: IO[bytes], *, params: Mapping[str, str] | None = None) -> int:
+        """GET `path` and write its body to `sink` piece by piece (never whole in memory); the bytes written.
+
+        Retries cover the request up to the response headers, as for `send(..., stream=True)`.
+
+        Raises:
+            GeminiError: The request failed, or the connection broke while the body was read.
+        """
+        client = self._sync_client()
+        request = self._build(client, "GET", path, content=None, headers={}, params=params, timeout=None)
+        response = self._send(client, request, self._policy, stream=True)
+        written = 0
+        try:
+            for chunk in response.iter_bytes(_DOWNLOAD_CHUNK):
+                written += sink.write(chunk)
+        except httpx.RequestError as exc:  # transport failures, and bodies that fail to decode
+            raise error_from_transport(exc, secret=self._secret) from exc
+        finally:
+            response.close()
+        return written
+
+    async def adownload(self, path: str, sink: IO[bytes], *, params: Mapping[str, str] | None = None) -> int:
+        """Async `download` (writes to `sink` from the event loop: meant for local temporary files)."""
+        client = self._async_client()
+        request = self._build(client, "GET", path, content=None, headers={}, params=params, timeout=None)
+        response = await self._asend(client, request, self._policy, stream=True)
+        written = 0
+        try:
+            async for chunk in response.aiter_bytes(_DOWNLOAD_CHUNK):
+                written += sink.write(chunk)
+        except httpx.RequestError as exc:  # transport failures, and bodies that fail to decode
+            raise error_from_transport(exc, secret=self._secret) from exc
+        finally:
+            await response.aclose()
+        return written
 
     def close(self) -> None:
         """Close the httpx clients we created, sync and async (a supplied one is left open).

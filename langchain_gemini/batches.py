@@ -11,26 +11,45 @@ job = batches.wait_until_done(job, poll_interval=0.01)  # or, in another process
 answers = list(batches.results(job))  # AIMessages in input order; errors in their place
 ```
 
-Requests travel inline in the create request (Google's limit for inline jobs is 20 MB in total). Jobs above that
-need the JSONL-file form, which this client does not build yet: `batch_submit` refuses them with a ValueError.
+Google's size rule decides how the requests travel: inline in the create request while that request stays under
+20 MB ("Inline requests ... total request size under 20MB", ai.google.dev/gemini-api/docs/batch-api) and the job
+has at most 1,000 requests (an inline job's answers come back whole in its operation), otherwise as a JSON Lines file
+uploaded through the Files API (up to 2 GB), whose answers come back in a result file. Requests are written to a
+temporary file as they are built and results are read back one at a time (`_batch_io`), so memory does not grow
+with the job.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
-import re
+import tempfile
 import time
-from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, ClassVar
+from collections.abc import AsyncIterable, AsyncIterator, Iterable, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from langchain_core.messages import AIMessage
 from pydantic import PrivateAttr
 
 from langchain_gemini._base import CONNECTION_FIELDS, GeminiClientSettings, model_path
+from langchain_gemini._batch_io import MAX_INLINE_BYTES, MAX_INLINE_REQUESTS, JobRequests, file_body, indexed_lines
+from langchain_gemini._batch_job import (
+    GeminiBatchItem,
+    GeminiBatchItemError,
+    GeminiBatchJob,
+    GeminiBatchTimeoutError,
+    batch_name,
+)
+from langchain_gemini._batch_results import (
+    chat_results,
+    check_succeeded,
+    entry_responses,
+    inline_entries,
+    invalid,
+    parsed_results,
+    structured_settings,
+)
 from langchain_gemini._unknown_kwargs import RefusesUnknownKwargs
-from langchain_gemini.errors import GeminiError, GeminiResponseValidationError
 
 if TYPE_CHECKING:
     from langchain_core.language_models import LanguageModelInput
@@ -38,157 +57,15 @@ if TYPE_CHECKING:
     from langchain_gemini._client import GeminiClient
     from langchain_gemini.chat_models import ChatGemini
 
-__all__ = ["GeminiBatchItemError", "GeminiBatchJob", "GeminiBatchTimeoutError", "GeminiBatches"]
+__all__ = ["GeminiBatchItem", "GeminiBatchItemError", "GeminiBatchJob", "GeminiBatchTimeoutError", "GeminiBatches"]
 
 # Waiting sleeps here rather than in _client.py: polling a job is not a retry. Tests patch these.
 _sleep = time.sleep
 _asleep = asyncio.sleep
 _monotonic = time.monotonic
 
-MAX_INLINE_BYTES = 20 * 1024 * 1024  # "the total request size ... under 20MB" for inline batch requests
-TERMINAL_STATES = frozenset(
-    {"BATCH_STATE_SUCCEEDED", "BATCH_STATE_FAILED", "BATCH_STATE_CANCELLED", "BATCH_STATE_EXPIRED"}
-)
-_BATCH_ID = re.compile(r"^[A-Za-z0-9_-]{1,128}$")
-
-
-def _invalid(what: str, body: Any) -> GeminiResponseValidationError:
-    msg = f"batch operation: {what} is missing or malformed in the API's answer"
-    return GeminiResponseValidationError(msg, body=body, is_retryable=False)
-
-
-def _count(stats: Mapping[str, Any], key: str) -> int:
-    value = stats.get(key, 0)  # int64: a JSON string in proto3 JSON
-    if isinstance(value, bool) or not str(value).isdigit():
-        raise _invalid(f"batchStats.{key}", dict(stats))
-    return int(value)
-
-
-@dataclass(frozen=True)
-class GeminiBatchJob:
-    """A batch job as last seen: plain data, and its `name` is all another process needs to resume it."""
-
-    name: str
-    """`batches/<id>`."""
-    state: str
-    """`BATCH_STATE_PENDING`, `_RUNNING`, `_SUCCEEDED`, `_FAILED`, `_CANCELLED` or `_EXPIRED`."""
-    model: str | None = None
-    """The model, e.g. `models/gemini-2.5-flash`."""
-    display_name: str | None = None
-    """The name given at submission, if any."""
-    request_count: int = 0
-    """Requests in the job."""
-    successful_count: int = 0
-    """Requests answered so far."""
-    failed_count: int = 0
-    """Requests that failed (each has an error in its place in `results`)."""
-    pending_count: int = 0
-    """Requests not yet processed."""
-    create_time: str | None = None
-    """When the job was created (RFC 3339)."""
-    end_time: str | None = None
-    """When the job ended (RFC 3339), once it has."""
-    error: dict[str, Any] | None = None
-    """The job's `google.rpc.Status` when it failed as a whole."""
-    raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
-    """The operation as the API returned it (results included, once done)."""
-
-    @property
-    def done(self) -> bool:
-        """Whether the job has reached a final state."""
-        return self.state in TERMINAL_STATES
-
-    @classmethod
-    def from_json(cls, body: Any) -> GeminiBatchJob:
-        """Build from the long-running `Operation` JSON (`metadata` is the `GenerateContentBatch`).
-
-        Raises:
-            GeminiResponseValidationError: If the name, state or counts are missing or malformed.
-        """
-        if not isinstance(body, dict):
-            raise _invalid("the operation", body)
-        meta = body.get("metadata")
-        if not isinstance(meta, dict):
-            raise _invalid("metadata", body)
-        name, state = body.get("name") or meta.get("name"), meta.get("state")
-        if not isinstance(name, str) or not name.startswith("batches/"):
-            raise _invalid("name", body)
-        if not isinstance(state, str):
-            raise _invalid("metadata.state", body)
-        stats = meta.get("batchStats") or {}
-        if not isinstance(stats, dict):
-            raise _invalid("metadata.batchStats", body)
-        error = body.get("error")
-        return cls(
-            name=name,
-            state=state,
-            model=meta.get("model"),
-            display_name=meta.get("displayName"),
-            request_count=_count(stats, "requestCount"),
-            successful_count=_count(stats, "successfulRequestCount"),
-            failed_count=_count(stats, "failedRequestCount"),
-            pending_count=_count(stats, "pendingRequestCount"),
-            create_time=meta.get("createTime"),
-            end_time=meta.get("endTime"),
-            error=error if isinstance(error, dict) else None,
-            raw=body,
-        )
-
-
-@dataclass(frozen=True)
-class GeminiBatchItemError:
-    """A request of a batch that failed: it stands in the results where its answer would be."""
-
-    index: int
-    """Position of the request in the submitted inputs."""
-    code: int | None
-    """The status code Google gave the request (e.g. 400)."""
-    message: str
-    """Why it failed."""
-    details: list[dict[str, Any]] = field(default_factory=list)
-    """Google's `error.details`, if any."""
-
-
-class GeminiBatchTimeoutError(GeminiError, TimeoutError):
-    """A batch job had not finished when `wait` gave up (the job goes on: wait again, or cancel it)."""
-
-
-def batch_name(job: GeminiBatchJob | str) -> str:
-    """`GeminiBatchJob`, `batches/abc` or `abc` -> `batches/abc`.
-
-    Raises:
-        ValueError: If the id is not a plain batch id.
-    """
-    name = job.name if isinstance(job, GeminiBatchJob) else str(job)
-    batch_id = name.removeprefix("batches/")
-    if not _BATCH_ID.match(batch_id):
-        msg = f"not a batch name: {name!r} (expected 'batches/<id>')"
-        raise ValueError(msg)
-    return f"batches/{batch_id}"
-
-
-def create_body(requests: Sequence[Mapping[str, Any]], display_name: str | None) -> dict[str, Any]:
-    """The `batchGenerateContent` body for inline requests (each with its index as `metadata.key`).
-
-    Raises:
-        ValueError: If there are no requests, or they exceed the inline limit.
-    """
-    if not requests:
-        msg = "inputs: a batch needs at least one input"
-        raise ValueError(msg)
-    items = [{"request": dict(request), "metadata": {"key": str(index)}} for index, request in enumerate(requests)]
-    batch: dict[str, Any] = {"inputConfig": {"requests": {"requests": items}}}
-    if display_name:
-        batch["displayName"] = display_name
-    body = {"batch": batch}
-    size = len(json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode())
-    if size > MAX_INLINE_BYTES:
-        msg = (
-            f"inputs: {size} bytes of requests exceed the {MAX_INLINE_BYTES}-byte limit of inline batch jobs; "
-            "split them into several jobs (file-based jobs are not supported yet)"
-        )
-        raise ValueError(msg)
-    return body
+InputMode = Literal["auto", "inline", "file"]
+"""How a job's requests travel: `auto` (inline under Google's 20 MB limit, else a file), or forced."""
 
 
 def _settled(job: GeminiBatchJob, deadline: float, timeout: float) -> bool:
@@ -200,86 +77,54 @@ def _settled(job: GeminiBatchJob, deadline: float, timeout: float) -> bool:
     return False
 
 
-def _items(job: GeminiBatchJob) -> list[Any]:
-    """The per-request entries of a SUCCEEDED job's output, one per request.
+def shared_settings(schema: Mapping[str, Any] | type | None, kwargs: Mapping[str, Any]) -> dict[str, Any]:
+    """The per-call settings of every item of a job: `kwargs`, plus structured output for `schema`."""
+    return {**kwargs, **structured_settings(schema)}
+
+
+def item_call(item: Any, shared: Mapping[str, Any]) -> tuple[Any, dict[str, Any]]:
+    """An input of `batch_submit` -> (what `invoke` would take, its per-call settings).
 
     Raises:
-        ValueError: If the job has not succeeded.
-        GeminiResponseValidationError: If the output is missing or has the wrong number of entries.
+        ValueError: If a `GeminiBatchItem` names a model (a job runs on one model).
     """
-    if job.state != "BATCH_STATE_SUCCEEDED":
-        msg = f"{job.name} has no results: it is {job.state}" + (f" ({job.error.get('message')})" if job.error else "")
+    if not isinstance(item, GeminiBatchItem):
+        return item, dict(shared)
+    if "model" in item.settings:
+        msg = "GeminiBatchItem.settings: 'model' cannot differ per item (a batch job runs on one model)"
         raise ValueError(msg)
-    output = job.raw.get("metadata", {}).get("output") or {}
-    wrapper = output.get("inlinedResponses") if isinstance(output, dict) else None
-    items = wrapper.get("inlinedResponses") if isinstance(wrapper, dict) else None
-    if not isinstance(items, list) or len(items) != job.request_count:
-        raise _invalid("metadata.output.inlinedResponses (one per request)", job.raw)
-    return items
-
-
-def item_responses(job: GeminiBatchJob) -> Iterator[dict[str, Any] | GeminiBatchItemError]:
-    """Each request's raw response, or its error, in input order."""
-    for index, item in enumerate(_items(job)):
-        error = item.get("error") if isinstance(item, dict) else None
-        response = item.get("response") if isinstance(item, dict) else None
-        if isinstance(error, dict):
-            code, message = error.get("code"), str(error.get("message", ""))
-            yield GeminiBatchItemError(index, code, message, error.get("details") or [])
-        elif isinstance(response, dict):
-            yield response
-        else:
-            raise _invalid(f"metadata.output.inlinedResponses[{index}]", job.raw)
+    own = structured_settings(item.schema) if item.schema is not None else {}
+    return item.input, {**shared, **own, **item.settings}
 
 
 def job_results(job: GeminiBatchJob) -> Iterator[AIMessage | GeminiBatchItemError]:
-    """The answers of a finished chat job, in input order (see `GeminiBatches.results`)."""
-    from langchain_gemini._from_gemini import to_chat_result
-
-    model = (job.model or "").removeprefix("models/")
-    for index, response in enumerate(item_responses(job)):
-        if isinstance(response, GeminiBatchItemError):
-            yield response
-            continue
-        try:
-            message = to_chat_result(response, model).generations[0].message  # type: ignore[arg-type]
-        except GeminiError as failure:  # e.g. a refusal: that item failed, the others stand
-            yield GeminiBatchItemError(index, failure.status_code, str(failure))
-            continue
-        assert isinstance(message, AIMessage)
-        yield message
+    """The answers of a finished inline chat job, in input order (`GeminiBatches.results` reads file jobs too)."""
+    return chat_results(entry_responses(inline_entries(job)), job.model)
 
 
-def structured_settings(schema: Mapping[str, Any] | type | None) -> dict[str, Any]:
-    """The per-call settings `with_structured_output(schema)` (method json_schema) binds; {} without a schema."""
-    if schema is None:
-        return {}
-    from langchain_gemini._structured import _json_schema_of
+def _result_file(job: GeminiBatchJob) -> tuple[str, dict[str, str]]:
+    """The download path of a file-based job's results (`/download/v1beta/files/<id>:download?alt=media`)."""
+    from langchain_gemini.files import file_name
 
-    return {"response_mime_type": "application/json", "response_schema": _json_schema_of(schema)}
+    # The REST path of Google's Batch API docs ("Retrieving results"); google-genai's files.download uses
+    # `files/<id>:download` under /v1beta, which Google serves too.
+    return f"/download/{{version}}/{file_name(job.responses_file or '')}:download", {"alt": "media"}
 
 
-def parsed_results(
-    results: Iterator[AIMessage | GeminiBatchItemError], schema: Mapping[str, Any] | type
-) -> Iterator[Any]:
-    """Each answer parsed as `with_structured_output(schema)` parses it.
+_JSON = {"content-type": "application/json"}
 
-    An answer that does not parse becomes a `GeminiBatchItemError` in its place.
-    """
-    from langchain_core.exceptions import OutputParserException
-    from langchain_core.output_parsers import JsonOutputParser, PydanticOutputParser
 
-    from langchain_gemini._structured import _is_pydantic
+def _upload_args(display_name: str | None) -> dict[str, Any]:
+    # JSON Lines; Google's sample uploads with mime_type 'jsonl' (google-genai), any JSON type is read the same.
+    return {"mime_type": "application/jsonl", "display_name": f"{display_name or 'batch'} requests"[:512]}
 
-    parser: Any = PydanticOutputParser(pydantic_object=schema) if _is_pydantic(schema) else JsonOutputParser()
-    for index, result in enumerate(results):
-        if isinstance(result, GeminiBatchItemError):
-            yield result
-            continue
-        try:
-            yield parser.invoke(result)
-        except OutputParserException as failure:
-            yield GeminiBatchItemError(index, None, f"the answer does not parse: {failure}")
+
+def _operation(content: bytes, client: GeminiClient) -> GeminiBatchJob:
+    try:
+        body = json.loads(content)
+    except ValueError:
+        raise invalid("the operation (not JSON)", client.scrub(content[:200].decode(errors="replace"))) from None
+    return GeminiBatchJob.from_json(body)
 
 
 def _failed(inputs: Sequence[Any], results: Sequence[AIMessage | GeminiBatchItemError]) -> list[int]:
@@ -321,33 +166,96 @@ class GeminiBatches(RefusesUnknownKwargs, GeminiClientSettings):
     def submit(
         self,
         model: str,
-        requests: Sequence[Mapping[str, Any]],
+        requests: Iterable[Mapping[str, Any]],
         *,
         display_name: str | None = None,
         method: str = "batchGenerateContent",
+        input_mode: InputMode = "auto",
     ) -> GeminiBatchJob:
-        """Submit wire-form requests as one inline job.
+        """Submit wire-form requests as one job: inline when small, else as an uploaded JSON Lines file.
+
+        `auto` sends a job inline when its create request stays under Google's 20 MB limit and it has at most
+        1,000 requests (an inline job's answers come back whole inside the job's operation), else as a file.
 
         `ChatGemini.batch_submit` builds GenerateContentRequests for it, `GeminiEmbeddings.batch_submit`
-        EmbedContentRequests (with `method="asyncBatchEmbedContent"`).
+        EmbedContentRequests (with `method="asyncBatchEmbedContent"`). Each request is written to a temporary file
+        as it comes, so a generator of requests is never held whole.
+
+        Args:
+            model: The model, e.g. `gemini-2.5-flash`.
+            requests: GenerateContentRequests (or EmbedContentRequests), in input order.
+            display_name: A name for the job.
+            method: `batchGenerateContent` or `asyncBatchEmbedContent`.
+            input_mode: `auto` (the size decides), `inline` (refused over 20 MB) or `file`.
+
+        Raises:
+            ValueError: No requests, an unknown `input_mode`, or an `inline` job over the limit.
+            GeminiError: If the upload or the create request fails (the create request is never retried).
         """
-        body = create_body(requests, display_name)
-        path = f"{model_path(model.removeprefix('models/'))}:{method}"
+        with JobRequests() as job:
+            for request in requests:
+                job.add(request)
+            path, mode = self._create_plan(model, method, job, display_name, input_mode)
+            if mode == "inline":
+                content = job.inline_body(display_name)
+            else:
+                from langchain_gemini.files import GeminiFiles
+
+                upload = GeminiFiles.from_model(self).upload(job.jsonl(), **_upload_args(display_name))
+                content = json.dumps(file_body(upload.name, display_name)).encode()
         # Not retried: "The creation of a batch job is not idempotent" (Batch API docs); a retry could run it twice.
-        return GeminiBatchJob.from_json(self._client.request_json("POST", path, body=body, max_retries=0))
+        answer = self._client.send("POST", path, content=content, headers=_JSON, max_retries=0)
+        return _operation(answer.content, self._client)
 
     async def asubmit(
         self,
         model: str,
-        requests: Sequence[Mapping[str, Any]],
+        requests: Iterable[Mapping[str, Any]] | AsyncIterable[Mapping[str, Any]],
         *,
         display_name: str | None = None,
         method: str = "batchGenerateContent",
+        input_mode: InputMode = "auto",
     ) -> GeminiBatchJob:
-        """Async `submit`."""
-        body = create_body(requests, display_name)
-        path = f"{model_path(model.removeprefix('models/'))}:{method}"
-        return GeminiBatchJob.from_json(await self._client.arequest_json("POST", path, body=body, max_retries=0))
+        """Async `submit` (`requests` may be an async iterable)."""
+        with JobRequests() as job:
+            if isinstance(requests, AsyncIterable):
+                async for request in requests:
+                    job.add(request)
+            else:
+                for request in requests:
+                    job.add(request)
+            path, mode = self._create_plan(model, method, job, display_name, input_mode)
+            if mode == "inline":
+                content = job.inline_body(display_name)
+            else:
+                from langchain_gemini.files import GeminiFiles
+
+                upload = await GeminiFiles.from_model(self).aupload(job.jsonl(), **_upload_args(display_name))
+                content = json.dumps(file_body(upload.name, display_name)).encode()
+        answer = await self._client.asend("POST", path, content=content, headers=_JSON, max_retries=0)
+        return _operation(answer.content, self._client)
+
+    @staticmethod
+    def _create_plan(
+        model: str, method: str, job: JobRequests, display_name: str | None, input_mode: str
+    ) -> tuple[str, str]:
+        """The create path, and `inline` or `file` for these requests."""
+        if input_mode not in ("auto", "inline", "file"):
+            msg = f"input_mode: expected 'auto', 'inline' or 'file', got {input_mode!r}"
+            raise ValueError(msg)
+        if not job.count:
+            msg = "inputs: a batch needs at least one input"
+            raise ValueError(msg)
+        size = job.inline_size(display_name)
+        if input_mode == "inline" and size > MAX_INLINE_BYTES:
+            msg = (
+                f"inputs: {size} bytes of requests exceed the {MAX_INLINE_BYTES}-byte limit of inline batch jobs; "
+                "use input_mode='auto' or 'file' to send them as a file"
+            )
+            raise ValueError(msg)
+        small = size <= MAX_INLINE_BYTES and job.count <= MAX_INLINE_REQUESTS
+        mode = input_mode if input_mode != "auto" else "inline" if small else "file"
+        return f"{model_path(model.removeprefix('models/'))}:{method}", mode
 
     def get(self, job: GeminiBatchJob | str) -> GeminiBatchJob:
         """The job's current state (by `GeminiBatchJob`, `batches/<id>` or `<id>`)."""
@@ -383,8 +291,43 @@ class GeminiBatches(RefusesUnknownKwargs, GeminiClientSettings):
             current = await self.aget(current.name)
         return current
 
+    def responses(self, job: GeminiBatchJob | str) -> Iterator[dict[str, Any] | GeminiBatchItemError]:
+        """Each request's raw response (GenerateContentResponse or EmbedContentResponse), or its error, in input order.
+
+        A file-based job's result file is downloaded to a temporary file and read back one line at a time.
+
+        Raises:
+            ValueError: If the job has not succeeded.
+            GeminiResponseValidationError: If the output is missing or malformed.
+        """
+        current = job if isinstance(job, GeminiBatchJob) and job.done else self.get(job)
+        check_succeeded(current)
+        if current.responses_file is None:
+            return entry_responses(inline_entries(current))
+        return entry_responses(self._file_entries(current))
+
+    def _file_entries(self, job: GeminiBatchJob) -> Iterator[dict[str, Any] | None]:
+        path, params = _result_file(job)
+        with tempfile.TemporaryFile() as sink:
+            self._client.download(path.format(version=self.api_version), sink, params=params)
+            yield from indexed_lines(sink, job.request_count)
+
+    async def aresponses(self, job: GeminiBatchJob | str) -> AsyncIterator[dict[str, Any] | GeminiBatchItemError]:
+        """Async `responses`."""
+        current = job if isinstance(job, GeminiBatchJob) and job.done else await self.aget(job)
+        check_succeeded(current)
+        if current.responses_file is None:
+            for response in entry_responses(inline_entries(current)):
+                yield response
+            return
+        path, params = _result_file(current)
+        with tempfile.TemporaryFile() as sink:
+            await self._client.adownload(path.format(version=self.api_version), sink, params=params)
+            for response in entry_responses(indexed_lines(sink, current.request_count)):
+                yield response
+
     def results(self, job: GeminiBatchJob | str, *, schema: Mapping[str, Any] | type | None = None) -> Iterator[Any]:
-        """The answers of a SUCCEEDED job in input order.
+        """The answers of a SUCCEEDED job in input order, one at a time (memory does not grow with the job).
 
         Each request gives an `AIMessage` (or, with the `schema` given to `batch_submit`, the parsed object), or a
         `GeminiBatchItemError` where it failed (never dropped).
@@ -393,13 +336,30 @@ class GeminiBatches(RefusesUnknownKwargs, GeminiClientSettings):
             ValueError: If the job has not succeeded (it is still running, failed, cancelled or expired).
         """
         current = job if isinstance(job, GeminiBatchJob) and job.done else self.get(job)
-        return job_results(current) if schema is None else parsed_results(job_results(current), schema)
+        results = chat_results(self.responses(current), current.model)
+        return results if schema is None else parsed_results(results, schema)
+
+    async def aiter_results(
+        self, job: GeminiBatchJob | str, *, schema: Mapping[str, Any] | type | None = None
+    ) -> AsyncIterator[Any]:
+        """Async `results`: the answers one at a time."""
+        current = job if isinstance(job, GeminiBatchJob) and job.done else await self.aget(job)
+        check_succeeded(current)
+        if current.responses_file is None:
+            results = chat_results(entry_responses(inline_entries(current)), current.model)
+            for result in results if schema is None else parsed_results(results, schema):
+                yield result
+            return
+        path, params = _result_file(current)
+        with tempfile.TemporaryFile() as sink:
+            await self._client.adownload(path.format(version=self.api_version), sink, params=params)
+            results = chat_results(entry_responses(indexed_lines(sink, current.request_count)), current.model)
+            for result in results if schema is None else parsed_results(results, schema):
+                yield result
 
     async def aresults(self, job: GeminiBatchJob | str, *, schema: Mapping[str, Any] | type | None = None) -> list[Any]:
-        """Async `results` (as a list)."""
-        current = job if isinstance(job, GeminiBatchJob) and job.done else await self.aget(job)
-        results = job_results(current)
-        return list(results if schema is None else parsed_results(results, schema))
+        """Async `results` as a list (for small jobs; `aiter_results` for large ones)."""
+        return [result async for result in self.aiter_results(job, schema=schema)]
 
     def resubmit_failed(
         self,
@@ -469,7 +429,7 @@ class GeminiBatches(RefusesUnknownKwargs, GeminiClientSettings):
             if token is None:
                 return
             if token in seen:
-                raise _invalid(f"a new nextPageToken (got {token!r} again)", body)
+                raise invalid(f"a new nextPageToken (got {token!r} again)", body)
             seen.add(token)
 
     async def alist(self, *, page_size: int | None = None) -> AsyncIterator[GeminiBatchJob]:
@@ -487,5 +447,5 @@ class GeminiBatches(RefusesUnknownKwargs, GeminiClientSettings):
             if token is None:
                 return
             if token in seen:
-                raise _invalid(f"a new nextPageToken (got {token!r} again)", body)
+                raise invalid(f"a new nextPageToken (got {token!r} again)", body)
             seen.add(token)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Literal, cast
 
@@ -42,7 +42,7 @@ if TYPE_CHECKING:
     from langchain_core.runnables import Runnable
     from langchain_core.tools import BaseTool
 
-    from langchain_gemini.batches import GeminiBatchJob
+    from langchain_gemini.batches import GeminiBatchItem, GeminiBatchJob, InputMode
 
 StructuredMethod = Literal["json_schema", "function_calling", "json_mode"]
 """The `method` of `with_structured_output`: native JSON schema, one forced function call, or JSON (with the schema
@@ -457,50 +457,64 @@ class ChatGemini(RequestSettings, GeminiClientSettings, BaseChatModel):
 
     def batch_submit(
         self,
-        inputs: Sequence[LanguageModelInput],
+        inputs: Iterable[LanguageModelInput | GeminiBatchItem],
         *,
         display_name: str | None = None,
         schema: Mapping[str, Any] | type | None = None,
+        input_mode: InputMode = "auto",
         **kwargs: Any,
     ) -> GeminiBatchJob:
         """Submit `inputs` as one Batch API job (half the price; Google targets 24 hours) and return its handle.
 
         Each input is converted exactly as `invoke` converts it, with `kwargs` as per-call settings for all of
-        them (`tools`, `tool_choice`, `temperature`, ...). `schema` (a pydantic class, TypedDict or JSON schema)
-        asks for structured output as `with_structured_output` does; pass the same schema to
-        `GeminiBatches.results` to get parsed objects. Follow the job with `GeminiBatches.from_model(model)`:
-        `get(job.name)` works from any process.
+        them (`tools`, `tool_choice`, `temperature`, ...); a `GeminiBatchItem` adds settings of its own. `schema`
+        (a pydantic class, TypedDict or JSON schema) asks for structured output as `with_structured_output` does;
+        pass the same schema to `GeminiBatches.results` to get parsed objects. Follow the job with
+        `GeminiBatches.from_model(model)`: `get(job.name)` works from any process.
+
+        Requests are written to a temporary file as they are built, then sent inline when the create request stays
+        under Google's 20 MB limit, else uploaded as a JSON Lines file (`input_mode` forces either).
 
         Raises:
-            ValueError: For inputs or settings `invoke` would refuse, or a job over the 20 MB inline limit.
+            ValueError: For inputs or settings `invoke` would refuse, or an `input_mode="inline"` job over 20 MB.
         """
-        from langchain_gemini.batches import GeminiBatches, structured_settings
+        from langchain_gemini.batches import GeminiBatches, item_call, shared_settings
 
-        kwargs.update(structured_settings(schema))
-        requests = [
-            self._prepare(resolve_media(self, self._convert_input(i).to_messages()), None, kwargs).body for i in inputs
-        ]
+        shared = shared_settings(schema, kwargs)
+
+        def requests() -> Iterator[Mapping[str, Any]]:
+            for item in inputs:
+                input_, settings = item_call(item, shared)
+                messages = resolve_media(self, self._convert_input(input_).to_messages())
+                yield self._prepare(messages, None, settings).body
+
         batches = GeminiBatches.from_model(self)
-        return batches.submit(kwargs.get("model") or self.model, requests, display_name=display_name)
+        model = kwargs.get("model") or self.model
+        return batches.submit(model, requests(), display_name=display_name, input_mode=input_mode)
 
     async def abatch_submit(
         self,
-        inputs: Sequence[LanguageModelInput],
+        inputs: Iterable[LanguageModelInput | GeminiBatchItem],
         *,
         display_name: str | None = None,
         schema: Mapping[str, Any] | type | None = None,
+        input_mode: InputMode = "auto",
         **kwargs: Any,
     ) -> GeminiBatchJob:
         """Async `batch_submit`."""
-        from langchain_gemini.batches import GeminiBatches, structured_settings
+        from langchain_gemini.batches import GeminiBatches, item_call, shared_settings
 
-        kwargs.update(structured_settings(schema))
-        requests = [
-            self._prepare(await aresolve_media(self, self._convert_input(i).to_messages()), None, kwargs).body
-            for i in inputs
-        ]
+        shared = shared_settings(schema, kwargs)
+
+        async def requests() -> AsyncIterator[Mapping[str, Any]]:
+            for item in inputs:
+                input_, settings = item_call(item, shared)
+                messages = await aresolve_media(self, self._convert_input(input_).to_messages())
+                yield self._prepare(messages, None, settings).body
+
         batches = GeminiBatches.from_model(self)
-        return await batches.asubmit(kwargs.get("model") or self.model, requests, display_name=display_name)
+        model = kwargs.get("model") or self.model
+        return await batches.asubmit(model, requests(), display_name=display_name, input_mode=input_mode)
 
     # -- token counting ------------------------------------------------------------------------------------------
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from json.encoder import encode_basestring  # json.dumps's own C encoder for one str
 from typing import TYPE_CHECKING, Any, Literal, get_args
@@ -20,7 +20,7 @@ from langchain_gemini._unknown_kwargs import RefusesUnknownKwargs
 from langchain_gemini.errors import GeminiConnectionError, GeminiResponseValidationError, GeminiTimeoutError
 
 if TYPE_CHECKING:
-    from langchain_gemini.batches import GeminiBatchItemError, GeminiBatchJob
+    from langchain_gemini.batches import GeminiBatchItemError, GeminiBatchJob, InputMode
 
 TaskType = Literal[
     "SEMANTIC_SIMILARITY",
@@ -514,20 +514,24 @@ class GeminiEmbeddings(RefusesUnknownKwargs, GeminiClientSettings, Embeddings):
         task_type: str | None = None,
         output_dimensionality: int | None = None,
         display_name: str | None = None,
+        input_mode: InputMode = "auto",
     ) -> GeminiBatchJob:
         """Embed `texts` as one Batch API job (`asyncBatchEmbedContent`: half the price, asynchronous).
 
-        The requests are those `embed_documents` sends. Follow the job with `GeminiBatches.from_model(embeddings)`
-        and read the vectors with `batch_results`.
+        The requests are those `embed_documents` sends, inline under Google's 20 MB limit, else as an uploaded
+        JSON Lines file (`input_mode` forces either). Follow the job with `GeminiBatches.from_model(embeddings)`
+        and read the vectors with `batch_results` (or `iter_batch_results`, one at a time).
 
         Raises:
-            ValueError: For texts or settings `embed_documents` would refuse, or a job over the 20 MB inline limit.
+            ValueError: For texts or settings `embed_documents` would refuse, or an `inline` job over 20 MB.
         """
         from langchain_gemini.batches import GeminiBatches
 
         requests = self._batch_requests(texts, task_type, output_dimensionality)
         batches = GeminiBatches.from_model(self)
-        return batches.submit(self.model, requests, display_name=display_name, method="asyncBatchEmbedContent")
+        return batches.submit(
+            self.model, requests, display_name=display_name, method="asyncBatchEmbedContent", input_mode=input_mode
+        )
 
     async def abatch_submit(
         self,
@@ -536,43 +540,66 @@ class GeminiEmbeddings(RefusesUnknownKwargs, GeminiClientSettings, Embeddings):
         task_type: str | None = None,
         output_dimensionality: int | None = None,
         display_name: str | None = None,
+        input_mode: InputMode = "auto",
     ) -> GeminiBatchJob:
         """Async `batch_submit`."""
         from langchain_gemini.batches import GeminiBatches
 
         requests = self._batch_requests(texts, task_type, output_dimensionality)
         batches = GeminiBatches.from_model(self)
-        return await batches.asubmit(self.model, requests, display_name=display_name, method="asyncBatchEmbedContent")
+        return await batches.asubmit(
+            self.model, requests, display_name=display_name, method="asyncBatchEmbedContent", input_mode=input_mode
+        )
 
-    def batch_results(self, job: GeminiBatchJob) -> list[list[float] | GeminiBatchItemError]:
-        """The vectors of a SUCCEEDED embedding job, in input order, normalised as `embed_documents` does.
+    def iter_batch_results(self, job: GeminiBatchJob | str) -> Iterator[list[float] | GeminiBatchItemError]:
+        """The vectors of a SUCCEEDED embedding job, one at a time in input order.
 
-        A `GeminiBatchItemError` stands where a text failed.
+        Each is normalised as `embed_documents` normalises it; a `GeminiBatchItemError` stands where a text failed.
 
         Raises:
             ValueError: If the job has not succeeded.
             GeminiResponseValidationError: If a response has no usable embedding.
         """
-        from langchain_gemini.batches import GeminiBatchItemError, item_responses
+        from langchain_gemini.batches import GeminiBatches
 
+        return map(self._batch_vector, GeminiBatches.from_model(self).responses(job))
+
+    def batch_results(self, job: GeminiBatchJob | str) -> list[list[float] | GeminiBatchItemError]:
+        """`iter_batch_results` as a list."""
+        return list(self.iter_batch_results(job))
+
+    async def abatch_results(self, job: GeminiBatchJob | str) -> list[list[float] | GeminiBatchItemError]:
+        """Async `batch_results`."""
+        from langchain_gemini.batches import GeminiBatches
+
+        return [self._batch_vector(response) async for response in GeminiBatches.from_model(self).aresponses(job)]
+
+    def _batch_vector(self, response: dict[str, Any] | GeminiBatchItemError) -> list[float] | GeminiBatchItemError:
+        if not isinstance(response, dict):
+            return response
+        values = _vector(response.get("embedding"), normalized=False)
         known = _dimensions_of(self.model)
-        out: list[list[float] | GeminiBatchItemError] = []
-        for response in item_responses(job):
-            if isinstance(response, GeminiBatchItemError):
-                out.append(response)
-                continue
-            values = _vector(response.get("embedding"), normalized=False)
-            # As _normalizes decides for embed_documents: only a truncated vector is rescaled to unit length.
-            if self.normalize and (known is None or len(values) < known[1]):
-                values = _normalize_values({"values": [float(x) for x in values]})["values"]
-            out.append([float(x) for x in values])
-        return out
+        # As _normalizes decides for embed_documents: only a truncated vector is rescaled to unit length.
+        if self.normalize and (known is None or len(values) < known[1]):
+            values = _normalize_values({"values": [float(x) for x in values]})["values"]
+        return [float(x) for x in values]
 
     def _batch_requests(
         self, texts: Sequence[str], task_type: str | None, output_dimensionality: int | None
-    ) -> list[dict[str, Any]]:
-        call = self._documents_call(texts, task_type, None, output_dimensionality)
-        return [json.loads(request) for request in call.requests]
+    ) -> Iterator[dict[str, Any]]:
+        """The EmbedContentRequests `embed_documents` would send, built one at a time (all texts checked first)."""
+        task = check_task_type(task_type) if task_type is not None else self.task_type or DOCUMENT_TASK_TYPE
+        fields = self._request_fields(task, self._dimensions(output_dimensionality))
+        checked = _check_texts(texts, self.check_input_length, input_token_limit(self.model))
+        prefixed = self._prefixed
+
+        def requests() -> Iterator[dict[str, Any]]:
+            for text in checked:
+                # A prefixed model takes the task inside the text, as in `_documents_call`.
+                content = with_task_prefix(text, task) if prefixed else text
+                yield {**fields, "content": {"parts": [{"text": content}]}}
+
+        return requests()
 
     # -- request preparation (shared by sync and async) ------------------------------------------------------------
 

@@ -2,8 +2,10 @@
 
 `GeminiEmulator` speaks the Gemini Developer API (`/v1beta`, and `/v1` for the stable paths) on loopback:
 `models.list` / `models.get`, `generateContent`, `streamGenerateContent` (`?alt=sse` or a streamed JSON array),
-`countTokens`, `embedContent`, `batchEmbedContents`, and the Files API (the resumable `/upload/v1beta/files`
-protocol, `files.get` / `list` / `delete`). It needs only the standard library (it imports nothing else from
+`countTokens`, `embedContent`, `batchEmbedContents`, the Files API (the resumable `/upload/v1beta/files`
+protocol, `files.get` / `list` / `delete`, downloads of generated files), context caches, and the Batch API
+(`batchGenerateContent` / `asyncBatchEmbedContent` with inline requests or a JSONL input file, job states, result
+files). It needs only the standard library (it imports nothing else from
 `langchain_gemini`) and holds requests to the real API's rules, answering mistakes with Google's own error bodies:
 unknown fields, empty parts, bad roles, unsupported or missing MIME types, media resolution and video metadata,
 out-of-range generation settings, speech and image settings, thinking budgets, tools and tool config, schema and

@@ -54,7 +54,7 @@ from langchain_gemini.testing._validate import validate_count, validate_generate
 
 MAX_PAYLOAD_BYTES = 20 * 1024 * 1024  # "The maximum total request size is 20 MB" [001]: 20,971,520 bytes
 _ROUTE = re.compile(r"/(v1beta|v1|v1alpha)/models(?:/([^/:]+)(?::([A-Za-z]+))?)?/?")
-_FILE_ACTIONS = frozenset({"uploadFile", "createFile", "getFile", "listFiles", "deleteFile"})
+_FILE_ACTIONS = frozenset({"uploadFile", "createFile", "getFile", "listFiles", "deleteFile", "downloadFile"})
 _POST_ACTIONS = {
     "generateContent": "generateContent",
     "streamGenerateContent": "generateContent",
@@ -79,7 +79,7 @@ class App:
         self.caches = _caches_api.CachesApi(
             state.caches, lambda: self.state.models, lambda held, model: validate_generate(held, model, self.context)
         )
-        self.batches = _batches.BatchesApi(state.batches, lambda: self.state.models, self._answer_one)
+        self.batches = _batches.BatchesApi(state.batches, lambda: self.state.models, self._answer_one, state.files)
 
     @property
     def context(self) -> RequestContext:

@@ -1,4 +1,4 @@
-"""The Batch API for generateContent with inline requests: create, get, list, cancel and delete.
+"""The Batch API (inline requests or a JSONL input file, result files): create, get, list, cancel and delete.
 
 The shape is the long-running operation google-genai reads (google/genai/batches.py, `_BatchJob_from_mldev`):
 
@@ -17,8 +17,17 @@ The shape is the long-running operation google-genai reads (google/genai/batches
 A display name containing `BATCH_FAILED_TRIGGER` makes the job fail as a whole (the operation's `error`), one containing
 `BATCH_EXPIRED_TRIGGER` expires it ("running or pending for more than 48 hours ... will not have any results").
 `models/{model}:asyncBatchEmbedContent` takes EmbedContentRequests the same way and answers each with an
-EmbedContentResponse. Not served yet: file input (`inputConfig.fileName`, JSONL through the Files API) and result
-files; a file-based job is refused with 400 saying so.
+EmbedContentResponse.
+
+File input: `{"batch": {"inputConfig": {"fileName": "files/<id>"}}}` (or `file_name`, as Google's REST sample and
+google-genai's `_EmbeddingsBatchJobSource_to_mldev` write it) names an uploaded JSON Lines file, one request per line:
+`{"key": "request-1", "request": GenerateContentRequest}` (ai.google.dev/gemini-api/docs/batch-api, "Input file").
+The answers go to a generated result file, named by `metadata.output.responsesFile` (google-genai reads it as
+`dest.file_name`, `_BatchJobDestination_from_mldev`) and downloaded with `files/<id>:download?alt=media`: one line
+per request, `{"key": "request-1", "response": GenerateContentResponse}` or `{"key": ..., "error": Status}` (the
+shape Google's batch samples parse: `'response' in line` / `'error' in line`). Lines follow the input order, except
+in a job whose display name contains `BATCH_SHUFFLED_TRIGGER`: its result file lists them in reverse, as the real
+service may (googleapis/python-genai#1909 reports answers out of order), so clients must match by key.
 """
 
 from __future__ import annotations
@@ -34,6 +43,7 @@ from typing import Any
 
 from langchain_gemini.testing._caches import timestamp
 from langchain_gemini.testing._errors import ApiError, invalid_argument
+from langchain_gemini.testing._files import FileStore
 from langchain_gemini.testing._http import HttpRequest, Reply
 from langchain_gemini.testing._models import ModelInfo
 from langchain_gemini.testing._normalize import parse_json
@@ -43,6 +53,8 @@ BATCH_FAILED_TRIGGER = "[emulator:batch-failed]"
 """In a batch's display name: the job fails as a whole instead of running."""
 BATCH_EXPIRED_TRIGGER = "[emulator:batch-expired]"
 """In a batch's display name: the job expires instead of running."""
+BATCH_SHUFFLED_TRIGGER = "[emulator:batch-shuffled]"
+"""In a file-based batch's display name: its result file lists the answers in reverse order."""
 MAX_INLINE_BYTES = 20 * 1024 * 1024  # "Inline requests total under 20MB" (Batch API docs)
 _ROUTE = re.compile(r"/(v1beta|v1|v1alpha)/batches(?:/([^/:]+)(?::(cancel))?)?/?")
 _CREATE = re.compile(r"/(v1beta|v1|v1alpha)/models/([^/:]+):(batchGenerateContent|asyncBatchEmbedContent)")
@@ -102,6 +114,9 @@ class StoredBatch:
     ended: float = 0.0
     sequence: int = 0
     method: str = "batchGenerateContent"
+    source_file: str | None = None
+    """`files/<id>` of a file-based job's input; its results then go to `results_file`."""
+    results_file: str | None = None
 
     def resource(self) -> dict[str, Any]:
         """The `Operation` JSON, with the `GenerateContentBatch` (or `EmbedContentBatch`) as its metadata."""
@@ -116,7 +131,10 @@ class StoredBatch:
         meta["state"] = self.state
         meta["name"] = f"batches/{self.id}"
         if self.state == "BATCH_STATE_SUCCEEDED":
-            meta["output"] = {"inlinedResponses": {"inlinedResponses": self.results}}
+            if self.results_file is not None:
+                meta["output"] = {"responsesFile": self.results_file}
+            else:
+                meta["output"] = {"inlinedResponses": {"inlinedResponses": self.results}}
         out: dict[str, Any] = {"name": f"batches/{self.id}", "metadata": meta}
         if self.state in _DONE:
             out["done"] = True
@@ -141,14 +159,20 @@ class BatchesApi:
     """Batch jobs of one emulator (thread-safe), answered through `answer_one` (generateContent's own path)."""
 
     def __init__(
-        self, store: dict[str, StoredBatch], models: Callable[[], dict[str, ModelInfo]], answer_one: Answer
+        self,
+        store: dict[str, StoredBatch],
+        models: Callable[[], dict[str, ModelInfo]],
+        answer_one: Answer,
+        files: FileStore,
     ) -> None:
         self.models = models
+        self.files = files
         self.answer_one = answer_one
         self.pending_polls = 1
         self.running_polls = 1
         self._batches = store  # the emulator state's, so that reset() forgets batches too
         self._sequence = 0
+        self._origins: dict[str, tuple[str, str]] = {}  # batch id -> (origin, API version) for its result file
         self._lock = threading.Lock()
 
     def answer(self, request: HttpRequest, action: str) -> Reply:
@@ -160,7 +184,8 @@ class BatchesApi:
         if action in _TYPES:
             match = _CREATE.fullmatch(request.path)
             assert match is not None
-            return _json(self._create(match.group(1), match.group(2), action, request.body).resource())
+            origin = f"http://{request.headers.get('host', '127.0.0.1')}"
+            return _json(self._create(match.group(1), match.group(2), action, request.body, origin).resource())
         if action == "listBatches":
             return self._list(request)
         match = _ROUTE.fullmatch(request.path)
@@ -182,7 +207,7 @@ class BatchesApi:
             self._batches.pop(batch_id, None)
         return _json({})
 
-    def _create(self, version: str, model_id: str, method: str, raw: bytes) -> StoredBatch:
+    def _create(self, version: str, model_id: str, method: str, raw: bytes, origin: str) -> StoredBatch:
         model = self.models().get(model_id)
         if model is None or method not in model.methods:
             raise ApiError(
@@ -197,24 +222,47 @@ class BatchesApi:
         config = batch.get("inputConfig") or batch.get("input_config")
         if not isinstance(config, dict) or not config:
             raise invalid_argument("batch.input_config is required: inline requests or a file name.")
-        if "fileName" in config or "file_name" in config:
-            raise invalid_argument("The Gemini emulator does not serve file-based batches yet: send inline requests.")
-        wrapper = config.get("requests")
-        requests = wrapper.get("requests") if isinstance(wrapper, dict) else None
-        if not isinstance(requests, list) or not requests:
-            raise invalid_argument("batch.input_config.requests.requests must not be empty.")
-        if len(raw) > MAX_INLINE_BYTES:
-            raise invalid_argument(f"Inline batch requests must total less than {MAX_INLINE_BYTES} bytes.")
-        for index, item in enumerate(requests):
-            if not isinstance(item, dict) or not isinstance(item.get("request"), dict):
-                raise invalid_argument(f"batch.input_config.requests.requests[{index}].request is required.")
+        source = config.get("fileName") or config.get("file_name")
+        if source is not None:
+            requests = self._file_requests(source)
+        else:
+            requests = _inline_requests(config, raw)
         display_name = batch.get("displayName") or batch.get("display_name")
         with self._lock:
             batch_id = "".join(secrets.choice("abcdefghijklmnopqrstuvwxyz0123456789") for _ in range(36))
             self._sequence += 1
             stored = StoredBatch(batch_id, model.id, requests, display_name, sequence=self._sequence, method=method)
+            stored.source_file = source
             self._batches[batch_id] = stored
+        self._origins[batch_id] = (origin, version)
         return stored
+
+    def _file_requests(self, source: Any) -> list[dict[str, Any]]:
+        """The JSONL input file's lines as inline items (`{"request", "metadata": {"key"}}`)."""
+        if not isinstance(source, str) or not source.startswith("files/"):
+            raise invalid_argument(f"batch.input_config.file_name must be a file name (files/<id>), not {source!r}.")
+        stored = self.files.get(source.removeprefix("files/"))
+        if stored is None:
+            raise ApiError(403, f"You do not have permission to access the File {source} or it may not exist.")
+        if stored.data is None:
+            raise invalid_argument(f"{source} is not a JSON Lines file of requests ({stored.mime_type}).")
+        requests: list[dict[str, Any]] = []
+        for number, line in enumerate(stored.data.splitlines(), start=1):
+            if not line.strip():
+                continue
+            try:
+                item = json.loads(line)
+            except ValueError:
+                raise invalid_argument(f"{source}, line {number}: not valid JSON.") from None
+            if not isinstance(item, dict) or not isinstance(item.get("request"), dict):
+                raise invalid_argument(f"{source}, line {number}: each line needs a request object.")
+            key = item.get("key")
+            if key is not None and not isinstance(key, str):
+                raise invalid_argument(f"{source}, line {number}: key must be a string.")
+            requests.append({"request": item["request"], "metadata": {"key": key}} if key is not None else item)
+        if not requests:
+            raise invalid_argument(f"{source} holds no requests.")
+        return requests
 
     def _advance(self, stored: StoredBatch) -> None:
         """One GET's worth of progress: PENDING, then RUNNING, then the outcome."""
@@ -239,10 +287,31 @@ class BatchesApi:
                 None,
                 [self._run(item, stored) for item in stored.requests],
             )
+        results_file = None
+        if outcome == "BATCH_STATE_SUCCEEDED" and stored.source_file is not None:
+            results_file = self._write_results(stored, results)
         with self._lock:
             if stored.state == "BATCH_STATE_RUNNING":  # not cancelled meanwhile
                 stored.state, stored.error, stored.results = outcome, error, results
+                stored.results_file = results_file
                 stored.updated = stored.ended = time.time()
+
+    def _write_results(self, stored: StoredBatch, results: list[dict[str, Any]]) -> str:
+        """Write a file-based job's answers as a generated JSONL file; its name."""
+        lines = []
+        for result in results:
+            line: dict[str, Any] = {}
+            key = result.get("metadata", {}).get("key")
+            if key is not None:
+                line["key"] = key
+            line.update((k, v) for k, v in result.items() if k in ("response", "error"))
+            lines.append(json.dumps(line, ensure_ascii=False, separators=(",", ":")))
+        if BATCH_SHUFFLED_TRIGGER in (stored.display_name or ""):
+            lines.reverse()
+        origin, version = self._origins.get(stored.id, ("http://127.0.0.1", "v1beta"))
+        data = ("\n".join(lines) + "\n").encode()
+        name = f"batch-{stored.id}-results"
+        return "files/" + self.files.generated(data, "application/jsonl", name, origin, version).id
 
     def _run(self, item: dict[str, Any], stored: StoredBatch) -> dict[str, Any]:
         model = self.models().get(stored.model)
@@ -268,6 +337,19 @@ class BatchesApi:
         if len(rest) > size:
             page["nextPageToken"] = next_page_token(page_items[-1].sequence)
         return _json(page)
+
+
+def _inline_requests(config: dict[str, Any], raw: bytes) -> list[dict[str, Any]]:
+    wrapper = config.get("requests")
+    requests = wrapper.get("requests") if isinstance(wrapper, dict) else None
+    if not isinstance(requests, list) or not requests:
+        raise invalid_argument("batch.input_config.requests.requests must not be empty.")
+    if len(raw) > MAX_INLINE_BYTES:
+        raise invalid_argument(f"Inline batch requests must total less than {MAX_INLINE_BYTES} bytes.")
+    for index, item in enumerate(requests):
+        if not isinstance(item, dict) or not isinstance(item.get("request"), dict):
+            raise invalid_argument(f"batch.input_config.requests.requests[{index}].request is required.")
+    return requests
 
 
 def _json(payload: Any) -> Reply:

@@ -9,7 +9,12 @@ when FAILED.
 States (reference 12.3): `video/*` files start PROCESSING ("Videos need to be processed before you can use them")
 and stay so for the first `processing_polls` GETs, then turn ACTIVE; other types are ACTIVE at once. A display
 name containing `FILE_FAILED_TRIGGER` makes any file go through PROCESSING to FAILED instead; tests can also
-force a state (`set_state`). File contents are not kept: only what token counting needs.
+force a state (`set_state`). File contents are kept only for JSON and text files (what a batch job reads as its
+JSONL input); other uploads keep only what token counting needs.
+
+Result files of batch jobs are `GENERATED` files (`generated`): their `downloadUri` serves the bytes, as Google
+serves result files at `/download/v1beta/files/<id>:download?alt=media` (ai.google.dev/gemini-api/docs/batch-api,
+"Retrieving results", REST). Uploaded files cannot be downloaded ("User uploads cannot be downloaded from the API").
 """
 
 from __future__ import annotations
@@ -42,6 +47,12 @@ def valid_id(file_id: str) -> bool:
     return bool(_ID.fullmatch(file_id))
 
 
+def _kept(mime_type: str) -> bool:
+    """Whether an upload's bytes are kept: JSON Lines and text, what a batch job may read back."""
+    mime = mime_type.lower()
+    return "json" in mime or mime.startswith("text/")
+
+
 def _timestamp(seconds: float) -> str:
     return datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
@@ -64,6 +75,10 @@ class StoredFile:
     created: float = field(default_factory=time.time)
     updated: float = 0.0
     sequence: int = 0
+    data: bytes | None = field(default=None, repr=False)
+    """The content, for JSON and text uploads and for generated files."""
+    download_uri: str | None = None
+    """Set on generated files only: where their content is served."""
 
     def resource(self) -> dict[str, Any]:
         """The `File` JSON."""
@@ -78,7 +93,9 @@ class StoredFile:
         out["sha256Hash"] = base64.b64encode(self.sha256).decode()
         out["uri"] = self.uri
         out["state"] = self.state
-        out["source"] = "UPLOADED"
+        out["source"] = "GENERATED" if self.download_uri else "UPLOADED"
+        if self.download_uri:
+            out["downloadUri"] = self.download_uri
         if self.state == "FAILED":
             out["error"] = {"code": 13, "message": self.error or _FAILURE}  # google.rpc.Status: 13 is INTERNAL
         if self.state == "ACTIVE" and self.mime_type.lower().startswith("video/"):
@@ -152,12 +169,32 @@ class FileStore:
             polls_left=self.processing_polls,
             fails=fails,
             tokens=media_tokens(upload.mime_type, len(data), data),
+            data=data if _kept(upload.mime_type) else None,
         )
         with self._lock:
             self._sequence += 1
             stored.sequence = self._sequence
             self._files[file_id] = stored
             upload.result = stored
+        return stored
+
+    def generated(self, data: bytes, mime_type: str, display_name: str, origin: str, version: str) -> StoredFile:
+        """Store a file the service wrote (a batch job's results): ACTIVE, and downloadable."""
+        file_id = "batch-" + self.new_id()
+        stored = StoredFile(
+            id=file_id,
+            uri=f"{origin}/{version}/files/{file_id}",
+            mime_type=mime_type,
+            size=len(data),
+            sha256=hashlib.sha256(data).digest(),
+            display_name=display_name,
+            data=data,
+            download_uri=f"{origin}/download/{version}/files/{file_id}:download?alt=media",
+        )
+        with self._lock:
+            self._sequence += 1
+            stored.sequence = self._sequence
+            self._files[file_id] = stored
         return stored
 
     def get(self, file_id: str, *, poll: bool = False) -> StoredFile | None:

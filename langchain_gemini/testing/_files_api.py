@@ -17,6 +17,11 @@ the upload protocol itself (offsets, sizes, sessions) use the emulator's wording
 public sources. `GET /v1beta/files` pages by `pageSize` (default 10, at most 100) and `pageToken`, oldest first;
 a missing file is 403 "You do not have permission to access the File <id> or it may not exist." for get, delete
 and use alike (see `_media_rules`).
+
+Download: `GET /download/v1beta/files/<id>:download?alt=media` (the path Google's Batch API docs give for result
+files) or `GET /v1beta/files/<id>:download?alt=media` (the path google-genai's `files.download` builds) answers a
+generated file's bytes. An uploaded file cannot be downloaded (reference 1.7: "User uploads cannot be downloaded
+from the API"): 400, in the emulator's wording (Google's was not found in public sources).
 """
 
 from __future__ import annotations
@@ -33,7 +38,7 @@ from langchain_gemini.testing._normalize import normalize, parse_json
 from langchain_gemini.testing._paging import next_page_token, page_window
 
 GRANULARITY = 256 * 1024
-_ROUTE = re.compile(r"/(upload/)?(v1beta|v1|v1alpha)/files(?:/([^/:]+))?/?")
+_ROUTE = re.compile(r"/(upload/|download/)?(v1beta|v1|v1alpha)/files(?:/([^/:]+)(:download)?)?/?")
 _MAX_DISPLAY_NAME = 512  # "must be no more than 512 characters in length" (File.display_name)
 _DEFAULT_PAGE, _MAX_PAGE = 10, 100
 
@@ -43,8 +48,10 @@ def route(method: str, path: str) -> str | None:
     match = _ROUTE.fullmatch(path)
     if match is None:
         return None
-    upload, file_id = match.group(1), match.group(3)
-    if upload:
+    prefix, file_id, download = match.group(1), match.group(3), match.group(4)
+    if download or prefix == "download/":
+        return "downloadFile" if method == "GET" and download and file_id else None
+    if prefix:
         return "uploadFile" if method == "POST" and file_id is None else None
     if file_id is None:
         return {"GET": "listFiles", "POST": "createFile"}.get(method)
@@ -95,6 +102,8 @@ class FilesApi:
             if stored is None:
                 raise _missing(file_id)
             return _json(stored.resource())
+        if action == "downloadFile":
+            return self._download(request, file_id)
         if not self.store.delete(file_id):
             raise _missing(file_id)
         return _json({})
@@ -188,6 +197,18 @@ class FilesApi:
         if upload.declared is not None and received + len(request.body) > upload.declared:
             raise _upload_error(f"More than the declared {upload.declared} bytes were sent.", "active", received)
         upload.received += request.body
+
+    def _download(self, request: HttpRequest, file_id: str) -> Reply:
+        stored = self.store.get(file_id)
+        if stored is None:
+            raise _missing(file_id)
+        if request.query.get("alt") != "media":
+            raise invalid_argument("Downloading a file's content needs the alt=media parameter.")
+        if stored.download_uri is None or stored.data is None:
+            raise invalid_argument(f"Only generated files can be downloaded; files/{file_id} was uploaded.")
+        step = 1 << 20  # sent in pieces, never copied whole
+        parts = [stored.data[i : i + step] for i in range(0, len(stored.data), step)] or [b""]
+        return Reply(parts=parts, content_type=stored.mime_type)
 
     def _list(self, request: HttpRequest) -> Reply:
         size, after = page_window(request, default=_DEFAULT_PAGE, maximum=_MAX_PAGE)

@@ -248,6 +248,14 @@ class GeminiEmulator:
         """The Files API's files, oldest first, as `File` JSON (reading them does not advance processing)."""
         return [stored.resource() for stored in self._state.files.all()]
 
+    def file_content(self, name: str) -> bytes | None:
+        """The bytes of a stored file (`files/<id>`), as kept: JSON and text uploads and generated result files.
+
+        None for a missing file or one whose content is not kept (media).
+        """
+        stored = self._state.files.get(name.removeprefix("files/"))
+        return None if stored is None else stored.data
+
     def set_file_state(self, name: str, state: str, *, message: str | None = None) -> dict[str, Any]:
         """Force a file into PROCESSING, ACTIVE or FAILED (with `message` as its error); returns its `File` JSON.
 

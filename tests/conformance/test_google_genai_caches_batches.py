@@ -62,3 +62,56 @@ def test_google_genai_sdk_drives_a_batch(gemini: GeminiEmulator) -> None:
     assert "Tell me a joke." in response.text
     client.batches.delete(name=name)
     client.close()
+
+
+def test_google_genai_sdk_drives_a_file_batch(gemini: GeminiEmulator) -> None:
+    """The second judge on file-based jobs: Google's SDK uploads JSONL requests (as Google's Batch API docs do),
+    creates a chat job and an embedding job from the file, and downloads and reads their result files."""
+    import io
+    import json
+    import warnings
+
+    from google import genai
+    from google.genai import types
+    from google.genai._common import ExperimentalWarning
+
+    client = genai.Client(api_key="test-key", http_options=types.HttpOptions(base_url=gemini.base_url))
+    lines = [
+        {"key": "request-1", "request": {"contents": [{"parts": [{"text": "Describe photosynthesis."}]}]}},
+        {"key": "request-2", "request": {"contents": [{"parts": [{"text": "Name a pizza."}]}]}},
+    ]
+    data = io.BytesIO("\n".join(json.dumps(line) for line in lines).encode())
+    uploaded = client.files.upload(file=data, config=types.UploadFileConfig(display_name="reqs", mime_type="jsonl"))
+    assert uploaded.name is not None
+    job = client.batches.create(model=FLASH, src=uploaded.name, config={"display_name": "file-job"})
+    assert job.name is not None
+    for _ in range(3):
+        job = client.batches.get(name=job.name)
+    assert job.state == "JOB_STATE_SUCCEEDED"
+    assert job.dest is not None
+    assert job.dest.file_name is not None
+    answers = [json.loads(line) for line in client.files.download(file=job.dest.file_name).decode().splitlines()]
+    assert [answer["key"] for answer in answers] == ["request-1", "request-2"]
+    assert "Name a pizza." in answers[1]["response"]["candidates"][0]["content"]["parts"][0]["text"]
+
+    embed_lines = [
+        {"key": "e1", "request": {"model": "models/gemini-embedding-001", "content": {"parts": [{"text": "x"}]}}}
+    ]
+    data = io.BytesIO(json.dumps(embed_lines[0]).encode())
+    uploaded = client.files.upload(file=data, config=types.UploadFileConfig(mime_type="jsonl"))
+    assert uploaded.name is not None
+    src: Any = {"file_name": uploaded.name}
+    with warnings.catch_warnings():  # "create_embeddings() is experimental": that is the SDK's to say
+        warnings.simplefilter("ignore", ExperimentalWarning)
+        job = client.batches.create_embeddings(model="gemini-embedding-001", src=src)
+    sent = next(r for r in reversed(gemini.requests) if r.action == "asyncBatchEmbedContent")
+    assert sent.json["batch"]["inputConfig"] == {"file_name": uploaded.name}  # the SDK writes it in snake_case
+    assert job.name is not None
+    for _ in range(3):
+        job = client.batches.get(name=job.name)
+    assert job.dest is not None
+    assert job.dest.file_name is not None
+    answer = json.loads(client.files.download(file=job.dest.file_name))
+    assert answer["key"] == "e1"
+    assert len(answer["response"]["embedding"]["values"]) == 3072
+    client.close()

@@ -88,7 +88,8 @@ def test_method_the_model_does_not_support_is_404(emu_client: httpx.Client, mode
 
 def test_unknown_routes_get_googles_html_404(emu_client: httpx.Client) -> None:
     for method, path in [
-        ("GET", "/v1beta/files/abc:download"),
+        ("GET", "/v1beta/files/abc:explode"),
+        ("POST", "/v1beta/files/abc:download"),
         ("GET", "/upload/v1beta/files"),
         ("POST", "/v1beta/models/gemini-2.5-flash:explode"),
         ("GET", "/v1beta/models/gemini-2.5-flash:generateContent"),
@@ -97,6 +98,8 @@ def test_unknown_routes_get_googles_html_404(emu_client: httpx.Client) -> None:
         assert response.status_code == 404
         assert response.headers["content-type"].startswith("text/html")
         assert "That\u2019s an error." in response.text
+    # `files/<id>:download` is a Files API path (google-genai's files.download): a missing file is the API's 403.
+    assert emu_client.get("/v1beta/files/abc:download", params={"alt": "media"}).status_code == 403
 
 
 def test_custom_model_registry() -> None:

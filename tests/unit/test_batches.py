@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
 import pickle
+import tempfile
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import httpx
@@ -13,10 +17,12 @@ from langchain_gemini import (
     GeminiBatches,
     GeminiBatchItemError,
     GeminiBatchJob,
+    GeminiConnectionError,
     GeminiResponseValidationError,
     GeminiServerError,
 )
-from langchain_gemini.batches import MAX_INLINE_BYTES, batch_name, create_body, job_results
+from langchain_gemini._batch_io import JobRequests, indexed_lines
+from langchain_gemini.batches import MAX_INLINE_BYTES, batch_name, job_results
 
 RESPONSE = {
     "candidates": [{"content": {"role": "model", "parts": [{"text": "Blue."}]}, "finishReason": "STOP"}],
@@ -83,28 +89,138 @@ def test_no_results_before_success() -> None:
         list(job_results(GeminiBatchJob.from_json(operation("BATCH_STATE_RUNNING"))))
 
 
-def test_create_body_keys_each_request_by_index() -> None:
-    body = create_body([{"contents": []}, {"contents": [1]}], "job")
-    assert body == {
-        "batch": {
-            "inputConfig": {
-                "requests": {
-                    "requests": [
-                        {"request": {"contents": []}, "metadata": {"key": "0"}},
-                        {"request": {"contents": [1]}, "metadata": {"key": "1"}},
-                    ]
-                }
-            },
-            "displayName": "job",
+def test_inline_body_keys_each_request_by_index() -> None:
+    with JobRequests() as job:
+        job.add({"contents": []})
+        job.add({"contents": [{"parts": [{"text": "é"}]}]})
+        body = job.inline_body("job")
+        assert json.loads(body) == {
+            "batch": {
+                "displayName": "job",
+                "inputConfig": {
+                    "requests": {
+                        "requests": [
+                            {"request": {"contents": []}, "metadata": {"key": "0"}},
+                            {"request": {"contents": [{"parts": [{"text": "é"}]}]}, "metadata": {"key": "1"}},
+                        ]
+                    }
+                },
+            }
         }
+        assert job.inline_size("job") == len(body)  # the size rule is decided on the exact bytes sent
+        assert job.inline_size(None) == len(job.inline_body(None))
+        lines = job.jsonl().read().decode().splitlines()
+    # The JSONL form of Google's Batch API docs ("Input file"): a key and a request per line.
+    assert [json.loads(line) for line in lines] == [
+        {"key": "0", "request": {"contents": []}},
+        {"key": "1", "request": {"contents": [{"parts": [{"text": "é"}]}]}},
+    ]
+
+
+def big_request() -> dict[str, Any]:
+    return {"contents": [{"parts": [{"text": "x" * (MAX_INLINE_BYTES // 2)}]}]}
+
+
+def test_submit_limits() -> None:
+    batches = GeminiBatches(api_key="k", http_client=httpx.Client(transport=httpx.MockTransport(lambda r: 1 / 0)))
+    with pytest.raises(ValueError, match="at least one input"):
+        batches.submit("gemini-2.5-flash", [])
+    with pytest.raises(ValueError, match="exceed the 20971520-byte limit of inline batch jobs"):
+        batches.submit("gemini-2.5-flash", [big_request(), big_request()], input_mode="inline")
+    with pytest.raises(ValueError, match="input_mode: expected 'auto', 'inline' or 'file', got 'disk'"):
+        batches.submit("gemini-2.5-flash", [{"contents": []}], input_mode="disk")  # type: ignore[arg-type]
+
+
+OPERATION = {"name": "batches/abc", "metadata": {"state": "BATCH_STATE_PENDING", "batchStats": {"requestCount": "2"}}}
+
+
+def test_over_the_inline_limit_the_requests_go_as_an_uploaded_jsonl_file() -> None:
+    sent: list[httpx.Request] = []
+    uploaded = bytearray()
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        sent.append(request)
+        if request.url.path == "/upload/v1beta/files" and "upload_id" not in request.url.params:
+            headers = {"x-goog-upload-url": "https://generativelanguage.googleapis.com/upload/v1beta/files?upload_id=u"}
+            return httpx.Response(200, headers=headers)
+        if request.url.path == "/upload/v1beta/files":
+            uploaded.extend(request.content)
+            last = "finalize" in request.headers["x-goog-upload-command"]
+            file = {"name": "files/in1", "mimeType": "application/jsonl", "state": "ACTIVE"}
+            status = "final" if last else "active"
+            return httpx.Response(200, json={"file": file} if last else None, headers={"x-goog-upload-status": status})
+        return httpx.Response(200, json=OPERATION)
+
+    batches = GeminiBatches(api_key="k", http_client=httpx.Client(transport=httpx.MockTransport(handler)))
+    job = batches.submit("gemini-2.5-flash", iter([big_request(), big_request()]), display_name="big")
+    assert job.name == "batches/abc"
+    start = sent[0]
+    assert start.headers["x-goog-upload-header-content-type"] == "application/jsonl"
+    assert json.loads(start.content) == {"file": {"mimeType": "application/jsonl", "displayName": "big requests"}}
+    lines = bytes(uploaded).decode().splitlines()
+    assert [json.loads(line) for line in lines] == [{"key": str(i), "request": big_request()} for i in range(2)]
+    create = sent[-1]
+    assert create.url.path == "/v1beta/models/gemini-2.5-flash:batchGenerateContent"
+    assert json.loads(create.content) == {"batch": {"displayName": "big", "inputConfig": {"fileName": "files/in1"}}}
+
+
+def test_small_jobs_go_inline_unless_told_otherwise() -> None:
+    sent: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        sent.append(request)
+        return httpx.Response(200, json=OPERATION)
+
+    batches = GeminiBatches(api_key="k", http_client=httpx.Client(transport=httpx.MockTransport(handler)))
+    batches.submit("gemini-2.5-flash", [{"contents": []}])
+    assert [r.url.path for r in sent] == ["/v1beta/models/gemini-2.5-flash:batchGenerateContent"]
+    body = json.loads(sent[0].content)
+    assert body == {
+        "batch": {"inputConfig": {"requests": {"requests": [{"request": {"contents": []}, "metadata": {"key": "0"}}]}}}
     }
 
 
-def test_create_body_limits() -> None:
-    with pytest.raises(ValueError, match="at least one input"):
-        create_body([], None)
-    with pytest.raises(ValueError, match="exceed the 20971520-byte limit of inline batch jobs"):
-        create_body([{"contents": [{"parts": [{"text": "x" * MAX_INLINE_BYTES}]}]}], None)
+def result_lines(*lines: bytes) -> list[Any]:
+    with tempfile.TemporaryFile() as file:
+        file.write(b"\n".join(lines) + b"\n")
+        return list(indexed_lines(file, 3))
+
+
+def test_result_lines_come_back_in_key_order_with_gaps_as_none() -> None:
+    later = b'{"response": {"x": 1}, "key": "2"}'  # the key need not come first
+    assert result_lines(later, b"", b'{"key":"0","error":{"code":400}}') == [
+        {"key": "0", "error": {"code": 400}},
+        None,
+        {"response": {"x": 1}, "key": "2"},
+    ]
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        (b"not json", "line 1 is not JSON"),
+        (b'{"response": {}}', "line 1 has no key"),
+        (b'{"key":"7","response":{}}', "key '7', which is not one of the job's 3 requests"),
+        (b'{"key":"a","response":{}}', "key 'a', which is not one of"),
+    ],
+)
+def test_malformed_result_lines_are_validation_errors(line: bytes, message: str) -> None:
+    with pytest.raises(GeminiResponseValidationError, match=message):
+        result_lines(line)
+
+
+def test_a_key_answered_twice_is_a_validation_error() -> None:
+    with pytest.raises(GeminiResponseValidationError, match="line 2 answers key '1' again"):
+        result_lines(b'{"key":"1","response":{}}', b'{"key":"1","response":{}}')
+
+
+def test_inline_answers_are_put_back_in_key_order() -> None:
+    """The service may answer inline jobs out of order (googleapis/python-genai#1909); the echoed key decides."""
+    second = {"response": RESPONSE, "metadata": {"key": "1"}}
+    first = {"error": {"code": 400, "message": "bad"}, "metadata": {"key": "0"}}
+    results = list(job_results(GeminiBatchJob.from_json(operation(items=[second, first]))))
+    assert results[0] == GeminiBatchItemError(0, 400, "bad")
+    assert isinstance(results[1], AIMessage)
 
 
 def test_batch_names() -> None:
@@ -151,3 +267,124 @@ def test_embedding_results_keep_errors_in_place_and_normalise_truncated_vectors(
     bad = GeminiBatchJob.from_json(operation(items=[items[0], {"response": {"embedding": {}}}]))
     with pytest.raises(GeminiResponseValidationError, match="an embedding has no values"):
         embeddings.batch_results(bad)
+
+
+FILE_JOB = {
+    "name": "batches/abc",
+    "done": True,
+    "metadata": {
+        "model": "models/gemini-2.5-flash",
+        "state": "BATCH_STATE_SUCCEEDED",
+        "batchStats": {"requestCount": "3", "successfulRequestCount": "2", "failedRequestCount": "1"},
+        "output": {"responsesFile": "files/batch-out"},
+    },
+}
+
+
+def answer(text: str) -> dict[str, Any]:
+    return {
+        **RESPONSE,
+        "candidates": [{"content": {"role": "model", "parts": [{"text": text}]}, "finishReason": "STOP"}],
+    }
+
+
+class BrokenBody(httpx.SyncByteStream, httpx.AsyncByteStream):
+    """A body that breaks after its first piece (a dropped connection mid-download)."""
+
+    def __iter__(self) -> Iterator[bytes]:
+        yield b'{"key":"0",'
+        raise httpx.ReadError("connection reset")
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        yield b'{"key":"0",'
+        raise httpx.ReadError("connection reset")
+
+
+def file_job_handler(seen: list[httpx.Request], broken: bool = False) -> Any:
+    lines = [
+        {"key": "2", "response": answer("third")},  # out of order, as the service may write them
+        {"key": "0", "error": {"code": 429, "message": "quota"}},
+        {"key": "1", "response": answer("second")},
+    ]
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        if request.url.path.endswith(":download"):
+            if broken:
+                return httpx.Response(200, stream=BrokenBody())
+            return httpx.Response(200, content="\n".join(json.dumps(line) for line in lines).encode())
+        return httpx.Response(200, json=FILE_JOB)
+
+    return handler
+
+
+def test_a_file_jobs_answers_are_downloaded_and_read_in_input_order() -> None:
+    seen: list[httpx.Request] = []
+    client = httpx.Client(transport=httpx.MockTransport(file_job_handler(seen)))
+    batches = GeminiBatches(api_key="k", http_client=client)
+    results = list(batches.results("batches/abc"))
+    assert results[0] == GeminiBatchItemError(0, 429, "quota")
+    assert [r.text for r in results[1:]] == ["second", "third"]
+    download = seen[-1]
+    assert str(download.url) == (
+        "https://generativelanguage.googleapis.com/download/v1beta/files/batch-out:download?alt=media"
+    )
+    assert download.headers["x-goog-api-key"] == "k"
+
+
+def test_async_file_results_are_read_in_input_order() -> None:
+    seen: list[httpx.Request] = []
+    transport = httpx.MockTransport(file_job_handler(seen))
+    batches = GeminiBatches(api_key="k", http_async_client=httpx.AsyncClient(transport=transport))
+
+    async def go() -> list[Any]:
+        return [result async for result in batches.aiter_results("batches/abc")]
+
+    results = asyncio.run(go())
+    assert results[0] == GeminiBatchItemError(0, 429, "quota")
+    assert [r.text for r in results[1:]] == ["second", "third"]
+
+
+@pytest.mark.parametrize("sync_call", [True, False], ids=["sync", "async"])
+def test_a_download_that_breaks_is_a_connection_error(sync_call: bool) -> None:
+    transport = httpx.MockTransport(file_job_handler([], broken=True))
+    batches = GeminiBatches(
+        api_key="k",
+        http_client=httpx.Client(transport=transport),
+        http_async_client=httpx.AsyncClient(transport=transport),
+        max_retries=0,
+    )
+
+    def read() -> list[Any]:
+        return list(batches.results("batches/abc")) if sync_call else asyncio.run(batches.aresults("batches/abc"))
+
+    with pytest.raises(GeminiConnectionError, match="connection reset"):
+        read()
+
+
+@pytest.mark.parametrize(("count", "paths"), [(1000, 1), (1001, 3)])
+def test_more_than_a_thousand_requests_go_by_file(count: int, paths: int) -> None:
+    """An inline job's answers come back whole in its operation: past 1,000 requests the job goes as a file."""
+    sent: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        sent.append(request.url.path)
+        if "upload_id" not in request.url.params and request.url.path.startswith("/upload/"):
+            return httpx.Response(200, headers={"x-goog-upload-url": f"{request.url}?upload_id=u"})
+        if request.url.path.startswith("/upload/"):
+            file = {"name": "files/in", "mimeType": "application/jsonl", "state": "ACTIVE"}
+            return httpx.Response(200, json={"file": file}, headers={"x-goog-upload-status": "final"})
+        return httpx.Response(200, json=OPERATION)
+
+    batches = GeminiBatches(api_key="k", http_client=httpx.Client(transport=httpx.MockTransport(handler)))
+    batches.submit("gemini-2.5-flash", ({"contents": []} for _ in range(count)))
+    assert len(sent) == paths
+    assert sent[-1] == "/v1beta/models/gemini-2.5-flash:batchGenerateContent"
+
+
+@pytest.mark.parametrize("content", [b"", b"<html>oops</html>"])
+def test_a_create_answer_that_is_not_json_is_a_validation_error(content: bytes) -> None:
+    client = httpx.Client(transport=httpx.MockTransport(lambda r: httpx.Response(200, content=content)))
+    batches = GeminiBatches(api_key="k", http_client=client)
+    with pytest.raises(GeminiResponseValidationError, match=r"the operation \(not JSON\)"):
+        batches.submit("gemini-2.5-flash", [{"contents": []}])

@@ -18,6 +18,7 @@ EXPECTED = {
     "GeminiFiles",
     "GeminiCache",
     "GeminiBatches",
+    "GeminiBatchItem",
     "GeminiBatchItemError",
     "GeminiBatchJob",
     "GeminiBatchTimeoutError",
