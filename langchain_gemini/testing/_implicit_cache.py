@@ -69,14 +69,14 @@ def prompt_units(request: dict[str, Any], model: ModelInfo) -> list[_Unit]:
     """The prompt of a normalized request as a chain of units, each digest covering everything before it."""
     config = request.get("generationConfig", {})
     level = config.get("mediaResolution")
-    pieces: list[tuple[bytes, tuple[tuple[str, int], ...]]] = []
-    for part in (request.get("systemInstruction") or {}).get("parts", ()):
-        pieces.append((b"system" + _canonical(part), _part_units(part, level)))
-    if request.get("tools"):
-        pieces.append((b"tools" + _canonical(request["tools"]), (("TEXT", text_tokens(_json(request["tools"]))),)))
-    for key in ("responseSchema", "responseJsonSchema"):
-        if key in config:
-            pieces.append((key.encode() + _canonical(config[key]), (("TEXT", text_tokens(_json(config[key]))),)))
+    system = (request.get("systemInstruction") or {}).get("parts", ())
+    pieces = [(b"system" + _canonical(part), _part_units(part, level)) for part in system]
+    blocks = [("tools", request.get("tools"))] + [
+        (key, config.get(key)) for key in ("responseSchema", "responseJsonSchema")
+    ]
+    pieces += [
+        (key.encode() + _canonical(value), (("TEXT", text_tokens(_json(value))),)) for key, value in blocks if value
+    ]
     for content in request.get("contents", ()):
         role = str(content.get("role", "user")).encode()
         for position, part in enumerate(content.get("parts", ())):

@@ -165,8 +165,10 @@ def prompt_tally(request: dict[str, Any]) -> Tally:
 
 
 def report_cached(answer: Any, tokens: int, details: list[dict[str, Any]]) -> Any:
-    """Add `cachedContentTokenCount` (after `promptTokenCount`, which already includes it) and
-    `cacheTokensDetails` to an answer's `usageMetadata`; explicit and implicit cache hits read alike."""
+    """Report `tokens` of the prompt as read from a cache (explicit and implicit hits read alike).
+
+    `cachedContentTokenCount` goes after `promptTokenCount` (which already includes it), `cacheTokensDetails` last.
+    """
     if not isinstance(answer, dict) or not isinstance(answer.get("usageMetadata"), dict):
         return answer
     ordered: dict[str, Any] = {}
