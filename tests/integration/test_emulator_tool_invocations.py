@@ -86,7 +86,8 @@ def test_code_execution_runs_are_numbered_with_invocations(emu_client: httpx.Cli
         "outcome": "OUTCOME_OK",
         "output": "84\n",
     }
-    assert code["thoughtSignature"] and result["thoughtSignature"]
+    assert code["thoughtSignature"]
+    assert result["thoughtSignature"]
 
 
 @pytest.mark.parametrize(("model", "config"), [(GEMINI_3, None), ("gemini-2.5-flash", SERVER_SIDE)])
