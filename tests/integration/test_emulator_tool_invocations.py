@@ -71,7 +71,7 @@ def test_file_search_invocation_as_recorded(emu_client: httpx.Client) -> None:
 
 
 def test_code_execution_runs_are_numbered_with_invocations(emu_client: httpx.Client) -> None:
-    tools = [{"codeExecution": {}}]
+    tools: list[dict[str, Any]] = [{"codeExecution": {}}]
     answer = generate(emu_client, ask("What is 12 * (3 + 4)?", tools=tools, toolConfig=SERVER_SIDE), GEMINI_3)
     parts = candidate(answer)["content"]["parts"]
     assert kinds(parts) == ["text", "executableCode", "codeExecutionResult", "text"]
