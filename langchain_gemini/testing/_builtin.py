@@ -36,6 +36,12 @@
     signed like the tool parts. Without invocations no id is sent (realwire
     pydantic-ai-test_google_model_file_search_tool_stream, gemini-2.5-pro);
   - Google Maps invocations are not emulated (no recording or document shows their `args`).
+* Agentic video (Gemini 3, a video part with `mediaProcessing` AGENTIC, google-genai `types.MediaProcessing`):
+  the model "navigates the timeline itself and loads only the frames it needs", so the answer opens with a
+  `toolCall` / `toolResponse` pair without `toolType` ("Agentic video responses currently omit `tool_type`",
+  langchain-google-genai 4.4.3's `_tool_type_name`), with or without server-side invocations, and the frames it
+  loads (one default-resolution frame, 258 tokens, per agentic video) are reported as tool-use prompt tokens
+  (VIDEO). No recording shows their `args` or `response`, so none are sent.
 """
 
 from __future__ import annotations
@@ -264,3 +270,21 @@ def search_invocation(prompt: str, digest: str) -> list[dict[str, Any]]:
             }
         },
     ]
+
+
+def agentic_videos(request: dict[str, Any]) -> int:
+    """How many video parts of the prompt ask for agentic processing."""
+    count = 0
+    for content in request.get("contents", ()):
+        for part in content.get("parts", ()):
+            blob = part.get("inlineData") or part.get("fileData")
+            mime = (blob or {}).get("mimeType") or ("video/mp4" if "fileData" in part else "")
+            if part.get("mediaProcessing") == "AGENTIC" and mime.startswith("video/"):
+                count += 1
+    return count
+
+
+def media_invocation(digest: str) -> list[dict[str, Any]]:
+    """The `toolCall` / `toolResponse` parts of agentic video processing (no `toolType`; see the docstring)."""
+    call_id = _call_id(digest, "MEDIA_PROCESSING")
+    return [{"toolCall": {"id": call_id}}, {"toolResponse": {"id": call_id}}]

@@ -29,12 +29,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from langchain_gemini.testing._builtin import (
+    agentic_videos,
     code_execution_parts,
     code_run_id,
     file_search_grounding,
     file_search_invocation,
     grounding,
     maps_grounding,
+    media_invocation,
     search_invocation,
     tool_kinds,
     url_context,
@@ -47,7 +49,7 @@ from langchain_gemini.testing._models import ModelInfo
 from langchain_gemini.testing._responder import function_calls, last_user_text, tool_result_reply
 from langchain_gemini.testing._schema_gen import Hints, generate, json_without_schema
 from langchain_gemini.testing._signatures import Signer, binding_of
-from langchain_gemini.testing._tokens import AUDIO_TOKENS_PER_SECOND, Tally, prompt_tally, text_tokens
+from langchain_gemini.testing._tokens import AUDIO_TOKENS_PER_SECOND, IMAGE_TOKENS, Tally, prompt_tally, text_tokens
 
 BLOCK_PROMPT_TRIGGER = "[emulator:block-prompt]"
 """In a prompt: HTTP 200 with no candidates and `promptFeedback.blockReason` SAFETY."""
@@ -180,13 +182,8 @@ def _candidate(turn: _Turn, index: int) -> dict[str, Any]:
     tools = tool_kinds(request)
     if request.get("generationConfig", {}).get("responseModalities") == ["IMAGE"]:
         answer = ""  # image-only output
-    invoked = bool(request.get("toolConfig", {}).get("includeServerSideToolInvocations") and model.combines_tools)
-    asked, key = last_user_text(request), f"{turn.digest}:{index}"
-    if invoked and answer and finish == "STOP":
-        parts.extend(_invocations(tools, asked, key))
-    if answer and "codeExecution" in tools and finish == "STOP":
-        run_id = code_run_id(key) if invoked else None
-        parts.extend(code_execution_parts(asked, Hints(asked).quoted, answer, run_id))
+    if answer and finish == "STOP":
+        parts.extend(_answer_parts(turn, tools, answer, index))
     elif answer:
         parts.append({"text": answer})
     _sign(parts, turn, index)
@@ -198,6 +195,20 @@ def _candidate(turn: _Turn, index: int) -> dict[str, Any]:
         candidate["citationMetadata"] = {"citationSources": [source]}
     _ground(candidate, parts, tools, turn)
     return _indexed(candidate, index)
+
+
+def _answer_parts(turn: _Turn, tools: set[str], answer: str, index: int) -> list[dict[str, Any]]:
+    """A finished answer: the built-in tools' runs (`_builtin`), then the text (around a code run)."""
+    request, model = turn.request, turn.model
+    invoked = bool(request.get("toolConfig", {}).get("includeServerSideToolInvocations") and model.combines_tools)
+    asked, key = last_user_text(request), f"{turn.digest}:{index}"
+    parts = media_invocation(key) if model.combines_tools and agentic_videos(request) else []
+    if invoked:
+        parts += _invocations(tools, asked, key)
+    if "codeExecution" not in tools:
+        return [*parts, {"text": answer}]
+    run_id = code_run_id(key) if invoked else None
+    return parts + code_execution_parts(asked, Hints(asked).quoted, answer, run_id)
 
 
 def _invocations(tools: set[str], said: str, key: str) -> list[dict[str, Any]]:
@@ -314,16 +325,23 @@ def _tool_use(request: dict[str, Any], candidates: list[dict[str, Any]], usage: 
     no tool-use count is sent (pydantic-ai-test_thinking_with_native_tool_wire_contract_google), while File Search
     still reports one (the four pydantic-ai-test_google_model_file_search_grounding_gemini_3_* recordings).
     """
+    fed = Tally()
     invoked = request.get("toolConfig", {}).get("includeServerSideToolInvocations")
-    if invoked and "googleSearch" in tool_kinds(request):
+    if not (invoked and "googleSearch" in tool_kinds(request)):
+        metadata = [c[key] for c in candidates for key in ("groundingMetadata", "urlContextMetadata") if key in c]
+        if metadata:
+            fed.add("TEXT", text_tokens(json.dumps(metadata, separators=(",", ":"), ensure_ascii=False)))
+    if any(_is_media_call(p) for c in candidates for p in c.get("content", {}).get("parts", ())):
+        fed.add("VIDEO", IMAGE_TOKENS * agentic_videos(request))  # the frames agentic processing loads (`_builtin`)
+    if not fed.total:
         return
-    fed = [c[key] for c in candidates for key in ("groundingMetadata", "urlContextMetadata") if key in c]
-    if not fed:
-        return
-    tokens = text_tokens(json.dumps(fed, separators=(",", ":"), ensure_ascii=False))
-    usage["toolUsePromptTokenCount"] = tokens
-    usage["toolUsePromptTokensDetails"] = [{"modality": "TEXT", "tokenCount": tokens}]
-    usage["totalTokenCount"] += tokens
+    usage["toolUsePromptTokenCount"] = fed.total
+    usage["toolUsePromptTokensDetails"] = fed.details()
+    usage["totalTokenCount"] += fed.total
+
+
+def _is_media_call(part: dict[str, Any]) -> bool:
+    return "toolCall" in part and "toolType" not in part["toolCall"]
 
 
 def _answer_text(request: dict[str, Any], digest: str, index: int) -> str:

@@ -220,3 +220,43 @@ def test_chat_gemini_reports_maps_grounding(emu: GeminiEmulator) -> None:
     grounding = message.response_metadata["grounding_metadata"]
     assert [set(chunk["maps"]) for chunk in grounding["grounding_chunks"]] == [{"uri", "title", "place_id", "text"}] * 2
     assert grounding["google_maps_widget_context_token"].startswith("widgetcontent/")
+
+
+def _video(processing: str, mime: str = "video/mp4") -> dict[str, Any]:
+    part = {"fileData": {"fileUri": "https://www.youtube.com/watch?v=GbzEDgcuGJU", "mimeType": mime}}
+    return {"contents": [{"role": "user", "parts": [{**part, "mediaProcessing": processing}, {"text": "Summary?"}]}]}
+
+
+def test_agentic_video_shows_its_navigation(emu_client: httpx.Client) -> None:
+    answer = generate(emu_client, _video("AGENTIC"), "gemini-3.7-flash")
+    parts = candidate(answer)["content"]["parts"]
+    assert kinds(parts) == ["toolCall", "toolResponse", "text"]
+    assert parts[0]["toolCall"] == {"id": parts[0]["toolCall"]["id"]}  # no toolType, as agentic video answers
+    assert parts[1]["toolResponse"] == {"id": parts[0]["toolCall"]["id"]}
+    usage = answer["usageMetadata"]
+    assert usage["toolUsePromptTokenCount"] == 258
+    assert usage["toolUsePromptTokensDetails"] == [{"modality": "VIDEO", "tokenCount": 258}]
+    produced = usage["promptTokenCount"] + usage["candidatesTokenCount"] + usage["thoughtsTokenCount"]
+    assert usage["totalTokenCount"] == produced + 258
+
+
+@pytest.mark.parametrize(
+    ("body", "model"),
+    [
+        (_video("STATIC"), "gemini-3.7-flash"),
+        (_video("AGENTIC", "image/png"), "gemini-3.7-flash"),  # "Non-video parts ignore this field"
+        (_video("AGENTIC"), "gemini-2.5-flash"),  # agentic processing is a Gemini 3 feature
+    ],
+)
+def test_static_or_non_video_processing_adds_nothing(
+    emu_client: httpx.Client, body: dict[str, Any], model: str
+) -> None:
+    answer = generate(emu_client, body, model)
+    assert kinds(candidate(answer)["content"]["parts"]) == ["text"]
+    assert "toolUsePromptTokenCount" not in answer["usageMetadata"]
+
+
+def test_unknown_media_processing_is_refused(emu_client: httpx.Client) -> None:
+    response = emu_client.post("/v1beta/models/gemini-3.7-flash:generateContent", json=_video("SMART"))
+    assert response.status_code == 400
+    assert "contents[0].parts[0].media_processing" in response.json()["error"]["message"]
