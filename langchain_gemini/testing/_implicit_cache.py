@@ -13,9 +13,8 @@ cache, pydantic-ai-test_google_model_cached_content):
   (pydantic-ai-test_google_validated_accepts_what_auto_accepts_validated-1, after a 776-token first exchange),
   204 of 373 (pydantic-ai-test_mixed_content_ordering_google_2_5-1), 191 of 345
   (pydantic-ai-test_multimodal_tool_return_matrix_direct-binary-image-google_2_5-1), and 17,379 of 17,713 for a
-  YouTube video asked about earlier by another test
-  (pydantic-ai-test_google_model_mobile_youtube_video_url_input repeats
-  pydantic-ai-test_google_model_youtube_video_url_input with another URL of the same video). Those three small
+  YouTube video another test asked about too (pydantic-ai-test_google_model_mobile_youtube_video_url_input and
+  pydantic-ai-test_google_model_youtube_video_url_input send the same video under two URLs). Those three small
   hits lie below the documented minimum, and two of them include image tokens their own flow had not sent
   before: the prefix was cached by an earlier run of the same test. The recordings carry no timestamps, so the
   time between requests cannot be read from them.
@@ -30,7 +29,9 @@ So below the documented minimum a hit is luck, not a rule a test can lean on. Th
 docs promise, made deterministic: a generateContent request whose prompt starts with the same parts (system
 instruction, tools, response schema, then content parts in order, per model and media resolution) as a request
 served since the last `reset()` reports those parts as cached when they hold at least the model's minimum, never
-counting the request's last part (every recorded hit leaves the end of the prompt uncached). Requests that use an
+counting the request's last part (every recorded hit leaves the end of the prompt uncached). Google matches what
+the model read (the YouTube hit came under another URL); the emulator, which fetches nothing, compares the parts
+as sent. Requests that use an
 explicit cache report that cache instead. The store is bounded (the oldest prefixes are forgotten first); time
 does not expire it, so that a test's outcome never depends on how fast it runs.
 """
