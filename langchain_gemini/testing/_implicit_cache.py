@@ -45,7 +45,7 @@ from collections import OrderedDict
 from typing import Any
 
 from langchain_gemini.testing._models import ModelInfo
-from langchain_gemini.testing._tokens import Tally, part_tokens, text_tokens
+from langchain_gemini.testing._tokens import Tally, part_tokens, prompt_tally, text_tokens
 
 MAX_PREFIXES = 4096
 """How many prompt prefixes (one per leading part) the store keeps before forgetting the oldest."""
@@ -106,7 +106,8 @@ class PrefixStore:
     def serve(self, request: dict[str, Any], model: ModelInfo) -> Tally | None:
         """Remember the prefixes of a normalized request; the tokens a hit reads from cache (None: no hit)."""
         minimum = model.implicit_cache_min_tokens
-        if minimum is None:
+        # A prompt shorter than the minimum can neither hit nor leave a prefix that a later request could hit with.
+        if minimum is None or prompt_tally(request).total < minimum:
             return None
         units = prompt_units(request, model)
         with self._lock:

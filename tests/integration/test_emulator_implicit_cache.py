@@ -131,9 +131,17 @@ def test_the_store_forgets_the_oldest_prefixes_first() -> None:
     store = PrefixStore(limit=3)  # each request below leaves two prefixes: the instruction, then the question
     store.serve(with_manual("Which valve?"), flash)
     assert store.serve(with_manual("And the pump?"), flash) is not None
-    store.serve({"contents": [{"role": "user", "parts": [{"text": "a"}, {"text": "b"}]}]}, flash)
-    store.serve({"contents": [{"role": "user", "parts": [{"text": "c"}, {"text": "d"}]}]}, flash)
-    assert store.serve(with_manual("Once more?"), flash) is None  # the instruction's prefix was dropped
+    store.serve(with_manual("Which valve?", "Another manual. " + MANUAL), flash)  # two more prefixes
+    assert store.serve(with_manual("Once more?"), flash) is None  # the first instruction's prefix was dropped
+
+
+def test_prompts_below_the_minimum_leave_nothing_to_hit() -> None:
+    flash = next(m for m in DEFAULT_MODELS if m.id == FLASH)
+    store = PrefixStore(limit=2)
+    store.serve(with_manual("Which valve?"), flash)
+    for letter in "abcdef":  # short prompts are not stored, so they evict nothing
+        store.serve({"contents": [{"role": "user", "parts": [{"text": letter}, {"text": letter}]}]}, flash)
+    assert store.serve(with_manual("And the pump?"), flash) is not None
 
 
 @pytest.mark.parametrize("streaming", [False, True])
