@@ -49,7 +49,7 @@ from langchain_gemini.testing._stream import (
     sse_stream,
     unfinished,
 )
-from langchain_gemini.testing._tokens import Tally, prompt_tally
+from langchain_gemini.testing._tokens import Tally, prompt_tally, report_cached
 from langchain_gemini.testing._validate import validate_count, validate_generate
 
 MAX_PAYLOAD_BYTES = 20 * 1024 * 1024  # "The maximum total request size is 20 MB" [001]: 20,971,520 bytes
@@ -281,6 +281,7 @@ class App:
         body, cache = _caches_api.with_cache(body, model, self.state.caches)  # the cache is a prompt prefix
         normalized = normalize(body, "GenerateContentRequest", VERTEX_MESSAGES if vertex else MESSAGES)
         validate_generate(normalized, model, self.context)
+        implicit = self.state.prefixes.serve(normalized, model) if cache is None else None  # `_implicit_cache`
         stream = action == "streamGenerateContent"
         sse = request.query.get("alt") == "sse"
         scripted = self.state.take_scripted(action)
@@ -292,6 +293,8 @@ class App:
             digest = hashlib.blake2b(request.body, digest_size=4).hexdigest()
             answer = default_response(normalized, model, digest, self._response_id(digest), self.state.signer)
             _caches_api.credit(answer, cache)
+            if implicit is not None:
+                report_cached(answer, implicit.total, implicit.details())
             if vertex:
                 _vertex.stamp(answer)
             if stream:

@@ -7,12 +7,9 @@ view cached content", https://ai.google.dev/gemini-api/docs/caching). Its output
 `usageMetadata.totalTokenCount`. A cache lives for `ttl` (default one hour, "If not set, the TTL defaults to 1
 hour") or until `expireTime`; an expired cache is gone, as a deleted one is.
 
-Minimum sizes: Google's caching page lists the minimum input token count per model and has changed it over time
-(2.5 Flash 1,024 then 2,048; 2.5 Pro 4,096 then 2,048; Gemini 3 Flash 1,024 then 4,096). The emulator follows the
-latest table (https://ai.google.dev/gemini-api/docs/caching, updated 2026-10-13): 2,048 for Gemini 2.5, 4,096 for
-Gemini 3 and later, and 4,096 ("The minimum input token count for context caching is 4,096", the 2.0-era page) for
-other models. Below it, Google answers 400 "Cached content is too small. total_token_count=416,
-min_total_token_count=4096" (reported in zyddnys/manga-image-translator#929 and BerriAI/litellm#17696).
+Minimum sizes: a cache smaller than its model's minimum (`_models.min_cache_tokens`) is refused with Google's 400
+"Cached content is too small. total_token_count=416, min_total_token_count=4096" (reported in
+zyddnys/manga-image-translator#929 and BerriAI/litellm#17696).
 """
 
 from __future__ import annotations
@@ -30,18 +27,6 @@ from langchain_gemini.testing._tokens import prompt_tally
 DEFAULT_TTL_SECONDS = 3600.0
 _ID_ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789"
 _ID_LENGTH = 40  # real names are 40 lowercase letters and digits (realwire: cachedContents/7lf5him5ev4i...)
-_GEMINI_VERSION = re.compile(r"gemini-(\d+)(?:\.(\d+))?")
-
-
-def min_cache_tokens(model_id: str) -> int:
-    """The smallest `usageMetadata.totalTokenCount` a cache for this model may have (see the module docstring)."""
-    match = _GEMINI_VERSION.search(model_id)
-    if match is None:
-        return 4096
-    major, minor = int(match.group(1)), int(match.group(2) or 0)
-    if (major, minor) == (2, 5):
-        return 2048
-    return 4096
 
 
 def timestamp(seconds: float) -> str:

@@ -29,15 +29,15 @@ from langchain_gemini.testing._caches import (
     DEFAULT_TTL_SECONDS,
     CacheStore,
     StoredCache,
-    min_cache_tokens,
     parse_duration,
     parse_timestamp,
 )
 from langchain_gemini.testing._errors import ApiError, invalid_argument
 from langchain_gemini.testing._http import HttpRequest, Reply
-from langchain_gemini.testing._models import ModelInfo
+from langchain_gemini.testing._models import ModelInfo, min_cache_tokens
 from langchain_gemini.testing._normalize import normalize, parse_json
 from langchain_gemini.testing._paging import next_page_token, page_window
+from langchain_gemini.testing._tokens import report_cached
 
 _ROUTE = re.compile(r"/(v1beta|v1|v1alpha)/cachedContents(?:/([^/:]+))?/?")
 _HELD = ("contents", "systemInstruction", "tools", "toolConfig")
@@ -246,15 +246,6 @@ def with_cache(body: Any, model: ModelInfo, store: CacheStore) -> tuple[Any, Sto
 
 def credit(answer: Any, stored: StoredCache | None) -> Any:
     """Report the cached part of the prompt in the answer's usage (the prompt count already includes it)."""
-    if stored is None or not isinstance(answer, dict) or not isinstance(answer.get("usageMetadata"), dict):
+    if stored is None:
         return answer
-    usage = answer["usageMetadata"]
-    ordered: dict[str, Any] = {}
-    for key, value in usage.items():
-        ordered[key] = value
-        if key == "promptTokenCount":
-            ordered["cachedContentTokenCount"] = stored.tokens
-    ordered.setdefault("cachedContentTokenCount", stored.tokens)
-    ordered["cacheTokensDetails"] = [dict(d) for d in stored.details]
-    answer["usageMetadata"] = ordered
-    return answer
+    return report_cached(answer, stored.tokens, stored.details)

@@ -29,11 +29,19 @@ from dataclasses import dataclass
 from typing import Any
 
 from langchain_gemini.testing._builtin import (
+    agentic_videos,
     code_execution_parts,
+    code_run_id,
+    file_search_grounding,
+    file_search_invocation,
     grounding,
+    maps_grounding,
+    media_invocation,
     search_invocation,
     tool_kinds,
     url_context,
+    url_grounding,
+    url_invocation,
 )
 from langchain_gemini.testing._logprobs import add_logprobs
 from langchain_gemini.testing._media_out import PCM_MIME, PCM_RATE, image_b64, pcm_b64
@@ -41,7 +49,7 @@ from langchain_gemini.testing._models import ModelInfo
 from langchain_gemini.testing._responder import function_calls, last_user_text, tool_result_reply
 from langchain_gemini.testing._schema_gen import Hints, generate, json_without_schema
 from langchain_gemini.testing._signatures import Signer, binding_of
-from langchain_gemini.testing._tokens import AUDIO_TOKENS_PER_SECOND, Tally, prompt_tally, text_tokens
+from langchain_gemini.testing._tokens import AUDIO_TOKENS_PER_SECOND, IMAGE_TOKENS, Tally, prompt_tally, text_tokens
 
 BLOCK_PROMPT_TRIGGER = "[emulator:block-prompt]"
 """In a prompt: HTTP 200 with no candidates and `promptFeedback.blockReason` SAFETY."""
@@ -174,11 +182,8 @@ def _candidate(turn: _Turn, index: int) -> dict[str, Any]:
     tools = tool_kinds(request)
     if request.get("generationConfig", {}).get("responseModalities") == ["IMAGE"]:
         answer = ""  # image-only output
-    invoked = request.get("toolConfig", {}).get("includeServerSideToolInvocations") and model.combines_tools
-    if invoked and "googleSearch" in tools and answer and finish == "STOP":
-        parts.extend(search_invocation(last_user_text(request), f"{turn.digest}:{index}"))
-    if answer and "codeExecution" in tools and finish == "STOP":
-        parts.extend(code_execution_parts(last_user_text(request), Hints(last_user_text(request)).quoted, answer))
+    if answer and finish == "STOP":
+        parts.extend(_answer_parts(turn, tools, answer, index))
     elif answer:
         parts.append({"text": answer})
     _sign(parts, turn, index)
@@ -190,6 +195,32 @@ def _candidate(turn: _Turn, index: int) -> dict[str, Any]:
         candidate["citationMetadata"] = {"citationSources": [source]}
     _ground(candidate, parts, tools, turn)
     return _indexed(candidate, index)
+
+
+def _answer_parts(turn: _Turn, tools: set[str], answer: str, index: int) -> list[dict[str, Any]]:
+    """A finished answer: the built-in tools' runs (`_builtin`), then the text (around a code run)."""
+    request, model = turn.request, turn.model
+    invoked = bool(request.get("toolConfig", {}).get("includeServerSideToolInvocations") and model.combines_tools)
+    asked, key = last_user_text(request), f"{turn.digest}:{index}"
+    parts = media_invocation(key) if model.combines_tools and agentic_videos(request) else []
+    if invoked:
+        parts += _invocations(tools, asked, key)
+    if "codeExecution" not in tools:
+        return [*parts, {"text": answer}]
+    run_id = code_run_id(key) if invoked else None
+    return parts + code_execution_parts(asked, Hints(asked).quoted, answer, run_id)
+
+
+def _invocations(tools: set[str], said: str, key: str) -> list[dict[str, Any]]:
+    """The `toolCall` / `toolResponse` parts of the built-in tools that ran (`_builtin`, server-side invocations)."""
+    parts: list[dict[str, Any]] = []
+    if "googleSearch" in tools:
+        parts += search_invocation(said, key)
+    if "fileSearch" in tools:
+        parts += file_search_invocation(key)
+    if "urlContext" in tools:
+        parts += url_invocation(said, key)
+    return parts
 
 
 def _sign(parts: list[dict[str, Any]], turn: _Turn, index: int) -> None:
@@ -214,20 +245,37 @@ def _sign(parts: list[dict[str, Any]], turn: _Turn, index: int) -> None:
         last = (turn.request.get("contents") or [{}])[-1]
         after_results = any("functionResponse" in part for part in last.get("parts", ()))
         chosen = answers[-1:] if after_results else []
-    # realwire pydantic-ai-test_thinking_with_native_tool_wire_contract_google: each toolCall / toolResponse is signed
-    chosen += [part for part in parts if "toolCall" in part or "toolResponse" in part]
+    # realwire pydantic-ai-test_thinking_with_native_tool_wire_contract_google: each toolCall / toolResponse is signed;
+    # numbered code runs (server-side invocations, `_builtin`) are tool parts too
+    chosen += [part for part in parts if "toolCall" in part or "toolResponse" in part or _numbered_code(part)]
     for position, part in enumerate(parts):
         if any(part is c for c in chosen):
             part["thoughtSignature"] = signer.issue(binding_of(part), f"{turn.digest}:{index}:{position}")
 
 
+def _numbered_code(part: dict[str, Any]) -> bool:
+    return any("id" in part.get(key, {}) for key in ("executableCode", "codeExecutionResult"))
+
+
 def _ground(candidate: dict[str, Any], parts: list[dict[str, Any]], tools: set[str], turn: _Turn) -> None:
-    """Grounding and URL-context metadata for built-in tools (`_builtin`)."""
-    said = last_user_text(turn.request)
-    if "googleSearch" in tools and candidate["finishReason"] == "STOP":
+    """Grounding and URL-context metadata for built-in tools (`_builtin`).
+
+    One source grounds an answer: Google Search, else File Search, else Google Maps, else the URLs read.
+    """
+    said, request = last_user_text(turn.request), turn.request
+    if candidate["finishReason"] == "STOP":
         shown = "".join(p["text"] for p in parts if "text" in p and not p.get("thought"))
-        if shown:
-            candidate["groundingMetadata"] = grounding(shown, said)
+        metadata = None
+        if "googleSearch" in tools and shown:
+            metadata = grounding(shown, said)
+        elif "fileSearch" in tools:
+            metadata = file_search_grounding(shown, said, request)
+        elif "googleMaps" in tools:
+            metadata = maps_grounding(shown, said, request)
+        elif "urlContext" in tools:
+            metadata = url_grounding(shown, said)
+        if metadata is not None:
+            candidate["groundingMetadata"] = metadata
     if "urlContext" in tools:
         metadata = url_context(said)
         if metadata is not None:
@@ -273,18 +321,27 @@ def _tool_use(request: dict[str, Any], candidates: list[dict[str, Any]], usage: 
     invocations carries `toolUsePromptTokenCount` and `toolUsePromptTokensDetails` (TEXT), counted in
     `totalTokenCount` (e.g. pydantic-ai-test_google_model_web_search_tool-0: 17 + 201 + 213 thoughts + 119 tool
     use = 550), on every stream event (pydantic-ai-test_google_model_web_search_tool_stream-0). With
-    `includeServerSideToolInvocations` the tool's exchange is output (`toolCall` / `toolResponse` parts) and no
-    tool-use count is sent (pydantic-ai-test_thinking_with_native_tool_wire_contract_google).
+    `includeServerSideToolInvocations` a Google Search's exchange is output (`toolCall` / `toolResponse` parts) and
+    no tool-use count is sent (pydantic-ai-test_thinking_with_native_tool_wire_contract_google), while File Search
+    still reports one (the four pydantic-ai-test_google_model_file_search_grounding_gemini_3_* recordings).
     """
-    if request.get("toolConfig", {}).get("includeServerSideToolInvocations"):
+    fed = Tally()
+    invoked = request.get("toolConfig", {}).get("includeServerSideToolInvocations")
+    if not (invoked and "googleSearch" in tool_kinds(request)):
+        metadata = [c[key] for c in candidates for key in ("groundingMetadata", "urlContextMetadata") if key in c]
+        if metadata:
+            fed.add("TEXT", text_tokens(json.dumps(metadata, separators=(",", ":"), ensure_ascii=False)))
+    if any(_is_media_call(p) for c in candidates for p in c.get("content", {}).get("parts", ())):
+        fed.add("VIDEO", IMAGE_TOKENS * agentic_videos(request))  # the frames agentic processing loads (`_builtin`)
+    if not fed.total:
         return
-    fed = [c[key] for c in candidates for key in ("groundingMetadata", "urlContextMetadata") if key in c]
-    if not fed:
-        return
-    tokens = text_tokens(json.dumps(fed, separators=(",", ":"), ensure_ascii=False))
-    usage["toolUsePromptTokenCount"] = tokens
-    usage["toolUsePromptTokensDetails"] = [{"modality": "TEXT", "tokenCount": tokens}]
-    usage["totalTokenCount"] += tokens
+    usage["toolUsePromptTokenCount"] = fed.total
+    usage["toolUsePromptTokensDetails"] = fed.details()
+    usage["totalTokenCount"] += fed.total
+
+
+def _is_media_call(part: dict[str, Any]) -> bool:
+    return "toolCall" in part and "toolType" not in part["toolCall"]
 
 
 def _answer_text(request: dict[str, Any], digest: str, index: int) -> str:

@@ -14,11 +14,31 @@ gemini-3.6-flash). Pass your own `ModelInfo` list to `GeminiEmulator(models=...)
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 GENERATE = ("generateContent", "countTokens", "createCachedContent", "batchGenerateContent")
 EMBED = ("embedContent", "countTextTokens", "countTokens", "asyncBatchEmbedContent")
+_GEMINI_VERSION = re.compile(r"gemini-(\d+)(?:\.(\d+))?")
+
+
+def min_cache_tokens(model_id: str) -> int:
+    """The smallest prompt prefix a context cache of this model covers, explicit or implicit.
+
+    Google's caching page lists the minimum input token count per model and has changed it over time (2.5 Flash
+    1,024 then 2,048; 2.5 Pro 4,096 then 2,048; Gemini 3 Flash 1,024 then 4,096). The emulator follows the latest
+    table (https://ai.google.dev/gemini-api/docs/caching, updated 2026-10-13): 2,048 for Gemini 2.5, 4,096 for
+    Gemini 3 and later, and 4,096 ("The minimum input token count for context caching is 4,096", the 2.0-era page)
+    for other models.
+    """
+    match = _GEMINI_VERSION.search(model_id)
+    if match is None:
+        return 4096
+    major, minor = int(match.group(1)), int(match.group(2) or 0)
+    if (major, minor) == (2, 5):
+        return 2048
+    return 4096
 
 
 @dataclass(frozen=True)
@@ -50,6 +70,9 @@ class ModelInfo:
         model_version: `modelVersion` in answers; an alias reports the model it points to (default: the id).
         legacy_answers: Gemini 1.5 / 2.0 answer shape, as recorded: no `candidates[].index`, `avgLogprobs` on
             every candidate, `candidatesTokensDetails`, no `finishMessage` on function calls, no `serviceTier`.
+        implicit_cache_min_tokens: Shortest repeated prompt prefix the implicit cache reports
+            (`_implicit_cache`), or None for a model without implicit caching ("enabled by default for all Gemini
+            2.5 and newer models", ai.google.dev/gemini-api/docs/caching).
         logprobs: Whether `generationConfig.responseLogprobs` is enabled; elsewhere the API answers 400 "Logprobs
             is not enabled for models/<id>" (quoted for gemini-2.5-flash, -flash-lite and -pro in
             github.com/langchain-ai/langchain-google/pull/1266 and github.com/mscraftsman/generative-ai/issues/135;
@@ -89,6 +112,7 @@ class ModelInfo:
     embed_images_per_input: int | None = None
     model_version: str = ""
     legacy_answers: bool = False
+    implicit_cache_min_tokens: int | None = None
     logprobs: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
     backends: tuple[str, ...] = ("developer", "vertex")
@@ -128,7 +152,13 @@ class ModelInfo:
 
 def _gemini_25(model_id: str, name: str, **changes: Any) -> ModelInfo:
     """Gemini 2.5: a thinking budget, no levels, function calls without ids, signatures not checked."""
-    base = ModelInfo(model_id, name, thinking_budget=(0, 24576), thinks_by_default=True)
+    base = ModelInfo(
+        model_id,
+        name,
+        thinking_budget=(0, 24576),
+        thinks_by_default=True,
+        implicit_cache_min_tokens=min_cache_tokens(model_id),
+    )
     return replace(base, **changes)
 
 
@@ -145,6 +175,7 @@ def _gemini_3(model_id: str, name: str, **changes: Any) -> ModelInfo:
         validates_thought_signatures=True,
         per_part_media_resolution=True,
         combines_tools=True,
+        implicit_cache_min_tokens=min_cache_tokens(model_id),
     )
     return replace(base, **changes)
 

@@ -143,6 +143,9 @@ _ALL_MESSAGES: dict[str, dict[str, Field]] = {
         _f("videoMetadata", MESSAGE, "VideoMetadata", oneof="metadata"),
         _f("partMetadata", STRUCT, only=_DEV),
         _f("mediaResolution", MESSAGE, "PartMediaResolution"),
+        # Agentic video understanding (google-genai types.Part.media_processing; langchain-google-genai 4.4.3's
+        # published suite sends "AGENTIC" to gemini-3.7-flash). "Non-video parts ignore this field."
+        _f("mediaProcessing", ENUM, "MediaProcessing"),
         _f("speechMetadata", STRUCT),  # google-genai _Part_to_mldev
         _f("audioMetadata", STRUCT),
     ),
@@ -170,6 +173,7 @@ _ALL_MESSAGES: dict[str, dict[str, Field]] = {
         _f("inlineData", MESSAGE, "Blob", oneof=_DATA),
         _f("fileData", MESSAGE, "FunctionResponseFileData", oneof=_DATA),
         _f("mediaResolution", MESSAGE, "PartMediaResolution"),
+        _f("mediaProcessing", ENUM, "MediaProcessing"),  # google-genai types.FunctionResponsePart
     ),
     "FunctionResponseFileData": _msg(_f("fileUri", STRING), _f("mimeType", STRING), _f("displayName", STRING)),
     # `id` pairs code with its result on Gemini 3 (google-genai types.ExecutableCode.id / CodeExecutionResult.id).
@@ -397,6 +401,7 @@ ENUMS: dict[str, tuple[str, ...]] = {
     # Lower case is the canonical spelling: Google answers `"serviceTier": "standard"` (realwire
     # pydantic-ai-test_google_model_gemini_3_5_flash) and google-genai's types.ServiceTier sends these.
     "ServiceTier": ("unspecified", "standard", "flex", "priority"),
+    "MediaProcessing": ("MEDIA_PROCESSING_UNSPECIFIED", "STATIC", "AGENTIC"),
     "ToolType": (
         "TOOL_TYPE_UNSPECIFIED",
         "GOOGLE_SEARCH_WEB",

@@ -17,6 +17,7 @@ from langchain_gemini.testing._batches import StoredBatch
 from langchain_gemini.testing._caches import CacheStore
 from langchain_gemini.testing._faults import Fault
 from langchain_gemini.testing._files import FileStore
+from langchain_gemini.testing._implicit_cache import PrefixStore
 from langchain_gemini.testing._models import DEFAULT_MODELS, ModelInfo
 from langchain_gemini.testing._oauth import TokenAuthority
 from langchain_gemini.testing._signatures import Signer
@@ -99,6 +100,7 @@ class State:
     responders: list[Callable[[RecordedRequest], Any]] = field(default_factory=list)
     files: FileStore = field(default_factory=FileStore)
     caches: CacheStore = field(default_factory=CacheStore)
+    prefixes: PrefixStore = field(default_factory=PrefixStore)
     batches: dict[str, StoredBatch] = field(default_factory=dict)
     signer: Signer = field(default_factory=Signer)
     tokens: TokenAuthority = field(default_factory=TokenAuthority)
@@ -167,9 +169,13 @@ class State:
             return self._sequence
 
     def reset(self) -> None:
-        """Forget requests, scripts, responders, faults, files and statistics (configuration is kept)."""
+        """Forget requests, scripts, responders, faults, files, caches (implicit ones too) and statistics.
+
+        Configuration is kept.
+        """
         self.files.clear()
         self.caches.clear()
+        self.prefixes.clear()
         self.signer.forget()
         with self.lock:
             self.requests.clear()

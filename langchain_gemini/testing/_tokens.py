@@ -162,3 +162,21 @@ def prompt_tally(request: dict[str, Any]) -> Tally:
         if key in config:
             tally.add("TEXT", _json_tokens(config[key]))
     return tally
+
+
+def report_cached(answer: Any, tokens: int, details: list[dict[str, Any]]) -> Any:
+    """Report `tokens` of the prompt as read from a cache (explicit and implicit hits read alike).
+
+    `cachedContentTokenCount` goes after `promptTokenCount` (which already includes it), `cacheTokensDetails` last.
+    """
+    if not isinstance(answer, dict) or not isinstance(answer.get("usageMetadata"), dict):
+        return answer
+    ordered: dict[str, Any] = {}
+    for key, value in answer["usageMetadata"].items():
+        ordered[key] = value
+        if key == "promptTokenCount":
+            ordered["cachedContentTokenCount"] = tokens
+    ordered.setdefault("cachedContentTokenCount", tokens)
+    ordered["cacheTokensDetails"] = [dict(d) for d in details]
+    answer["usageMetadata"] = ordered
+    return answer

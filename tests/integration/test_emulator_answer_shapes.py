@@ -115,16 +115,21 @@ def _sse(client: httpx.Client, body: dict[str, Any], model: str) -> list[dict[st
 @pytest.mark.parametrize(
     ("tool", "prompt", "metadata"),
     [
-        ({"googleSearch": {}}, "Who won the match?", "groundingMetadata"),
-        ({"urlContext": {}}, "Summarise https://example.com/a.html please", "urlContextMetadata"),
+        ({"googleSearch": {}}, "Who won the match?", ["groundingMetadata"]),
+        ({"fileSearch": {"fileSearchStoreNames": ["fileSearchStores/s"]}}, "Capital?", ["groundingMetadata"]),
+        (
+            {"urlContext": {}},
+            "Summarise https://example.com/a.html please",
+            ["groundingMetadata", "urlContextMetadata"],  # the page read grounds the answer too
+        ),
     ],
 )
 def test_built_in_tools_report_tool_use_tokens(
-    emu_client: httpx.Client, tool: dict[str, Any], prompt: str, metadata: str
+    emu_client: httpx.Client, tool: dict[str, Any], prompt: str, metadata: list[str]
 ) -> None:
     answer = generate(emu_client, ask(prompt, tools=[tool]), "gemini-2.5-pro")
     usage = answer["usageMetadata"]
-    fed = json.dumps([answer["candidates"][0][metadata]], separators=(",", ":"))
+    fed = json.dumps([answer["candidates"][0][key] for key in metadata], separators=(",", ":"))
     expected = (len(fed) + 3) // 4
     assert usage["toolUsePromptTokenCount"] == expected
     assert usage["toolUsePromptTokensDetails"] == [{"modality": "TEXT", "tokenCount": expected}]

@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from langchain_gemini.testing import GeminiEmulator
-from langchain_gemini.testing._caches import min_cache_tokens
+from langchain_gemini.testing._models import min_cache_tokens
 from tests.integration.emulator_helpers import FLASH, generate, rejected
 
 DOC = "The quick brown fox jumps over the lazy dog. " * 1000  # 45,000 characters: 11,250 emulator tokens
