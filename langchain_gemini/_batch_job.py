@@ -66,10 +66,22 @@ class GeminiBatchJob:
         return self.state in TERMINAL_STATES
 
     @property
+    def output(self) -> dict[str, Any]:
+        """The results of a finished job: `inlinedResponses` or `responsesFile` (empty until it has them).
+
+        Google puts them in the operation's `response` (the REST sample of ai.google.dev/gemini-api/docs/batch-api
+        reads `.response.responsesFile`) and mirrors them in `metadata.output` (what google-genai reads,
+        `_BatchJob_from_mldev`); either is taken.
+        """
+        for output in (self.raw.get("response"), self.raw.get("metadata", {}).get("output")):
+            if isinstance(output, dict) and ("inlinedResponses" in output or "responsesFile" in output):
+                return output
+        return {}
+
+    @property
     def responses_file(self) -> str | None:
         """`files/<id>` of the result file of a finished file-based job (None for inline jobs)."""
-        output = self.raw.get("metadata", {}).get("output")
-        name = output.get("responsesFile") if isinstance(output, dict) else None
+        name = self.output.get("responsesFile")
         return name if isinstance(name, str) else None
 
     @classmethod

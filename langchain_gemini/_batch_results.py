@@ -42,11 +42,10 @@ def inline_entries(job: GeminiBatchJob) -> list[Any]:
         GeminiResponseValidationError: If the output is missing or has the wrong number of entries.
     """
     check_succeeded(job)
-    output = job.raw.get("metadata", {}).get("output") or {}
-    wrapper = output.get("inlinedResponses") if isinstance(output, dict) else None
+    wrapper = job.output.get("inlinedResponses")
     items = wrapper.get("inlinedResponses") if isinstance(wrapper, dict) else None
     if not isinstance(items, list) or len(items) != job.request_count:
-        raise invalid("metadata.output.inlinedResponses (one per request)", job.raw)
+        raise invalid("response.inlinedResponses (one per request)", job.raw)
     keys = [_metadata_key(item) for item in items]
     if all(key is not None for key in keys) and sorted(keys) == list(range(len(items))):  # type: ignore[type-var]
         ordered: list[Any] = [None] * len(items)

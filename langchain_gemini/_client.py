@@ -74,7 +74,8 @@ class GeminiClient:
         token_source: Vertex AI access tokens (``Authorization: Bearer``), fetched before each attempt; a 401
             refreshes the token once and resends.
         resource_prefix: Path between the API version and ``models/...`` (Vertex AI's
-            ``projects/{p}/locations/{l}/publishers/google/``).
+            ``projects/{p}/locations/{l}/publishers/google/``). Paths that already name a project (a full Vertex
+            resource name) go right after the version, those naming a publisher right after the project.
     """
 
     def __init__(
@@ -111,7 +112,12 @@ class GeminiClient:
             raise ValueError("api_key contains whitespace or control characters, or characters outside ASCII")
         self._api_key = api_key if key == api_key.get_secret_value() else SecretStr(key)
         self._base_url = base_url.rstrip("/")
-        self._prefix = f"{self._base_url}/{api_version.strip('/')}/{resource_prefix}"
+        root = f"{self._base_url}/{api_version.strip('/')}/"
+        self._prefix = root + resource_prefix
+        # Where a model name that is already a resource name goes: `projects/...` after the version,
+        # `publishers/...` after the project and location (google-genai, _api_client.py / _transformers.t_model).
+        project_root = root + resource_prefix.removesuffix("publishers/google/")
+        self._named_roots = {"projects/": root, "publishers/": project_root}
         self._paths: dict[str, httpx.URL] = {}
         self._timeout = None if timeout is None else httpx.Timeout(timeout)
         self._policy = RetryPolicy(max_retries=_check_retries(max_retries))
@@ -472,15 +478,21 @@ class GeminiClient:
             return self._policy
         return replace(self._policy, max_retries=_check_retries(max_retries))
 
+    def _resolve(self, path: str) -> str:
+        if path.startswith("/"):
+            return self._base_url + path
+        for head, root in self._named_roots.items():
+            if path.startswith(head):
+                return root + path
+        return self._prefix + path
+
     def _url(self, path_or_url: str, params: Mapping[str, str] | None) -> httpx.URL:
         if not path_or_url[:8].lower().startswith(("http://", "https://")):
             url = self._paths.get(path_or_url)
             if url is None:
                 # Parsing a URL (host and IP checks included) costs more than the rest of building a request;
                 # a model uses a handful of paths, so each is parsed once.
-                url = httpx.URL(
-                    self._base_url + path_or_url if path_or_url.startswith("/") else self._prefix + path_or_url
-                )
+                url = httpx.URL(self._resolve(path_or_url))
                 if len(self._paths) < 256:
                     self._paths[path_or_url] = url
         else:

@@ -6,7 +6,8 @@ each model's published facts (one row of the generated `data/_published.py`: a n
 rules of its generation and family (`_generation_rules`, `THINKING`, `EMBEDDINGS` below). An id with no row resolves
 by parsing `gemini-<major>[.<minor>]-<family>[-variant]`:
 
-1. `models/` is dropped; `tunedModels/...` gets `TUNED` (tuning is offered on pre-2.5 Flash models only).
+1. `models/` (and a Vertex AI resource name up to its last `models/`) is dropped; `tunedModels/...` gets `TUNED`
+   (tuning is offered on pre-2.5 Flash models only).
 2. An id with a row, or whose longest hyphen prefix has one (`gemini-2.5-flash-preview-09-2025` ->
    `gemini-2.5-flash`), takes that row.
 3. `gemini-<family>-latest` takes the newest row of that family.
@@ -230,10 +231,14 @@ def _by_prefix(name: str) -> ModelFacts | None:
 
 @lru_cache(maxsize=256)
 def facts_for(model: str) -> ModelFacts:
-    """The facts for a model id (`gemini-2.5-flash`, `models/...`, `tunedModels/...`, `gemini-flash-latest`)."""
+    """The facts for a model id (`gemini-2.5-flash`, `models/...`, `tunedModels/...`, `gemini-flash-latest`).
+
+    Vertex AI's resource names (`publishers/google/models/...`, `projects/.../publishers/google/models/...`) are
+    read by the id after their last `models/`.
+    """
     if model.startswith("tunedModels/"):
         return TUNED
-    name = model.removeprefix("models/").lower()
+    name = model.rpartition("models/")[2].lower()
     if (alias := _ALIAS.match(name)) is not None:
         row = _newest(_family_of(alias.group(1)))
         return replace(row, name=f"Gemini {alias.group(1).title()} Latest") if row else UNKNOWN

@@ -10,7 +10,7 @@ The shape is the long-running operation google-genai reads (google/genai/batches
   each), so a client that polls sees every state. When it succeeds, `metadata.output.inlinedResponses.
   inlinedResponses[i]` holds `{"response": GenerateContentResponse}` or `{"error": google.rpc.Status}` for
   request i, in input order (with its `metadata` echoed), `metadata.batchStats` counts them (int64 as strings),
-  and the operation has `"done": true`.
+  and the operation has `"done": true` and the same output as its `response` (`GenerateContentBatchOutput`).
 * `GET /v1beta/batches` lists operations (`{"operations": [...], "nextPageToken"}`); `POST .../<id>:cancel` and
   `DELETE .../<id>` answer `{}`.
 
@@ -61,6 +61,10 @@ _CREATE = re.compile(r"/(v1beta|v1|v1alpha)/models/([^/:]+):(batchGenerateConten
 _TYPES = {
     "batchGenerateContent": "type.googleapis.com/google.ai.generativelanguage.v1beta.GenerateContentBatch",
     "asyncBatchEmbedContent": "type.googleapis.com/google.ai.generativelanguage.v1beta.EmbedContentBatch",
+}
+_OUTPUT_TYPES = {
+    "batchGenerateContent": "type.googleapis.com/google.ai.generativelanguage.v1beta.GenerateContentBatchOutput",
+    "asyncBatchEmbedContent": "type.googleapis.com/google.ai.generativelanguage.v1beta.EmbedContentBatchOutput",
 }
 _DONE = frozenset({"BATCH_STATE_SUCCEEDED", "BATCH_STATE_FAILED", "BATCH_STATE_CANCELLED", "BATCH_STATE_EXPIRED"})
 _DEFAULT_PAGE, _MAX_PAGE = 10, 100
@@ -138,6 +142,10 @@ class StoredBatch:
         out: dict[str, Any] = {"name": f"batches/{self.id}", "metadata": meta}
         if self.state in _DONE:
             out["done"] = True
+        if "output" in meta:
+            # The finished operation's `response` carries the output too: Google's REST sample reads
+            # `.response.inlinedResponses` / `.response.responsesFile` (ai.google.dev/gemini-api/docs/batch-api).
+            out["response"] = {"@type": _OUTPUT_TYPES[self.method], **meta["output"]}
         if self.error is not None:
             out["error"] = self.error
         return out

@@ -50,6 +50,10 @@ def test_job_goes_pending_running_succeeded(emu_client: httpx.Client) -> None:
         "failedRequestCount": "1",
     }
     results = done["metadata"]["output"]["inlinedResponses"]["inlinedResponses"]
+    assert done["response"] == {
+        "@type": "type.googleapis.com/google.ai.generativelanguage.v1beta.GenerateContentBatchOutput",
+        **done["metadata"]["output"],
+    }
     assert [r["metadata"]["key"] for r in results if "metadata" in r] == ["a", "c"]
     assert 'One"' in results[0]["response"]["candidates"][0]["content"]["parts"][0]["text"]
     assert results[1]["error"]["code"] == 400
@@ -150,6 +154,7 @@ def test_a_file_job_answers_in_a_downloadable_result_file(emu_client: httpx.Clie
         done = poll(emu_client, name)
     assert done["metadata"]["state"] == "BATCH_STATE_SUCCEEDED"
     results_file = done["metadata"]["output"]["responsesFile"]
+    assert done["response"]["responsesFile"] == results_file
     assert "inlinedResponses" not in done["metadata"]["output"]
     assert done["metadata"]["batchStats"] == {
         "requestCount": "2",

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -12,10 +11,10 @@ import pytest
 
 from langchain_gemini.testing import GeminiEmulator
 from langchain_gemini.testing._models import min_cache_tokens
+from tests.conformance.realwire import realwire_dir
 from tests.integration.emulator_helpers import FLASH, generate, rejected
 
 DOC = "The quick brown fox jumps over the lazy dog. " * 1000  # 45,000 characters: 11,250 emulator tokens
-REALWIRE = Path("/work/shared/realwire/cases")
 MISSING = "CachedContent not found (or permission denied)"
 
 
@@ -218,9 +217,11 @@ def test_cache_of_another_model_is_refused(emu_client: httpx.Client) -> None:
 
 def test_recorded_cached_requests_are_accepted(emu_client: httpx.Client) -> None:
     """The requests Google answered in realwire's cached-content exchanges, against a cache of our own."""
-    cases = sorted(REALWIRE.glob("pydantic-ai-test_google_model_cached_content-*.json"))
-    if not cases:
-        pytest.skip(f"realwire corpus not present at {REALWIRE}: the recorded cache exchanges cannot be replayed")
+    corpus = realwire_dir()
+    if corpus is None:
+        pytest.skip("realwire corpus not found (../shared/realwire or GEMINI_REALWIRE_DIR): nothing to replay")
+    cases = sorted(corpus.glob("pydantic-ai-test_google_model_cached_content-*.json"))
+    assert cases, f"the corpus at {corpus} has no cached-content exchanges"
     cache = create(emu_client)
     for case in cases:
         recorded = json.loads(case.read_text())

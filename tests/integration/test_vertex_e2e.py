@@ -95,6 +95,26 @@ def test_embeddings_on_vertex(emulator: GeminiEmulator, vertex_params: dict[str,
     embeddings.close()
 
 
+@pytest.mark.parametrize(
+    "name",
+    [
+        f"publishers/google/models/{FLASH}",
+        f"projects/{VERTEX_PROJECT}/locations/{VERTEX_LOCATION}/publishers/google/models/{FLASH}",
+    ],
+)
+def test_vertex_resource_names_reach_the_model_once(
+    emulator: GeminiEmulator, vertex_params: dict[str, Any], name: str
+) -> None:
+    # google-genai takes Vertex resource names as model ids (_transformers.t_model); the path must not repeat them.
+    model = ChatGemini(model=name, thinking_budget=0, **vertex_params)
+    assert model.invoke("hi").text
+    assert emulator.requests[-1].path == f"{VERTEX_MODELS}/{FLASH}:generateContent"
+    assert emulator.requests[-1].json["generationConfig"] == {"thinkingConfig": {"thinkingBudget": 0}}
+    assert model.profile is not None
+    assert model.profile["max_input_tokens"] == 1_048_576
+    model.close()
+
+
 def test_labels_and_audio_timestamp_reach_vertex(emulator: GeminiEmulator, vertex_params: dict[str, Any]) -> None:
     model = ChatGemini(model=FLASH, labels={"team": "search"}, audio_timestamp=True, **vertex_params)
     assert model.invoke("hi").text

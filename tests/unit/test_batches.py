@@ -78,6 +78,22 @@ def test_results_keep_input_order_and_errors_in_place() -> None:
     assert results[1].usage_metadata["total_tokens"] == 5
 
 
+@pytest.mark.parametrize("where", ["response", "metadata.output"])
+def test_results_are_read_from_the_operation_response_or_its_metadata(where: str) -> None:
+    # Google's REST sample reads `.response`, google-genai `metadata.output`: an operation with either is read.
+    items = [{"response": RESPONSE}, {"response": RESPONSE}]
+    body = operation()
+    output = {"inlinedResponses": {"inlinedResponses": items}}
+    if where == "response":
+        body["response"] = {"@type": "type.googleapis.com/x.GenerateContentBatchOutput", **output}
+    else:
+        body["metadata"]["output"] = output
+    job = GeminiBatchJob.from_json(body)
+    assert [message.text for message in job_results(job)] == ["Blue.", "Blue."]  # type: ignore[union-attr]
+    file_job = GeminiBatchJob.from_json({**operation(), "response": {"responsesFile": "files/out-1"}})
+    assert file_job.responses_file == "files/out-1"
+
+
 def test_a_result_list_of_the_wrong_length_is_refused() -> None:
     job = GeminiBatchJob.from_json(operation(items=[{"response": RESPONSE}]))
     with pytest.raises(GeminiResponseValidationError, match="one per request"):
