@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import os
+import re
 import threading
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, ClassVar, Self
@@ -73,6 +74,19 @@ def check_base_url(url: str) -> str:
         msg = "base_url must not carry a key= query parameter; pass the key as api_key"
         raise ValueError(msg)
     return url.rstrip("/")
+
+
+# The ids the API gives batches and caches: letters, digits, `-` and `_` (ai.google.dev/api/batch-api, .../caching).
+_RESOURCE_ID = re.compile(r"^[A-Za-z0-9_-]{1,128}$")
+
+
+def resource_name(name: str, collection: str, what: str) -> str:
+    """`abc` or `{collection}/abc` -> `{collection}/abc`, else a ValueError naming `what` (e.g. "a batch name")."""
+    resource_id = name.removeprefix(f"{collection}/")
+    if not _RESOURCE_ID.match(resource_id):
+        msg = f"not {what}: {name!r} (expected '{collection}/<id>')"
+        raise ValueError(msg)
+    return f"{collection}/{resource_id}"
 
 
 def model_path(model: str) -> str:

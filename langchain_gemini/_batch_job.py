@@ -7,11 +7,11 @@ so a job's name is all another process needs.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from langchain_gemini._base import resource_name
 from langchain_gemini._batch_results import invalid
 from langchain_gemini.errors import GeminiError
 
@@ -21,7 +21,6 @@ if TYPE_CHECKING:
 TERMINAL_STATES = frozenset(
     {"BATCH_STATE_SUCCEEDED", "BATCH_STATE_FAILED", "BATCH_STATE_CANCELLED", "BATCH_STATE_EXPIRED"}
 )
-_BATCH_ID = re.compile(r"^[A-Za-z0-9_-]{1,128}$")
 
 
 def _count(stats: Mapping[str, Any], key: str) -> int:
@@ -161,9 +160,4 @@ def batch_name(job: GeminiBatchJob | str) -> str:
     Raises:
         ValueError: If the id is not a plain batch id.
     """
-    name = job.name if isinstance(job, GeminiBatchJob) else str(job)
-    batch_id = name.removeprefix("batches/")
-    if not _BATCH_ID.match(batch_id):
-        msg = f"not a batch name: {name!r} (expected 'batches/<id>')"
-        raise ValueError(msg)
-    return f"batches/{batch_id}"
+    return resource_name(job.name if isinstance(job, GeminiBatchJob) else str(job), "batches", "a batch name")

@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from langchain_core.messages import BaseMessage
 from pydantic import PrivateAttr
 
-from langchain_gemini._base import CONNECTION_FIELDS, GeminiClientSettings
+from langchain_gemini._base import CONNECTION_FIELDS, GeminiClientSettings, resource_name
 from langchain_gemini._caching import CacheHeld, cache_body, expiry, forget, held_by, remember
 from langchain_gemini._unknown_kwargs import RefusesUnknownKwargs
 from langchain_gemini._wire import SchemaOverride
@@ -42,7 +42,6 @@ if TYPE_CHECKING:
 
 __all__ = ["GeminiCache", "GeminiCaches"]
 
-_CACHE_ID = re.compile(r"^[A-Za-z0-9_-]{1,128}$")
 _MAX_DISPLAY_NAME = 128  # CachedContent.display_name: at most 128 characters (https://ai.google.dev/api/caching)
 
 
@@ -143,11 +142,7 @@ def cache_name(cache: GeminiCache | str) -> str:
         ValueError: If the id is not a plain cache id.
     """
     name = cache.name if isinstance(cache, GeminiCache) else str(cache)
-    cache_id = name.removeprefix("cachedContents/")
-    if not _CACHE_ID.match(cache_id):
-        msg = f"not a cache name: {name!r} (expected 'cachedContents/<id>')"
-        raise ValueError(msg)
-    return f"cachedContents/{cache_id}"
+    return resource_name(name, "cachedContents", "a cache name")
 
 
 def _create_body(
