@@ -23,7 +23,9 @@ Sources, by fact:
   `scripts/update_profiles.py` refreshes them from a models.dev export or `models.get` JSON.
 * Thinking: ai.google.dev/gemini-api/docs/thinking (2.5 Pro 128-32768 and cannot be off; 2.5 Flash 0-24576;
   2.5 Flash-Lite 512-24576 or 0; Gemini 3 `thinkingLevel`: Pro low/high, Flash minimal/low/medium/high; 3.1 Pro
-  adds medium, langchain-ai/langchainjs#10101).
+  adds medium, langchain-ai/langchainjs#10101); Gemini 4 Argon low/medium/high and cannot be off
+  (ai.google.dev/gemini-api/docs/generate-content/latest-model; its long decode, answers continued past the
+  per-request output limit, is `_continuation`'s).
 * Thought signatures: ai.google.dev/gemini-api/docs/thought-signatures (Gemini 3 rejects current-turn function
   calls without one).
 * Tool-result media: ai.google.dev/gemini-api/docs/function-calling#multimodal (Gemini 3 and later).
@@ -76,7 +78,8 @@ class ModelFacts:
     Attributes:
         name: Display name (the profile's `name`).
         version: (major, minor), or None for unversioned models (tuned, Gemma, unknown).
-        family: `pro`, `flash`, `flash-lite`, `flash-image`, `pro-image`, `tts`, `embedding`, or `other`.
+        family: `pro`, `flash`, `flash-lite`, `flash-image`, `pro-image`, `tts`, `argon` (Gemini 4), `embedding`,
+            or `other`.
         thinking: The thinking rules; None for a model that does not think; "unknown" skips validation.
         signature_strict: Current-turn function calls must carry a thought signature (filled when missing).
         nests_tool_media: Tool-result media goes inside `functionResponse.parts`.
@@ -117,8 +120,8 @@ class ModelFacts:
 
 _VERSIONED = re.compile(r"^gemini-(\d+)(?:\.(\d+))?-(.+)$")
 _ALIAS = re.compile(r"^gemini-(.+)-latest$")
-# Family names, longest first so `flash-lite` is not read as `flash`.
-_FAMILIES = ("flash-lite", "flash-image", "pro-image", "flash", "pro")
+# Family names, longest first so `flash-lite` is not read as `flash`. Gemini 4 names its models (`argon`).
+_FAMILIES = ("flash-lite", "flash-image", "pro-image", "flash", "pro", "argon")
 
 
 def _family_of(rest: str) -> str:
@@ -143,15 +146,15 @@ def _generation_rules(version: tuple[int, int]) -> dict[str, object]:
 
 
 _PRO_3 = Thinking(None, can_disable=False, levels=("low", "high"))
-_PRO_31 = Thinking(None, can_disable=False, levels=("low", "medium", "high"))
 _FLASH_3 = Thinking(None, can_disable=False, levels=("minimal", "low", "medium", "high"))
+_LEVELS_LMH = Thinking(None, can_disable=False, levels=("low", "medium", "high"))
 
 # (family, first version) -> thinking rules; a model takes its family's entry with the greatest version not above
 # its own. Families or versions below every entry do not think.
 THINKING: dict[tuple[str, tuple[int, int]], Thinking | None] = {
     ("pro", (2, 5)): Thinking((128, 32768), can_disable=False),
     ("pro", (3, 0)): _PRO_3,
-    ("pro", (3, 1)): _PRO_31,
+    ("pro", (3, 1)): _LEVELS_LMH,
     ("flash", (2, 5)): Thinking((1, 24576), can_disable=True),
     ("flash", (3, 0)): _FLASH_3,
     ("flash-lite", (2, 5)): Thinking((512, 24576), can_disable=True),
@@ -160,6 +163,7 @@ THINKING: dict[tuple[str, tuple[int, int]], Thinking | None] = {
     ("flash-image", (3, 0)): _FLASH_3,
     ("pro-image", (3, 0)): _PRO_3,
     ("tts", (2, 5)): None,
+    ("argon", (4, 0)): _LEVELS_LMH,
 }
 
 # Embedding models: input limit, (smallest, full) output size, and how the task is conveyed.

@@ -202,6 +202,18 @@ PUBLISHED: dict[str, dict[str, Any]] = {
         "structured_output": True,
         "status": "stable",
     },
+    "gemini-4-argon": {
+        "name": "Gemini 4 Argon",
+        "max_input_tokens": 1_048_576,
+        "max_output_tokens": 65_536,
+        "status": "stable",
+    },
+    "gemini-4-argon-cyber-permissive": {
+        "name": "Gemini 4 Argon Cyber Permissive",
+        "max_input_tokens": 1_048_576,
+        "max_output_tokens": 65_536,
+        "status": "stable",
+    },
     "gemini-embedding-001": {
         "name": "Gemini Embedding 001",
         "max_input_tokens": 2048,

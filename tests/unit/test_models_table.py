@@ -42,13 +42,17 @@ CURRENT = {
     "gemini-2.0-flash": ((2, 0), "flash", GEMINI_2, None),
     "gemini-2.0-flash-001": ((2, 0), "flash", GEMINI_2, None),
     "gemini-2.0-flash-lite": ((2, 0), "flash-lite", GEMINI_2, None),
+    # ai.google.dev/gemini-api/docs/generate-content/latest-model: thinking levels low, medium, high
+    "gemini-4-argon": ((4, 0), "argon", GEMINI_3, ("low", "medium", "high")),
+    "gemini-4-argon-cyber-permissive": ((4, 0), "argon", GEMINI_3, ("low", "medium", "high")),
 }
 # Ids Google has not published: the newest generation's rules, never Gemini 2's.
 FUTURE = {
     "gemini-3.8-flash": ((3, 8), "flash", ("minimal", "low", "medium", "high")),
     "gemini-3.9-pro": ((3, 9), "pro", ("low", "medium", "high")),
     "gemini-3.9-flash-lite-preview-11-2026": ((3, 9), "flash-lite", ("minimal", "low", "medium", "high")),
-    "gemini-4-argon": ((4, 0), "other", ("minimal", "low", "medium", "high")),
+    "gemini-4.1-argon": ((4, 1), "argon", ("low", "medium", "high")),
+    "gemini-4-xenon": ((4, 0), "other", ("minimal", "low", "medium", "high")),
     "gemini-4-flash": ((4, 0), "flash", ("minimal", "low", "medium", "high")),
     "gemini-4.2-pro-preview": ((4, 2), "pro", ("low", "medium", "high")),
     "models/gemini-10-ultra": ((10, 0), "other", ("minimal", "low", "medium", "high")),
@@ -117,9 +121,11 @@ def test_the_four_rules_agree_on_gemini_4() -> None:
     ]
     request = build_request(history, {"model": model})
     assert request["contents"][1]["parts"][0]["thoughtSignature"] == "skip_thought_signature_validator"
-    assert thinking_config(model, budget=None, level="minimal", reasoning_effort=None, include_thoughts=None) == {
-        "thinkingLevel": "MINIMAL"
+    assert thinking_config(model, budget=None, level="medium", reasoning_effort=None, include_thoughts=None) == {
+        "thinkingLevel": "MEDIUM"
     }
+    with pytest.raises(ValueError, match="minimal"):
+        thinking_config(model, budget=None, level="minimal", reasoning_effort=None, include_thoughts=None)
 
 
 def test_tuned_and_unknown_models() -> None:
