@@ -294,7 +294,9 @@ class App:
             # A continuation token is checked only when the emulator answers itself: scripted hops carry their own.
             long = long_decode(normalized, model, stream, self.state.continuations)
             digest = hashlib.blake2b(request.body, digest_size=4).hexdigest()
-            answer = default_response(normalized, model, digest, self._response_id(digest), self.state.signer, long)
+            answer = default_response(
+                normalized, model, digest, self._response_id(digest), self.state.signer, long=long
+            )
             _caches_api.credit(answer, cache)
             if implicit is not None:
                 report_cached(answer, implicit.total, implicit.details())

@@ -115,6 +115,7 @@ def default_response(
     digest: str,
     response_id: str,
     signer: Signer | None = None,
+    *,
     long: LongDecode | None = None,
 ) -> dict[str, Any]:
     """The emulator's answer to a validated GenerateContentRequest.
@@ -225,7 +226,14 @@ def _long_candidate(turn: _Turn, parts: list[dict[str, Any]], asked: int, index:
     if per_request is not None:  # input and output share the context window (the Gemini 4 Argon guide)
         window = max(model.input_token_limit - turn.prompt_tokens, 0)
         budget = window if budget is None else min(budget, window)
-    hop = plan_hop(asked, position, turn.thoughts, per_request, budget, model.output_token_limit)
+    hop = plan_hop(
+        asked,
+        position,
+        thoughts=turn.thoughts,
+        per_request=per_request,
+        budget=budget,
+        output_limit=model.output_token_limit,
+    )
     text = long_text(asked)[4 * hop.start : 4 * hop.end]
     if text:
         parts.append({"text": text})

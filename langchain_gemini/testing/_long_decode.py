@@ -78,7 +78,7 @@ class Hop:
 
 
 def plan_hop(
-    total: int, position: Position, thoughts: int, per_request: int | None, budget: int | None, output_limit: int
+    total: int, position: Position, *, thoughts: int, per_request: int | None, budget: int | None, output_limit: int
 ) -> Hop:
     """The answer tokens this request returns and how it ends.
 

@@ -350,5 +350,5 @@ DEFAULT_MODELS: tuple[ModelInfo, ...] = (
 )
 """The models the emulator knows by default: Gemini 2.0, 2.5 (with image, TTS and computer-use variants), the
 Gemini 3.x family (3 Pro and Flash previews, 3.1 Pro and Flash-Lite, 3.5 and 3.6 Flash, 3 Pro Image), Gemini 4
-Argon (and its cyber-permissive variant, both with long decode), the `-latest` aliases and the embedding models (Vertex AI's text embedding models too), with their limits and
-thinking rules."""
+Argon (and its cyber-permissive variant, both with long decode), the `-latest` aliases and the embedding models
+(Vertex AI's text embedding models too), with their limits and thinking rules."""
