@@ -106,7 +106,8 @@ def test_a_70000_token_answer_in_three_requests(emu_client: httpx.Client) -> Non
     assert len("".join(text_of(a) for a in hops)) == 4 * 70_000
     candidates = [a["candidates"][0] for a in hops]
     assert [c["finishReason"] for c in candidates] == ["CONTINUATION", "CONTINUATION", "STOP"]
-    assert "continuationToken" in candidates[0] and "continuationToken" in candidates[1]
+    assert "continuationToken" in candidates[0]
+    assert "continuationToken" in candidates[1]
     assert "continuationToken" not in candidates[2]
     assert candidates[0]["continuationToken"] != candidates[1]["continuationToken"]
     thoughts = first["usageMetadata"]["thoughtsTokenCount"]
@@ -141,7 +142,8 @@ def test_a_stream_hop_carries_65536_tokens_and_ends_on_the_token(emu_client: htt
     rest = sse_events(emu_client, {**body, "continuationToken": token})
     assert streamed_text(rest) == numbered(32769, 35000)
     end = rest[-1]["candidates"][0]
-    assert end["finishReason"] == "STOP" and "continuationToken" not in end
+    assert end["finishReason"] == "STOP"
+    assert "continuationToken" not in end
     assert end["content"]["parts"] == [{"text": ""}]  # no signature after the first hop
     assert rest[-1]["usageMetadata"]["candidatesTokenCount"] == 4_464
     assert "thoughtsTokenCount" not in rest[-1]["usageMetadata"]
