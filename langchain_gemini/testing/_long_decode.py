@@ -103,8 +103,10 @@ def fingerprint(request: dict[str, Any]) -> str:
     # Field names only: the normalized request also carries the emulator's context under a non-name key (`_context`)
     kept = {k: v for k, v in request.items() if k[:1].isalpha() and k != "continuationToken"}
     config = kept.get("generationConfig")
-    if isinstance(config, dict) and "maxOutputTokens" in config:
+    if isinstance(config, dict):
         kept["generationConfig"] = {k: v for k, v in config.items() if k != "maxOutputTokens"}
+    # An empty message is no message: google-genai resends `generationConfig: {}` where the first request had none
+    kept = {k: v for k, v in kept.items() if v not in ({}, [])}
     raw = json.dumps(kept, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
     return hashlib.blake2b(raw, digest_size=8).hexdigest()
 

@@ -209,6 +209,12 @@ def test_tokens_the_emulator_did_not_issue_are_refused(emu_client: httpx.Client)
     assert generate(emu_client, {**body, "continuationToken": token}, ARGON)["candidates"][0]["finishReason"]
 
 
+def test_an_empty_generation_config_is_the_same_request(emu_client: httpx.Client) -> None:
+    first = generate(emu_client, ask(LONG), ARGON)  # google-genai resends `generationConfig: {}` (its conformance test)
+    second = generate(emu_client, {**resume(ask(LONG), first), "generationConfig": {}}, ARGON)
+    assert text_of(second) == numbered(16385, 32768)
+
+
 def test_a_token_resumes_on_vertex_too(emu_client: httpx.Client) -> None:
     path = f"/v1beta1/publishers/google/models/{ARGON}:generateContent"
     first = emu_client.post(path, json=ask(LONG))
