@@ -222,3 +222,22 @@ def test_a_token_resumes_on_vertex_too(emu_client: httpx.Client) -> None:
     second = emu_client.post(path, json=resume(ask(LONG), first.json()))
     assert second.status_code == 200, second.text
     assert text_of(second.json()) == numbered(16385, 32768)
+
+
+def test_every_stream_hop_and_framing_carries_its_token(emu_client: httpx.Client) -> None:
+    body = ask("Write the longer report. [emulator:long-answer:140000]")
+    first = sse_events(emu_client, body)
+    # the second hop has no signature: a text-only stream, built by the emulator's fast SSE path
+    second = sse_events(emu_client, {**body, "continuationToken": first[-1]["candidates"][0]["continuationToken"]})
+    last = second[-1]["candidates"][0]
+    assert last["finishReason"] == "CONTINUATION"
+    assert last["content"]["parts"] == [{"text": ""}]
+    assert streamed_text(second) == numbered(32769, 65536)
+    token = last["continuationToken"]
+    # the streamed JSON array (no alt=sse) frames the same events
+    array = emu_client.post(
+        f"/v1beta/models/{ARGON}:streamGenerateContent", json={**body, "continuationToken": token}
+    ).json()
+    assert "".join(text_of(event) for event in array) == numbered(65537, 70000)
+    assert array[-1]["candidates"][0]["finishReason"] == "STOP"
+    assert array[-1]["usageMetadata"]["candidatesTokenCount"] == 140_000 - 2 * 65_536
