@@ -74,7 +74,7 @@ class Hop:
     end: int
     """One past its last answer token."""
     finish: str
-    """"STOP", "CONTINUATION" or "MAX_TOKENS"."""
+    """The finish reason: STOP, CONTINUATION or MAX_TOKENS."""
 
 
 def plan_hop(

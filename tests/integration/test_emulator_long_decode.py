@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import base64
+import dataclasses
 import json
 from typing import Any
 
 import httpx
 import pytest
 
-from langchain_gemini.testing import LONG_ANSWER_TRIGGER
+from langchain_gemini.testing import DEFAULT_MODELS, LONG_ANSWER_TRIGGER, GeminiEmulator
 from tests.integration.emulator_helpers import ask, generate, parts_of, rejected, text_of
 
 ARGON = "gemini-4-argon"
@@ -241,3 +242,18 @@ def test_every_stream_hop_and_framing_carries_its_token(emu_client: httpx.Client
     assert "".join(text_of(event) for event in array) == numbered(65537, 70000)
     assert array[-1]["candidates"][0]["finishReason"] == "STOP"
     assert array[-1]["usageMetadata"]["candidatesTokenCount"] == 140_000 - 2 * 65_536
+
+
+def test_input_and_output_share_the_context_window() -> None:
+    argon = next(model for model in DEFAULT_MODELS if model.id == ARGON)
+    small = dataclasses.replace(argon, id="gemini-4-small-window", input_token_limit=40_000)
+    with (
+        GeminiEmulator(models=[small]) as emulator,
+        httpx.Client(base_url=emulator.base_url, headers={"x-goog-api-key": "k"}) as client,
+    ):
+        body = ask(LONG, generationConfig={"thinkingConfig": {"thinkingLevel": "LOW"}})
+        first = generate(client, body, small.id)
+        second = generate(client, resume(body, first), small.id)
+    thoughts, prompt = first["usageMetadata"]["thoughtsTokenCount"], first["usageMetadata"]["promptTokenCount"]
+    assert second["candidates"][0]["finishReason"] == "MAX_TOKENS"  # 40,000 tokens minus the prompt are spent
+    assert second["usageMetadata"]["candidatesTokenCount"] == 40_000 - prompt - thoughts - 32_768
