@@ -257,3 +257,43 @@ def test_input_and_output_share_the_context_window() -> None:
     thoughts, prompt = first["usageMetadata"]["thoughtsTokenCount"], first["usageMetadata"]["promptTokenCount"]
     assert second["candidates"][0]["finishReason"] == "MAX_TOKENS"  # 40,000 tokens minus the prompt are spent
     assert second["usageMetadata"]["candidatesTokenCount"] == 40_000 - prompt - thoughts - 32_768
+
+
+@pytest.mark.parametrize("events", [1, 4, 50])
+def test_fast_sse_path_matches_the_general_framing_on_a_continuation_hop(events: int) -> None:
+    from langchain_gemini.testing._generate import default_response
+    from langchain_gemini.testing._long_decode import ContinuationTokens, long_decode
+    from langchain_gemini.testing._normalize import normalize
+    from langchain_gemini.testing._stream import end_on_empty_text, frame_events, split_response, sse_stream
+
+    argon = next(model for model in DEFAULT_MODELS if model.id == ARGON)
+    request = normalize(ask(LONG), "GenerateContentRequest")
+    context = long_decode(request, argon, True, ContinuationTokens())
+    answer = end_on_empty_text(default_response(request, argon, "0badc0de", "rid", long=context))
+    assert answer["candidates"][0]["finishReason"] == "CONTINUATION"
+    framed = sse_stream(answer, events)
+    assert framed is not None
+    assert framed == frame_events(split_response(answer, events), sse=True)
+    assert b'"continuationToken": ' in framed[-1]
+
+
+def test_argon_keeps_gemini_3s_tool_rules(emu_client: httpx.Client) -> None:
+    weather = {"name": "get_weather", "parameters": {"type": "OBJECT", "properties": {"city": {"type": "STRING"}}}}
+    tools = {"tools": [{"functionDeclarations": [weather]}], "toolConfig": {"functionCallingConfig": {"mode": "ANY"}}}
+    question = {"role": "user", "parts": [{"text": "Weather in 'Paris'?"}]}
+    turn = generate(emu_client, {"contents": [question], **tools}, ARGON)["candidates"][0]["content"]
+    call = turn["parts"][0]
+    assert call["functionCall"]["id"]  # function calls carry ids
+    assert call["thoughtSignature"]
+    del call["thoughtSignature"]  # signatures are validated on replay
+    reply = {"role": "user", "parts": [{"functionResponse": {"name": "get_weather", "response": {"sky": "clear"}}}]}
+    error = rejected(emu_client, {"contents": [question, turn, reply], **tools}, ARGON)
+    assert error["message"] == "Function call `get_weather` in the `1.` content block is missing a `thought_signature`."
+    combined = {"tools": [{"googleSearch": {}}, {"functionDeclarations": [weather]}]}  # built-in tools with functions
+    assert generate(emu_client, {"contents": [question], **combined}, ARGON)["candidates"]
+    media = {
+        "inlineData": {"mimeType": "image/png", "data": "iVBORw0KGgo="},
+        "mediaResolution": {"level": "MEDIA_RESOLUTION_LOW"},  # per-part media resolution
+    }
+    picture = {"contents": [{"role": "user", "parts": [{"text": "Describe"}, media]}]}
+    assert generate(emu_client, picture, ARGON)["candidates"]
