@@ -234,7 +234,7 @@ def _long_candidate(turn: _Turn, parts: list[dict[str, Any]], asked: int, index:
         budget=budget,
         output_limit=model.output_token_limit,
     )
-    text = long_text(asked)[4 * hop.start : 4 * hop.end]
+    text = long_text(hop.start, hop.end)
     if text:
         parts.append({"text": text})
     _sign(parts, turn, index)

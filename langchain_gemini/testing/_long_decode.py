@@ -3,13 +3,14 @@
 Gemini 4 Argon (`ModelInfo.long_decode_limits`) returns at most 32,768 answer tokens from a non-streaming request and
 65,536 from a streaming one; a longer answer stops there with `finishReason: "CONTINUATION"` and a
 `continuationToken` on the candidate, and the same request sent again with that token at the top level goes on
-where it stopped, until a last hop that ends STOP (https://docs.cloud.google.com/gemini-enterprise-agent-platform/
-models/guides/gemini-4-argon, "Long decode"; google-genai's `_extra_utils.should_continue_generation` and
-`prepare_continuation_config` resend the request with `continuation_token`). `maxOutputTokens` is the budget of
-the whole answer, not of one hop: once hops have spent it the answer ends MAX_TOKENS, still with a token, which a
-request with a larger budget may resume ("max_tokens is a total budget", https://openrouter.ai/docs/cookbook/
-evaluate-and-optimize/model-migrations/gemini-4). Each hop is a request: its usage counts the prompt again and its
-own output only; thoughts (and their summary and signature) come on the first hop only.
+where it stopped, until a last hop that ends STOP (Google's guide, "Long decode":
+https://docs.cloud.google.com/gemini-enterprise-agent-platform/models/guides/gemini-4-argon; google-genai's
+`_extra_utils.should_continue_generation` and `prepare_continuation_config` resend the request with
+`continuation_token`). `maxOutputTokens` is the budget of the whole answer, not of one hop: once hops have spent it
+the answer ends MAX_TOKENS, still with a token, which a request with a larger budget may resume ("max_tokens is a
+total budget": https://openrouter.ai/docs/cookbook/evaluate-and-optimize/model-migrations/gemini-4). Each hop is a
+request: its usage counts the prompt again and its own output only; thoughts (and their summary and signature)
+come on the first hop only.
 
 Default answers are short, so `LONG_ANSWER_TRIGGER` asks for a long one: ``[emulator:long-answer:<N>]`` in the
 prompt gives an answer of exactly N output tokens (4 characters each, numbered words so a gap or an overlap
@@ -51,10 +52,15 @@ def asked_tokens(prompt: str) -> int | None:
     return int(match.group(1)) if match else None
 
 
-def long_text(tokens: int) -> str:
-    """Exactly `4 * tokens` characters: numbered 8-character words, "0000001 0000002 ..." (one word, two tokens)."""
-    words = (tokens + 1) // 2
-    return "".join(f"{number:07d} " for number in range(1, words + 1))[: 4 * tokens]
+def long_text(start: int, end: int) -> str:
+    """Tokens `start` to `end` (excluded) of a long answer, built per hop so a huge N costs no more than the hop.
+
+    The answer is numbered 8-character words "0000001 0000002 ...": two tokens a word, 4 characters a token.
+    """
+    first_word, last_word = start // 2, (end + 1) // 2
+    words = "".join(f"{number:07d} " for number in range(first_word + 1, last_word + 1))
+    offset = 4 * (start - 2 * first_word)
+    return words[offset : offset + 4 * (end - start)]
 
 
 @dataclass(frozen=True)

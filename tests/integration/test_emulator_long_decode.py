@@ -297,3 +297,9 @@ def test_argon_keeps_gemini_3s_tool_rules(emu_client: httpx.Client) -> None:
     }
     picture = {"contents": [{"role": "user", "parts": [{"text": "Describe"}, media]}]}
     assert generate(emu_client, picture, ARGON)["candidates"]
+
+
+def test_a_huge_answer_costs_one_hop_per_request(emu_client: httpx.Client) -> None:
+    answer = generate(emu_client, ask("[emulator:long-answer:999999999]"), ARGON)  # ~4 GB if built whole
+    assert text_of(answer) == numbered(1, 16384)
+    assert answer["candidates"][0]["finishReason"] == "CONTINUATION"
