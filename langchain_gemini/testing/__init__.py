@@ -86,7 +86,11 @@ Magic phrases anywhere in the prompt text make the outcomes a client must surviv
 * ``[emulator:block-prompt]``: HTTP 200, `promptFeedback.blockReason` SAFETY, no candidates;
 * ``[emulator:finish-safety]``: a candidate with finishReason SAFETY, safety ratings and no content;
 * ``[emulator:finish-recitation]``: half the answer, finishReason RECITATION and citation metadata;
-* ``[emulator:finish-malformed-function-call]``: finishReason MALFORMED_FUNCTION_CALL with a finishMessage.
+* ``[emulator:finish-malformed-function-call]``: finishReason MALFORMED_FUNCTION_CALL with a finishMessage;
+* ``[emulator:long-answer:<N>]`` (`LONG_ANSWER_TRIGGER`): an answer of exactly N output tokens. On a model with
+  long decode (Gemini 4 Argon: `ModelInfo.long_decode_limits`) it comes in hops of 32,768 tokens (65,536 when
+  streamed), each ending with finishReason CONTINUATION and a `continuationToken` to resend with the same
+  request, `maxOutputTokens` budgeting the whole answer; elsewhere it stops at the output limit with MAX_TOKENS.
 
 Any non-empty API key is accepted unless `api_key` is given (send it in ``x-goog-api-key`` or ``?key=``).
 """
@@ -99,6 +103,7 @@ from langchain_gemini.testing._generate import (
     RECITATION_TRIGGER,
     SAFETY_TRIGGER,
 )
+from langchain_gemini.testing._long_decode import LONG_ANSWER_TRIGGER
 from langchain_gemini.testing._models import DEFAULT_MODELS, ModelInfo
 from langchain_gemini.testing._server import GeminiEmulator
 from langchain_gemini.testing._state import EmulatorStats, RecordedRequest
@@ -107,6 +112,7 @@ __all__ = [
     "BLOCK_PROMPT_TRIGGER",
     "DEFAULT_MODELS",
     "FILE_FAILED_TRIGGER",
+    "LONG_ANSWER_TRIGGER",
     "MALFORMED_CALL_TRIGGER",
     "RECITATION_TRIGGER",
     "SAFETY_TRIGGER",

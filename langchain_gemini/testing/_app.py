@@ -35,6 +35,7 @@ from langchain_gemini.testing._errors import (
 from langchain_gemini.testing._faults import Fault
 from langchain_gemini.testing._generate import default_response
 from langchain_gemini.testing._http import HttpRequest, Reply
+from langchain_gemini.testing._long_decode import long_decode
 from langchain_gemini.testing._models import ModelInfo
 from langchain_gemini.testing._normalize import normalize, parse_json
 from langchain_gemini.testing._proto import MESSAGES, VERTEX_MESSAGES
@@ -290,8 +291,12 @@ class App:
         if scripted is not None:
             self.state.signer.remember(scripted)  # served by this emulator, so replayable
         else:
+            # A continuation token is checked only when the emulator answers itself: scripted hops carry their own.
+            long = long_decode(normalized, model, stream, self.state.continuations)
             digest = hashlib.blake2b(request.body, digest_size=4).hexdigest()
-            answer = default_response(normalized, model, digest, self._response_id(digest), self.state.signer)
+            answer = default_response(
+                normalized, model, digest, self._response_id(digest), self.state.signer, long=long
+            )
             _caches_api.credit(answer, cache)
             if implicit is not None:
                 report_cached(answer, implicit.total, implicit.details())

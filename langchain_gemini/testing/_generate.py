@@ -19,6 +19,8 @@
   `index` 0 and add `avgLogprobs` and `candidatesTokensDetails`. Every response has `modelVersion` (the model
   served: an alias reports its target) and `responseId`.
 * `responseLogprobs` adds `avgLogprobs` and `logprobsResult` (`_logprobs`) to every candidate with answer text.
+* `[emulator:long-answer:<N>]` (`LONG_ANSWER_TRIGGER`) asks for an answer of N tokens, returned in hops with
+  `continuationToken`s on long-decode models (`_long_decode`).
 """
 
 from __future__ import annotations
@@ -44,6 +46,7 @@ from langchain_gemini.testing._builtin import (
     url_invocation,
 )
 from langchain_gemini.testing._logprobs import add_logprobs
+from langchain_gemini.testing._long_decode import LongDecode, Position, asked_tokens, long_text, plan_hop
 from langchain_gemini.testing._media_out import PCM_MIME, PCM_RATE, image_b64, pcm_b64
 from langchain_gemini.testing._models import ModelInfo
 from langchain_gemini.testing._responder import function_calls, last_user_text, tool_result_reply
@@ -102,12 +105,24 @@ class _Turn:
     include_thoughts: bool
     prompt: str
     signer: Signer | None
+    prompt_tokens: int
+    long: LongDecode | None
 
 
 def default_response(
-    request: dict[str, Any], model: ModelInfo, digest: str, response_id: str, signer: Signer | None = None
+    request: dict[str, Any],
+    model: ModelInfo,
+    digest: str,
+    response_id: str,
+    signer: Signer | None = None,
+    *,
+    long: LongDecode | None = None,
 ) -> dict[str, Any]:
-    """The emulator's answer to a validated GenerateContentRequest (`signer` signs parts; None: no signatures)."""
+    """The emulator's answer to a validated GenerateContentRequest.
+
+    `signer` signs parts (None: no signatures); `long` is the request's long-decode context (None: a request that
+    cannot be continued, such as a batch job's).
+    """
     tally = prompt_tally(request)
     text = all_text(request)
     if BLOCK_PROMPT_TRIGGER in text:
@@ -125,6 +140,8 @@ def default_response(
         }
     thinking, include, budget = thinking_state(request, model)
     thoughts = 0
+    if long is not None and long.resumed:  # thoughts, their summary and signature came with the first hop
+        thinking = include = False
     if thinking:
         thoughts = 32 + int(digest, 16) % 96
         if budget is not None and budget > 0:
@@ -132,7 +149,7 @@ def default_response(
         limit = request.get("generationConfig", {}).get("maxOutputTokens")
         if limit is not None:  # thoughts are paid from maxOutputTokens (realwire
             thoughts = min(thoughts, limit)  # pydantic-ai-test_google_model_max_tokens_thinking_model_empty_response)
-    turn = _Turn(request, model, digest, thoughts, include, text, signer)
+    turn = _Turn(request, model, digest, thoughts, include, text, signer, tally.total, long)
     count = request.get("generationConfig", {}).get("candidateCount", 1)
     candidates = [_candidate(turn, index) for index in range(count)]
     usage = _usage(tally, candidates, thoughts)
@@ -176,6 +193,9 @@ def _candidate(turn: _Turn, index: int) -> dict[str, Any]:
         if not model.legacy_answers:  # realwire: every 2.5 / 3 function-call answer, e.g. llm-gemini-test_tools-0
             called["finishMessage"] = "Model generated function call(s)."
         return _indexed(called, index)
+    asked = asked_tokens(turn.prompt)
+    if asked is not None:
+        return _long_candidate(turn, parts, asked, index)
     answer, finish = _limited(_answer_text(request, turn.digest, index), request, turn.thoughts)
     if RECITATION_TRIGGER in turn.prompt:
         answer, finish = answer[: len(answer) // 2], "RECITATION"
@@ -194,6 +214,37 @@ def _candidate(turn: _Turn, index: int) -> dict[str, Any]:
         source = {"startIndex": 0, "endIndex": len(answer.encode()), "uri": "https://example.com/recited-source"}
         candidate["citationMetadata"] = {"citationSources": [source]}
     _ground(candidate, parts, tools, turn)
+    return _indexed(candidate, index)
+
+
+def _long_candidate(turn: _Turn, parts: list[dict[str, Any]], asked: int, index: int) -> dict[str, Any]:
+    """This request's hop of an answer of `asked` tokens (`_long_decode`); `parts` holds the thought summary."""
+    long, model = turn.long, turn.model
+    position = long.position if long is not None else Position()
+    per_request = long.per_request if long is not None else None
+    budget = turn.request.get("generationConfig", {}).get("maxOutputTokens")
+    if per_request is not None:  # input and output share the context window (the Gemini 4 Argon guide)
+        window = max(model.input_token_limit - turn.prompt_tokens, 0)
+        budget = window if budget is None else min(budget, window)
+    hop = plan_hop(
+        asked,
+        position,
+        thoughts=turn.thoughts,
+        per_request=per_request,
+        budget=budget,
+        output_limit=model.output_token_limit,
+    )
+    text = long_text(hop.start, hop.end)
+    if text:
+        parts.append({"text": text})
+    _sign(parts, turn, index)
+    candidate: dict[str, Any] = {"content": {"parts": parts, "role": "model"} if parts else {"role": "model"}}
+    candidate["finishReason"] = hop.finish
+    token = None
+    if long is not None and hop.finish != "STOP":
+        token = long.token(Position(sent=hop.end, spent=position.spent + turn.thoughts + hop.end - hop.start))
+    if token is not None:
+        candidate["continuationToken"] = token
     return _indexed(candidate, index)
 
 

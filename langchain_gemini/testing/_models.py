@@ -5,7 +5,11 @@ line. Limits come from Google's model pages (ai.google.dev/gemini-api/docs/model
 e.g. docs.cloud.google.com/vertex-ai/generative-ai/docs/models/gemini/3-flash: 1,048,576 in / 65,536 out) and the
 thinking budget table of reference section 8.2. Gemini 3 Pro takes `thinkingLevel` LOW or HIGH ("Thinking level
 MEDIUM is not supported for this model.", heyhuynhgiabuu/proxypal#170); Gemini 3 Flash and Flash-Lite take
-MINIMAL to HIGH (the Gemini 3 Flash model page: "minimal, low, medium or high"); 3.1 Pro adds MEDIUM. The ids the
+MINIMAL to HIGH (the Gemini 3 Flash model page: "minimal, low, medium or high"); 3.1 Pro adds MEDIUM. Gemini 4
+Argon (`_gemini_4`, https://ai.google.dev/gemini-api/docs/generate-content/latest-model and
+https://docs.cloud.google.com/gemini-enterprise-agent-platform/models/guides/gemini-4-argon) takes LOW, MEDIUM or
+HIGH, shares 1,048,576 tokens between input and output, answers beyond the per-request output limit by long decode
+(`long_decode_limits`, `_long_decode`), caches implicitly from 6,144 tokens and has no explicit caching. The ids the
 recorded traffic used answer 200 (gemini-3.5-flash, gemini-3.1-flash-lite, gemini-embedding-2 and -preview, the
 `-latest` aliases, whose `modelVersion` is the model they point to: gemini-flash-latest answered as
 gemini-3.6-flash). Pass your own `ModelInfo` list to `GeminiEmulator(models=...)`, or add to `DEFAULT_MODELS`:
@@ -29,8 +33,10 @@ def min_cache_tokens(model_id: str) -> int:
     Google's caching page lists the minimum input token count per model and has changed it over time (2.5 Flash
     1,024 then 2,048; 2.5 Pro 4,096 then 2,048; Gemini 3 Flash 1,024 then 4,096). The emulator follows the latest
     table (https://ai.google.dev/gemini-api/docs/caching, updated 2026-10-13): 2,048 for Gemini 2.5, 4,096 for
-    Gemini 3 and later, and 4,096 ("The minimum input token count for context caching is 4,096", the 2.0-era page)
-    for other models.
+    Gemini 3, and 4,096 ("The minimum input token count for context caching is 4,096", the 2.0-era page) for other
+    models. Gemini 4 caches (implicitly only) from 6,144 tokens: "implicit caching applies automatically to shared
+    prompt prefixes of 6,144 tokens or more"
+    (https://docs.cloud.google.com/gemini-enterprise-agent-platform/models/guides/gemini-4-argon).
     """
     match = _GEMINI_VERSION.search(model_id)
     if match is None:
@@ -38,6 +44,8 @@ def min_cache_tokens(model_id: str) -> int:
     major, minor = int(match.group(1)), int(match.group(2) or 0)
     if (major, minor) == (2, 5):
         return 2048
+    if major >= 4:
+        return 6144
     return 4096
 
 
@@ -86,6 +94,9 @@ class ModelInfo:
         extra: More `Model` resource fields, merged into what models.get returns.
         backends: The APIs serving the model: "developer" (the Gemini Developer API) and / or "vertex" (Vertex AI);
             elsewhere it is an unknown model.
+        long_decode_limits: (non-streaming, streaming) answer tokens one request returns before it stops with
+            finishReason CONTINUATION and a `continuationToken` to resend (`_long_decode`), or None for a model
+            without long decode, whose answers end MAX_TOKENS at `output_token_limit`.
     """
 
     id: str
@@ -116,6 +127,7 @@ class ModelInfo:
     logprobs: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
     backends: tuple[str, ...] = ("developer", "vertex")
+    long_decode_limits: tuple[int, int] | None = None
 
     @property
     def thinks(self) -> bool:
@@ -181,6 +193,26 @@ def _gemini_3(model_id: str, name: str, **changes: Any) -> ModelInfo:
 
 
 _NO_CACHE = ("generateContent", "countTokens", "batchGenerateContent")
+
+
+def _gemini_4(model_id: str, name: str, **changes: Any) -> ModelInfo:
+    """Gemini 4: Gemini 3's rules with levels LOW to HIGH, long decode, implicit caching only.
+
+    https://docs.cloud.google.com/gemini-enterprise-agent-platform/models/guides/gemini-4-argon: a 1,048,576-token
+    window shared by input, thinking and output; long decode past the single-request output limit (65,536 tokens
+    streaming, 32,768 for non-streaming requests) up to 1,048,576 tokens; thinking levels LOW, MEDIUM, HIGH;
+    "Explicit context caching is not supported."
+    """
+    base = _gemini_3(
+        model_id,
+        name,
+        thinking_levels=("LOW", "MEDIUM", "HIGH"),
+        methods=_NO_CACHE,
+        long_decode_limits=(32_768, 65_536),
+    )
+    return replace(base, **changes)
+
+
 _PRO_LEVELS = ("LOW", "HIGH")
 # The first Gemini 3 previews send function calls without `id` (realwire: 40 recorded gemini-3-flash-preview and
 # gemini-3-pro-preview calls, none with an id); gemini-3.6-flash sends one (llm-gemini-test_tools_with_nested_*).
@@ -279,6 +311,10 @@ DEFAULT_MODELS: tuple[ModelInfo, ...] = (
         thinking_levels=_PRO_LEVELS,
         output_modalities=("TEXT", "IMAGE"),
     ),
+    # Gemini 4 (GA 2026-10-13): the default thinking level is MEDIUM on gemini-4-argon, HIGH on the
+    # cyber-permissive variant (the Gemini 4 Argon guide above); the emulator's thoughts do not depend on the level.
+    _gemini_4("gemini-4-argon", "Gemini 4 Argon"),
+    _gemini_4("gemini-4-argon-cyber-permissive", "Gemini 4 Argon Cyber Permissive"),
     # Aliases: answers name the model they point to
     _alias("gemini-flash-latest", "Gemini Flash Latest", _GEMINI_36_FLASH),
     _alias("gemini-flash-lite-latest", "Gemini Flash-Lite Latest", _GEMINI_31_FLASH_LITE),
@@ -313,6 +349,6 @@ DEFAULT_MODELS: tuple[ModelInfo, ...] = (
     ),
 )
 """The models the emulator knows by default: Gemini 2.0, 2.5 (with image, TTS and computer-use variants), the
-Gemini 3.x family (3 Pro and Flash previews, 3.1 Pro and Flash-Lite, 3.5 and 3.6 Flash, 3 Pro Image), the
-`-latest` aliases and the embedding models (Vertex AI's text embedding models too), with their limits and
-thinking rules."""
+Gemini 3.x family (3 Pro and Flash previews, 3.1 Pro and Flash-Lite, 3.5 and 3.6 Flash, 3 Pro Image), Gemini 4
+Argon (and its cyber-permissive variant, both with long decode), the `-latest` aliases and the embedding models
+(Vertex AI's text embedding models too), with their limits and thinking rules."""

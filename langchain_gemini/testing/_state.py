@@ -18,6 +18,7 @@ from langchain_gemini.testing._caches import CacheStore
 from langchain_gemini.testing._faults import Fault
 from langchain_gemini.testing._files import FileStore
 from langchain_gemini.testing._implicit_cache import PrefixStore
+from langchain_gemini.testing._long_decode import ContinuationTokens
 from langchain_gemini.testing._models import DEFAULT_MODELS, ModelInfo
 from langchain_gemini.testing._oauth import TokenAuthority
 from langchain_gemini.testing._signatures import Signer
@@ -103,6 +104,7 @@ class State:
     prefixes: PrefixStore = field(default_factory=PrefixStore)
     batches: dict[str, StoredBatch] = field(default_factory=dict)
     signer: Signer = field(default_factory=Signer)
+    continuations: ContinuationTokens = field(default_factory=ContinuationTokens)
     tokens: TokenAuthority = field(default_factory=TokenAuthority)
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _queue: deque[tuple[Scripted, str | None]] = field(default_factory=deque)

@@ -28,6 +28,7 @@ _CANDIDATE_TAIL = (
     "avgLogprobs",
     "logprobsResult",
     "urlContextMetadata",
+    "continuationToken",  # a long-decode hop's token comes with its finishReason CONTINUATION (`_long_decode`)
 )
 
 
@@ -56,6 +57,9 @@ def pad_text(response: dict[str, Any], events: int) -> dict[str, Any]:
 def end_on_empty_text(response: dict[str, Any]) -> dict[str, Any]:
     """Gemini 3 streams end on an event whose only part is an empty text (with the finish reason).
 
+    So does a long-decode hop that stops with CONTINUATION (Gemini 4, `_long_decode`): the empty text carries the
+    finish reason and the `continuationToken`, as the last event of a finished answer carries STOP.
+
     Realwire: a Gemini 3 stream's last event holds `{"text": ""}`, signed when the answer text is signed
     (vercel-ai-google-text-stream, pydantic-ai-test_google_model_file_search_grounding_gemini_3_True-0: that
     case is `_part_pieces`' trailing signature), unsigned after a function call
@@ -64,7 +68,7 @@ def end_on_empty_text(response: dict[str, Any]) -> dict[str, Any]:
     """
     for candidate in response.get("candidates") or []:
         parts = candidate.get("content", {}).get("parts")
-        if not parts or candidate.get("finishReason") != "STOP":
+        if not parts or candidate.get("finishReason") not in ("STOP", "CONTINUATION"):
             continue
         last = parts[-1]
         if "text" in last and "thoughtSignature" in last and not last.get("thought"):

@@ -50,3 +50,73 @@ def test_stream_goes_on_across_requests(emulator: GeminiEmulator) -> None:
     assert last.usage_metadata["total_tokens"] == 18
     sent = [request.json for request in emulator.requests if request.action == "streamGenerateContent"]
     assert [body.get("continuationToken") for body in sent] == [None, "s1"]
+
+
+# Real hops: the emulator's Gemini 4 Argon answers `[emulator:long-answer:N]` by long decode (32,768 answer tokens a
+# request, 65,536 when streamed), so the client's continuation runs against tokens it cannot predict.
+ARGON = "gemini-4-argon"
+LONG_PROMPT = "Report [emulator:long-answer:70000]"  # 35 characters: 9 prompt tokens a request
+WHOLE = "".join(f"{number:07d} " for number in range(1, 35_001))  # 70,000 tokens of 4 characters
+
+
+def argon(emulator: GeminiEmulator, **extra: Any) -> ChatGemini:
+    return ChatGemini(model=ARGON, api_key=EMULATOR_KEY, base_url=emulator.base_url, **extra)
+
+
+def sent_tokens(emulator: GeminiEmulator, action: str) -> list[str | None]:
+    return [request.json.get("continuationToken") for request in emulator.requests if request.action == action]
+
+
+def test_invoke_follows_the_emulators_long_decode(emulator: GeminiEmulator) -> None:
+    message = argon(emulator).invoke(LONG_PROMPT)
+    assert message.text == WHOLE
+    tokens = sent_tokens(emulator, "generateContent")
+    assert len(tokens) == 3  # 32,768 + 32,768 + 4,464
+    assert tokens[0] is None
+    assert tokens[1] != tokens[2]
+    metadata = message.response_metadata
+    assert metadata["finish_reason"] == "STOP"
+    assert metadata["model_name"] == ARGON
+    assert metadata["continuation_token"] == tokens[2]  # docs/chat.md: the last token stays
+    usage = message.usage_metadata
+    assert usage is not None
+    reasoning = usage["output_token_details"]["reasoning"]
+    assert reasoning > 0  # thoughts come with the first hop only, counted once
+    assert usage["input_tokens"] == 3 * 9
+    assert usage["output_tokens"] == 70_000 + reasoning
+    assert usage["total_tokens"] == 3 * 9 + 70_000 + reasoning
+
+
+async def test_ainvoke_follows_the_emulators_long_decode(emulator: GeminiEmulator) -> None:
+    message = await argon(emulator).ainvoke(LONG_PROMPT)
+    assert message.text == WHOLE
+    assert len(sent_tokens(emulator, "generateContent")) == 3
+
+
+def test_stream_follows_the_emulators_long_decode(emulator: GeminiEmulator) -> None:
+    chunks = list(argon(emulator).stream(LONG_PROMPT))
+    assert "".join(chunk.text for chunk in chunks) == WHOLE
+    assert [chunk.chunk_position for chunk in chunks].count("last") == 1
+    assert chunks[-1].chunk_position == "last"
+    tokens = sent_tokens(emulator, "streamGenerateContent")
+    assert len(tokens) == 2  # 65,536 + 4,464
+    assert tokens[0] is None
+    last = chunks[-1]
+    assert last.response_metadata["finish_reason"] == "STOP"
+    assert last.response_metadata["continuation_token"] == tokens[1]
+    usage = last.usage_metadata
+    assert usage is not None
+    reasoning = usage["output_token_details"]["reasoning"]
+    assert usage["input_tokens"] == 2 * 9
+    assert usage["output_tokens"] == 70_000 + reasoning
+
+
+def test_without_continuations_the_partial_answer_resumes_by_token(emulator: GeminiEmulator) -> None:
+    model = argon(emulator, max_continuations=0)
+    first = model.invoke(LONG_PROMPT)
+    assert first.response_metadata["finish_reason"] == "CONTINUATION"
+    assert first.text == WHOLE[: 4 * 32_768]
+    token = first.response_metadata["continuation_token"]
+    second = model.invoke(LONG_PROMPT, continuation_token=token)
+    assert second.text == WHOLE[4 * 32_768 : 4 * 65_536]
+    assert sent_tokens(emulator, "generateContent") == [None, token]

@@ -105,7 +105,9 @@ def test_minimum_table() -> None:
         4096,
     ]
     assert min_cache_tokens("gemini-2.0-flash") == 4096
-    assert min_cache_tokens("gemini-4.2-flash") == 4096
+    # Gemini 4: "implicit caching applies automatically to shared prompt prefixes of 6,144 tokens or more"
+    assert min_cache_tokens("gemini-4-argon") == 6144
+    assert min_cache_tokens("gemini-4.2-flash") == 6144
 
 
 def test_get_patch_delete(emu_client: httpx.Client) -> None:
