@@ -18,6 +18,10 @@ caches.delete(cache)
 A cache is billed by the hour for its size, and its tokens at a reduced rate in each request that uses it
 (https://ai.google.dev/gemini-api/docs/caching). The API returns metadata only, never the cached content.
 `ChatGemini.with_cache` does the create and the binding in one call; see docs/caching.md.
+
+On Vertex AI, caches live in the project and location of the connection
+(`projects/{p}/locations/{l}/cachedContents`, https://cloud.google.com/vertex-ai/generative-ai/docs/reference/rest/
+v1/projects.locations.cachedContents); `GeminiClient.collection_path` and `model_name` say where, for both backends.
 """
 
 from __future__ import annotations
