@@ -92,7 +92,9 @@ def resource_name(name: str, collection: str, what: str, *, full_names: bool = F
     head = parent.group(0) if parent else ""
     resource_id = name[len(head) :].removeprefix(f"{collection}/")
     if not _RESOURCE_ID.match(resource_id) or (head and not name[len(head) :].startswith(f"{collection}/")):
-        expected = f"'{collection}/<id>'" + (f" or 'projects/<p>/locations/<l>/{collection}/<id>'" if full_names else "")
+        expected = f"'{collection}/<id>'" + (
+            f" or 'projects/<p>/locations/<l>/{collection}/<id>'" if full_names else ""
+        )
         msg = f"not {what}: {name!r} (expected {expected})"
         raise ValueError(msg)
     return f"{head}{collection}/{resource_id}"

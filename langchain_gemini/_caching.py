@@ -190,6 +190,8 @@ def apply_cache(body: GenerateContentRequest, model: str) -> None:
 
 
 def _model_id(name: str) -> str:
-    """`models/m`, `m` and Vertex AI's `projects/.../publishers/google/models/m` -> `m`: a cache's model is named in
-    full on Vertex AI, a call's model usually is not."""
+    """`models/m`, `m` and Vertex AI's `projects/.../publishers/google/models/m` -> `m`.
+
+    A cache's model is named in full on Vertex AI, a call's model usually is not.
+    """
     return name.rsplit("/", 1)[-1]

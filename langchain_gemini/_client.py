@@ -164,8 +164,10 @@ class GeminiClient:
         return path
 
     def model_name(self, model: str) -> str:
-        """`gemini-2.5-flash` -> the model's full name here: `models/...`, or on Vertex AI
-        `projects/{p}/locations/{l}/publishers/google/models/...` (google-genai, _transformers.py `t_caches_model`).
+        """`gemini-2.5-flash` -> the model's full name on this endpoint, as a cache's `model` field takes it.
+
+        `models/...`, or on Vertex AI `projects/{p}/locations/{l}/publishers/google/models/...` (google-genai,
+        _transformers.py `t_caches_model`).
         """
         if model.startswith("projects/"):
             return model

@@ -142,8 +142,9 @@ class GeminiCache:
 
 
 def cache_name(cache: GeminiCache | str) -> str:
-    """`GeminiCache`, `cachedContents/abc` or `abc` -> `cachedContents/abc`; a Vertex AI name
-    (`projects/<p>/locations/<l>/cachedContents/abc`) is kept as it is.
+    """`GeminiCache`, `cachedContents/abc` or `abc` -> `cachedContents/abc`; a Vertex AI name is kept.
+
+    A Vertex AI name is `projects/<p>/locations/<l>/cachedContents/abc`.
 
     Raises:
         ValueError: If the id is not a plain cache id.

@@ -300,7 +300,11 @@ class App:
         vertex: _vertex.VertexPath | None = None,
     ) -> Reply:
         # The cache is a prompt prefix; on Vertex AI one of the project and location the path names.
-        scope = _caches_api.DEVELOPER if vertex is None else _vertex_caches.VertexCacheScope(vertex.project, vertex.location)
+        scope = (
+            _caches_api.DEVELOPER
+            if vertex is None
+            else _vertex_caches.VertexCacheScope(vertex.project, vertex.location)
+        )
         body, cache = _caches_api.with_cache(body, model, self.state.caches, scope)
         normalized = normalize(body, "GenerateContentRequest", VERTEX_MESSAGES if vertex else MESSAGES)
         validate_generate(normalized, model, self.context)

@@ -138,8 +138,11 @@ class CacheStore:
         return stored
 
     def get(self, cache_id: str, parent: str = "") -> StoredCache | None:
-        """The live cache with this id under `parent` (an expired one is dropped and reads as missing; so does
-        another project's, or a Vertex AI cache asked for on the Developer API)."""
+        """The live cache with this id under `parent`.
+
+        An expired one is dropped and reads as missing; so does another project's, or a Vertex AI cache asked for
+        on the Developer API.
+        """
         now = self.now()
         with self._lock:
             stored = self._caches.get(cache_id)

@@ -64,8 +64,10 @@ def missing() -> ApiError:
 
 
 class CacheScope:
-    """Where caches live and what differs there: the Developer API's rules; `_vertex_caches.VertexCacheScope`
-    holds a Vertex AI project's."""
+    """Where caches live and what differs there: the Developer API's rules.
+
+    `_vertex_caches.VertexCacheScope` holds a Vertex AI project's.
+    """
 
     parent = ""  # the StoredCache.parent of this scope's caches
     min_ttl_seconds = 0.0

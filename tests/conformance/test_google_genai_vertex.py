@@ -296,16 +296,21 @@ def test_caches_lifecycle_and_generate_with_a_cache(vertex: genai.Client, gemini
     cache = vertex.caches.create(model=FLASH, config=config)
     version = vertex._api_client._http_options.api_version
     create = gemini.requests[-1]
-    assert (create.method, create.path) == ("POST", f"/{version}/projects/{PROJECT}/locations/{LOCATION}/cachedContents")
+    assert (create.method, create.path) == (
+        "POST",
+        f"/{version}/projects/{PROJECT}/locations/{LOCATION}/cachedContents",
+    )
     assert create.json["model"] == f"projects/{PROJECT}/locations/{LOCATION}/publishers/google/models/{FLASH}"
     parent = f"projects/{project_number(PROJECT)}/locations/{LOCATION}"
     assert (cache.name or "").startswith(f"{parent}/cachedContents/")
     assert cache.model == f"{parent}/publishers/google/models/{FLASH}"
-    assert cache.usage_metadata is not None and cache.usage_metadata.total_token_count == CACHED
+    assert cache.usage_metadata is not None
+    assert cache.usage_metadata.total_token_count == CACHED
     assert vertex.caches.get(name=cache.name or "").expire_time == cache.expire_time
     assert [c.name for c in vertex.caches.list(config={"page_size": 1})] == [cache.name]
     updated = vertex.caches.update(name=cache.name or "", config=types.UpdateCachedContentConfig(ttl="600s"))
-    assert updated.expire_time is not None and cache.expire_time is not None
+    assert updated.expire_time is not None
+    assert cache.expire_time is not None
     assert updated.expire_time > cache.expire_time
 
     answer = vertex.models.generate_content(
@@ -319,7 +324,8 @@ def test_caches_lifecycle_and_generate_with_a_cache(vertex: genai.Client, gemini
     again = vertex.models.generate_content(
         model=FLASH, contents="And the dog?", config=types.GenerateContentConfig(cached_content=short)
     )
-    assert again.usage_metadata is not None and again.usage_metadata.cached_content_token_count == CACHED
+    assert again.usage_metadata is not None
+    assert again.usage_metadata.cached_content_token_count == CACHED
 
     vertex.caches.delete(name=cache.name or "")
     assert list(vertex.caches.list()) == []

@@ -91,7 +91,8 @@ def test_cache_lifecycle_on_vertex(sync: bool, model: ChatGemini, emulator: Gemi
 
     updated = call(sync, caches, "update", cache, ttl=7200)
     assert updated.name == cache.name
-    assert updated.expires_at is not None and updated.expires_at - datetime.now(UTC) > timedelta(seconds=7100)
+    assert updated.expires_at is not None
+    assert updated.expires_at - datetime.now(UTC) > timedelta(seconds=7100)
     patch = emulator.requests[-1]
     assert (patch.method, patch.query, patch.json) == ("PATCH", {"updateMask": "ttl"}, {"ttl": "7200s"})
 

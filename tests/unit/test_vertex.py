@@ -15,7 +15,7 @@ import pytest
 from langchain_core.load import dumpd, dumps
 from langchain_core.messages import HumanMessage
 
-from langchain_gemini import ChatGemini, GeminiBatches, GeminiCaches, GeminiEmbeddings, GeminiFiles
+from langchain_gemini import ChatGemini, GeminiBatches, GeminiEmbeddings, GeminiFiles
 from langchain_gemini.errors import (
     GeminiAuthenticationError,
     GeminiConnectionError,

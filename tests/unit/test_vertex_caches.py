@@ -158,13 +158,13 @@ def test_a_differing_system_message_is_refused_before_sending_on_vertex() -> Non
 
 
 def test_express_mode_has_no_caches() -> None:
-    with pytest.raises(ValueError, match="GeminiCaches: Vertex AI express mode .* has no context caches"):
+    with pytest.raises(ValueError, match=r"GeminiCaches: Vertex AI express mode .* has no context caches"):
         GeminiCaches(vertexai=True, api_key="AQ.express-key-0123456789")
     fake = FakeVertex()
     model = fake.chat(api_key="AQ.express-key-0123456789", project=None, cached_content="cachedContents/abc")
-    with pytest.raises(ValueError, match="express mode .* has no context caches"):
+    with pytest.raises(ValueError, match=r"express mode .* has no context caches"):
         model.invoke("hi")
-    with pytest.raises(ValueError, match="express mode .* has no context caches"):
+    with pytest.raises(ValueError, match=r"express mode .* has no context caches"):
         model.with_cache([HumanMessage("handbook")])
     assert fake.requests == []
 
