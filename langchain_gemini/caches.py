@@ -195,6 +195,10 @@ class GeminiCaches(RefusesUnknownKwargs, GeminiClientSettings):
     `GeminiCaches.from_model(model)`, which shares the model's connection pool and uses its model name and schema
     mode by default. Closing works as for `GeminiFiles`: built with its own settings it owns its connections
     (`close()`, `await aclose()`, `with` / `async with`); built with `from_model` it borrows the model's.
+
+    On Vertex AI (credentials and a project) it manages the caches of the project and location it connects to, and
+    names them in full (`projects/<number>/locations/<l>/cachedContents/<id>`). Vertex AI express mode (an API key,
+    no project) has no caches: construction raises a ValueError.
     """
 
     model: str | None = None

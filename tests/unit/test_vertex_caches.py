@@ -171,7 +171,12 @@ def test_express_mode_has_no_caches() -> None:
 
 def test_a_vertex_name_is_refused_on_the_developer_api_before_sending() -> None:
     seen: list[httpx.Request] = []
-    transport = httpx.MockTransport(lambda request: seen.append(request) or httpx.Response(200, json={}))
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(200, json={})
+
+    transport = httpx.MockTransport(handler)
     caches = GeminiCaches(api_key="k", http_client=httpx.Client(transport=transport))
     with pytest.raises(ValueError, match="is a Vertex AI resource name, and this client talks to the Developer API"):
         caches.get(NAME)
