@@ -78,15 +78,26 @@ def check_base_url(url: str) -> str:
 
 # The ids the API gives batches and caches: letters, digits, `-` and `_` (ai.google.dev/api/batch-api, .../caching).
 _RESOURCE_ID = re.compile(r"^[A-Za-z0-9_-]{1,128}$")
+# A Vertex AI resource's full name: `projects/{project id or number}/locations/{location}/` before the collection
+# (cloud.google.com/vertex-ai/generative-ai/docs/reference/rest/v1/projects.locations.cachedContents).
+_VERTEX_PARENT = re.compile(r"^projects/[a-z0-9.:-]{1,64}/locations/[a-z0-9-]{1,64}/")
 
 
-def resource_name(name: str, collection: str, what: str) -> str:
-    """`abc` or `{collection}/abc` -> `{collection}/abc`, else a ValueError naming `what` (e.g. "a batch name")."""
-    resource_id = name.removeprefix(f"{collection}/")
-    if not _RESOURCE_ID.match(resource_id):
-        msg = f"not {what}: {name!r} (expected '{collection}/<id>')"
+def resource_name(name: str, collection: str, what: str, *, full_names: bool = False) -> str:
+    """`abc` or `{collection}/abc` -> `{collection}/abc`, else a ValueError naming `what` (e.g. "a batch name").
+
+    With `full_names`, a Vertex AI name (`projects/{p}/locations/{l}/{collection}/abc`) is also taken, unchanged.
+    """
+    parent = _VERTEX_PARENT.match(name) if full_names else None
+    head = parent.group(0) if parent else ""
+    resource_id = name[len(head) :].removeprefix(f"{collection}/")
+    if not _RESOURCE_ID.match(resource_id) or (head and not name[len(head) :].startswith(f"{collection}/")):
+        expected = f"'{collection}/<id>'" + (
+            f" or 'projects/<p>/locations/<l>/{collection}/<id>'" if full_names else ""
+        )
+        msg = f"not {what}: {name!r} (expected {expected})"
         raise ValueError(msg)
-    return f"{collection}/{resource_id}"
+    return f"{head}{collection}/{resource_id}"
 
 
 def model_path(model: str) -> str:

@@ -184,6 +184,14 @@ def apply_cache(body: GenerateContentRequest, model: str) -> None:
             )
             raise ValueError(msg)
         del wire[key]
-    if held is not None and held.model != model_path(model):
+    if held is not None and _model_id(held.model) != _model_id(model):
         msg = f"cached_content {name} was created for {held.model}; this call uses {model_path(model)}"
         raise ValueError(msg)
+
+
+def _model_id(name: str) -> str:
+    """`models/m`, `m` and Vertex AI's `projects/.../publishers/google/models/m` -> `m`.
+
+    A cache's model is named in full on Vertex AI, a call's model usually is not.
+    """
+    return name.rsplit("/", 1)[-1]

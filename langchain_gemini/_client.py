@@ -76,6 +76,10 @@ class GeminiClient:
         resource_prefix: Path between the API version and ``models/...`` (Vertex AI's
             ``projects/{p}/locations/{l}/publishers/google/``). Paths that already name a project (a full Vertex
             resource name) go right after the version, those naming a publisher right after the project.
+        collection_parent: Path before the collections a project owns (``cachedContents``): ``""`` on the
+            Developer API, ``projects/{p}/locations/{l}/`` on Vertex AI, None where there are none (Vertex AI
+            express mode); `why_no_collections` then says why.
+        why_no_collections: The reason `collection_path` gives when ``collection_parent`` is None.
     """
 
     def __init__(
@@ -93,6 +97,8 @@ class GeminiClient:
         async_transport: httpx.AsyncBaseTransport | None = None,
         token_source: TokenSource | None = None,
         resource_prefix: str = "",
+        collection_parent: str | None = "",
+        why_no_collections: str = "this endpoint has no resource collections",
     ) -> None:
         if (api_key is None) == (token_source is None):
             raise ValueError("pass exactly one of api_key and token_source")
@@ -118,6 +124,9 @@ class GeminiClient:
         # `publishers/...` after the project and location (google-genai, _api_client.py / _transformers.t_model).
         project_root = root + resource_prefix.removesuffix("publishers/google/")
         self._named_roots = {"projects/": root, "publishers/": project_root}
+        self._resource_prefix = resource_prefix
+        self._collection_parent = collection_parent
+        self._why_no_collections = why_no_collections
         self._paths: dict[str, httpx.URL] = {}
         self._timeout = None if timeout is None else httpx.Timeout(timeout)
         self._policy = RetryPolicy(max_retries=_check_retries(max_retries))
@@ -133,6 +142,38 @@ class GeminiClient:
 
     def __repr__(self) -> str:
         return f"GeminiClient(base_url={self._base_url!r}, max_retries={self._policy.max_retries})"
+
+    # -- where resources live ---------------------------------------------------------------
+
+    def collection_path(self, path: str) -> str:
+        """`cachedContents` or `cachedContents/abc` -> the name this endpoint knows it by.
+
+        On the Developer API that is `path` itself; on Vertex AI the project's collection,
+        `projects/{p}/locations/{l}/cachedContents/abc` (google-genai, _transformers.py `_resource_name`). A full
+        Vertex AI name is kept, on Vertex AI only.
+
+        Raises:
+            ValueError: A full Vertex AI name on the Developer API, or an endpoint without collections.
+        """
+        if self._collection_parent is None:
+            raise ValueError(self._why_no_collections)
+        if not path.startswith("projects/"):
+            return self._collection_parent + path
+        if not self._collection_parent:
+            raise ValueError(f"{path!r} is a Vertex AI resource name, and this client talks to the Developer API")
+        return path
+
+    def model_name(self, model: str) -> str:
+        """`gemini-2.5-flash` -> the model's full name on this endpoint, as a cache's `model` field takes it.
+
+        `models/...`, or on Vertex AI `projects/{p}/locations/{l}/publishers/google/models/...` (google-genai,
+        _transformers.py `t_caches_model`).
+        """
+        if model.startswith("projects/"):
+            return model
+        if model.startswith("publishers/"):
+            return self._resource_prefix.removesuffix("publishers/google/") + model
+        return self._resource_prefix + (model if model.startswith("models/") else f"models/{model}")
 
     # -- public API -------------------------------------------------------------------------
 

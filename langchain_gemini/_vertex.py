@@ -153,6 +153,21 @@ def resource_prefix(project: str | None, location: str | None) -> str:
     return f"projects/{project}/locations/{location or GLOBAL_LOCATION}/publishers/google/"
 
 
+def collection_parent(project: str, location: str | None) -> str:
+    """The path before a project's collections (`cachedContents`): `projects/{p}/locations/{l}/`."""
+    return f"projects/{project}/locations/{location or GLOBAL_LOCATION}/"
+
+
+# Express mode's REST reference lists only `publishers.models` methods (generateContent, streamGenerateContent,
+# countTokens: cloud.google.com/vertex-ai/generative-ai/docs/start/express-mode/vertex-ai-express-mode-api-reference),
+# and google-genai, given a key and no project, builds `projects/None/locations/None/cachedContents/...` names
+# (_transformers.py `_resource_name`, `t_caches_model`).
+NO_EXPRESS_COLLECTIONS = (
+    "Vertex AI express mode (an API key, no project) has no context caches; authenticate with Google credentials "
+    "and a project (see docs/vertex.md)"
+)
+
+
 def vertex_embedding_method(model: str) -> Literal["embedContent", "predict"]:
     """The method that embeds text with `model` on Vertex AI.
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from langchain_gemini._client import GeminiClient
-from langchain_gemini._vertex import VertexTarget, resource_prefix
+from langchain_gemini._vertex import NO_EXPRESS_COLLECTIONS, VertexTarget, collection_parent, resource_prefix
 
 if TYPE_CHECKING:
     from langchain_gemini._base import GeminiClientSettings
@@ -27,7 +27,13 @@ def vertex_client(settings: GeminiClientSettings, target: VertexTarget, *, dropp
         "http_async_client": settings.http_async_client,
     }
     if target.use_api_key:
-        return GeminiClient(api_key=settings.google_api_key, resource_prefix=resource_prefix(None, None), **common)
+        return GeminiClient(
+            api_key=settings.google_api_key,
+            resource_prefix=resource_prefix(None, None),
+            collection_parent=None,
+            why_no_collections=NO_EXPRESS_COLLECTIONS,
+            **common,
+        )
     if dropped_credentials:
         msg = "credentials are never pickled: pass credentials=... to the unpickled model again"
         raise ValueError(msg)
@@ -42,5 +48,9 @@ def vertex_client(settings: GeminiClientSettings, target: VertexTarget, *, dropp
         raise ValueError(msg)
     tokens = TokenSource(credentials, HttpxRequest(settings.http_client, timeout=settings.timeout))
     return GeminiClient(
-        api_key=None, token_source=tokens, resource_prefix=resource_prefix(project, target.location), **common
+        api_key=None,
+        token_source=tokens,
+        resource_prefix=resource_prefix(project, target.location),
+        collection_parent=collection_parent(project, target.location),
+        **common,
     )

@@ -18,6 +18,10 @@ caches.delete(cache)
 A cache is billed by the hour for its size, and its tokens at a reduced rate in each request that uses it
 (https://ai.google.dev/gemini-api/docs/caching). The API returns metadata only, never the cached content.
 `ChatGemini.with_cache` does the create and the binding in one call; see docs/caching.md.
+
+On Vertex AI, caches live in the project and location of the connection
+(`projects/{p}/locations/{l}/cachedContents`, https://cloud.google.com/vertex-ai/generative-ai/docs/reference/rest/
+v1/projects.locations.cachedContents); `GeminiClient.collection_path` and `model_name` say where, for both backends.
 """
 
 from __future__ import annotations
@@ -26,10 +30,10 @@ import re
 from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, Self
 
 from langchain_core.messages import BaseMessage
-from pydantic import PrivateAttr
+from pydantic import PrivateAttr, model_validator
 
 from langchain_gemini._base import CONNECTION_FIELDS, GeminiClientSettings, resource_name
 from langchain_gemini._caching import CacheHeld, cache_body, expiry, forget, held_by, remember
@@ -59,9 +63,11 @@ class GeminiCache:
     """
 
     name: str
-    """`cachedContents/<id>`: what `cached_content=` takes."""
+    """`cachedContents/<id>` (on Vertex AI `projects/<number>/locations/<l>/cachedContents/<id>`): what
+    `cached_content=` takes."""
     model: str
-    """The model the cache is for, e.g. `models/gemini-2.5-flash`; only that model can use it."""
+    """The model the cache is for, e.g. `models/gemini-2.5-flash` (on Vertex AI the model's full name,
+    `projects/.../publishers/google/models/gemini-2.5-flash`); only that model can use it."""
     token_count: int | None = None
     """Tokens the cache holds (`usageMetadata.totalTokenCount`): billed at the cache rate in each request."""
     expire_time: str | None = None
@@ -91,7 +97,7 @@ class GeminiCache:
             GeminiResponseValidationError: If `name` or `model` is missing, or a field has the wrong type.
         """
         name, model = body.get("name"), body.get("model")
-        if not isinstance(name, str) or not name.startswith("cachedContents/"):
+        if not isinstance(name, str) or not _is_cache_name(name):
             raise _invalid("name", body)
         if not isinstance(model, str) or not model:
             raise _invalid("model", body)
@@ -136,13 +142,22 @@ class GeminiCache:
 
 
 def cache_name(cache: GeminiCache | str) -> str:
-    """`GeminiCache`, `cachedContents/abc` or `abc` -> `cachedContents/abc`.
+    """`GeminiCache`, `cachedContents/abc` or `abc` -> `cachedContents/abc`; a Vertex AI name is kept.
+
+    A Vertex AI name is `projects/<p>/locations/<l>/cachedContents/abc`.
 
     Raises:
         ValueError: If the id is not a plain cache id.
     """
     name = cache.name if isinstance(cache, GeminiCache) else str(cache)
-    return resource_name(name, "cachedContents", "a cache name")
+    return resource_name(name, "cachedContents", "a cache name", full_names=True)
+
+
+def _is_cache_name(name: str) -> bool:
+    try:
+        return cache_name(name) == name
+    except ValueError:
+        return False
 
 
 def _create_body(
@@ -180,18 +195,26 @@ class GeminiCaches(RefusesUnknownKwargs, GeminiClientSettings):
     `GeminiCaches.from_model(model)`, which shares the model's connection pool and uses its model name and schema
     mode by default. Closing works as for `GeminiFiles`: built with its own settings it owns its connections
     (`close()`, `await aclose()`, `with` / `async with`); built with `from_model` it borrows the model's.
-    """
 
-    _vertex_refusal: ClassVar[str | None] = (
-        "Vertex AI's context caches live at another path (projects/.../cachedContents), "
-        "which this class does not speak yet"
-    )
+    On Vertex AI (credentials and a project) it manages the caches of the project and location it connects to, and
+    names them in full (`projects/<number>/locations/<l>/cachedContents/<id>`). Vertex AI express mode (an API key,
+    no project) has no caches: construction raises a ValueError.
+    """
 
     model: str | None = None
     """The model `create` caches for when it is not given one (a cache serves one model only)."""
 
     _parent: GeminiClientSettings | None = PrivateAttr(default=None)
     _schema_mode: SchemaOverride | None = PrivateAttr(default=None)
+
+    @model_validator(mode="after")
+    def _refuse_express_mode(self) -> Self:
+        target = self._vertex_target
+        if target is not None and target.use_api_key:
+            from langchain_gemini._vertex import NO_EXPRESS_COLLECTIONS
+
+            raise ValueError(f"GeminiCaches: {NO_EXPRESS_COLLECTIONS}")
+        return self
 
     @classmethod
     def from_model(cls, model: GeminiClientSettings) -> GeminiCaches:
@@ -257,7 +280,9 @@ class GeminiCaches(RefusesUnknownKwargs, GeminiClientSettings):
             display_name=display_name,
             schema_mode=self._schema_mode,
         )
-        return _created(self._client.request_json("POST", "cachedContents", body=body), body)
+        client = self._client
+        body["model"] = client.model_name(name)
+        return _created(client.request_json("POST", client.collection_path("cachedContents"), body=body), body)
 
     async def acreate(
         self,
@@ -282,7 +307,10 @@ class GeminiCaches(RefusesUnknownKwargs, GeminiClientSettings):
             display_name=display_name,
             schema_mode=self._schema_mode,
         )
-        return _created(await self._client.arequest_json("POST", "cachedContents", body=body), body)
+        client = self._client
+        body["model"] = client.model_name(name)
+        path = client.collection_path("cachedContents")
+        return _created(await client.arequest_json("POST", path, body=body), body)
 
     # -- get / list / update / delete ----------------------------------------------------------------------------
 
@@ -293,11 +321,11 @@ class GeminiCaches(RefusesUnknownKwargs, GeminiClientSettings):
             ValueError: If `cache` is not a cache name.
             GeminiPermissionDeniedError: If the cache does not exist or has expired (Google answers 403).
         """
-        return GeminiCache.from_json(self._client.request_json("GET", cache_name(cache)))
+        return GeminiCache.from_json(self._client.request_json("GET", self._path(cache)))
 
     async def aget(self, cache: GeminiCache | str) -> GeminiCache:
         """Async `get`."""
-        return GeminiCache.from_json(await self._client.arequest_json("GET", cache_name(cache)))
+        return GeminiCache.from_json(await self._client.arequest_json("GET", self._path(cache)))
 
     def list(self, *, page_size: int | None = None) -> Iterator[GeminiCache]:
         """Iterate over the project's live caches, page by page (`page_size` 1-1000 per request).
@@ -307,14 +335,16 @@ class GeminiCaches(RefusesUnknownKwargs, GeminiClientSettings):
         """
         pages = _Pages(page_size)
         while pages.token is not None:
-            body = self._client.request_json("GET", "cachedContents", params=pages.params())
+            path = self._client.collection_path("cachedContents")
+            body = self._client.request_json("GET", path, params=pages.params())
             yield from pages.read(body)
 
     async def alist(self, *, page_size: int | None = None) -> AsyncIterator[GeminiCache]:
         """Async `list`."""
         pages = _Pages(page_size)
         while pages.token is not None:
-            body = await self._client.arequest_json("GET", "cachedContents", params=pages.params())
+            path = self._client.collection_path("cachedContents")
+            body = await self._client.arequest_json("GET", path, params=pages.params())
             for cache in pages.read(body):
                 yield cache
 
@@ -326,38 +356,43 @@ class GeminiCaches(RefusesUnknownKwargs, GeminiClientSettings):
         Raises:
             ValueError: Unless exactly one of `ttl` and `expire_time` is given, valid.
         """
-        path, body, params = _update_request(cache, ttl, expire_time)
-        return GeminiCache.from_json(self._client.request_json("PATCH", path, body=body, params=params))
+        body, params = _update_request(ttl, expire_time)
+        return GeminiCache.from_json(self._client.request_json("PATCH", self._path(cache), body=body, params=params))
 
     async def aupdate(
         self, cache: GeminiCache | str, *, ttl: float | timedelta | None = None, expire_time: datetime | None = None
     ) -> GeminiCache:
         """Async `update`."""
-        path, body, params = _update_request(cache, ttl, expire_time)
+        body, params = _update_request(ttl, expire_time)
+        path = self._path(cache)
         return GeminiCache.from_json(await self._client.arequest_json("PATCH", path, body=body, params=params))
 
     def delete(self, cache: GeminiCache | str) -> None:
         """Delete a cache now (its storage is billed until it expires otherwise)."""
-        name = cache_name(cache)
+        name = self._path(cache)
         self._client.request_json("DELETE", name)
         forget(name)
 
     async def adelete(self, cache: GeminiCache | str) -> None:
         """Async `delete`."""
-        name = cache_name(cache)
+        name = self._path(cache)
         await self._client.arequest_json("DELETE", name)
         forget(name)
 
+    def _path(self, cache: GeminiCache | str) -> str:
+        # Checked before the client is built: a malformed name is the caller's error, whatever the connection.
+        name = cache_name(cache)
+        return self._client.collection_path(name)
+
 
 def _update_request(
-    cache: GeminiCache | str, ttl: float | timedelta | None, expire_time: datetime | None
-) -> tuple[str, dict[str, str], dict[str, str]]:
-    name = cache_name(cache)
+    ttl: float | timedelta | None, expire_time: datetime | None
+) -> tuple[dict[str, str], dict[str, str]]:
     if ttl is None and expire_time is None:
         msg = "update needs ttl or expire_time"
         raise ValueError(msg)
     body = expiry(ttl, expire_time)
-    return name, body, {"updateMask": next(iter(body))}
+    return body, {"updateMask": next(iter(body))}
 
 
 class _Pages:

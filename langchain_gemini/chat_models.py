@@ -196,9 +196,17 @@ class ChatGemini(RequestSettings, GeminiClientSettings, BaseChatModel):
         settings = {name: getattr(self, name) for name in SETTINGS}
         settings.update(model=self.model, model_kwargs=self.model_kwargs, vertexai=self.vertexai)
         prepared = prepare_call(settings, messages, stop, kwargs)
-        if prepared.body.get("cachedContent"):
+        if name := prepared.body.get("cachedContent"):
             from langchain_gemini._caching import apply_cache  # sends only what the cache does not hold
 
+            if self.vertexai:
+                # Vertex AI takes only a cache's full name, `projects/.../cachedContents/<id>`
+                # (cloud.google.com/vertex-ai/generative-ai/docs/context-cache/context-cache-use).
+                from langchain_gemini.caches import cache_name
+
+                name = cache_name(name)
+            # A Vertex AI name is refused on the Developer API, and an express-mode model (no caches) refuses any.
+            prepared.body["cachedContent"] = self._client.collection_path(name)
             apply_cache(prepared.body, prepared.model)
         return prepared
 

@@ -16,7 +16,7 @@ import sys
 import traceback
 from typing import Any
 
-from langchain_gemini.testing import _batches, _caches_api, _control, _files_api, _vertex
+from langchain_gemini.testing import _batches, _caches_api, _control, _files_api, _vertex, _vertex_caches
 from langchain_gemini.testing._context import RequestContext
 from langchain_gemini.testing._embed import (
     batch_embed_contents,
@@ -93,7 +93,7 @@ class App:
             return _control.handle(self.state, request)
         if request.path == "/token" and request.method == "POST":
             return self.state.tokens.exchange(request)  # OAuth, not an API call: neither recorded nor counted
-        vertex = _vertex.parse(request.path)
+        vertex = _vertex.parse(request.path) or _vertex_caches.parse(request.path)
         match = _ROUTE.fullmatch(request.path) if vertex is None else None
         action = _action(request.method, match) if vertex is None else vertex.action(request.method)
         version, model_id = (match.group(1), match.group(2)) if match else ("v1beta", None)
@@ -116,7 +116,9 @@ class App:
         recorded = _recorded(request, model_id, action)
         self.state.record(recorded, len(request.body))
         try:
-            if vertex is not None:
+            if isinstance(vertex, _vertex_caches.VertexCachePath):
+                reply = self._vertex_caches_api(request, vertex, action)
+            elif vertex is not None:
                 reply = self._vertex_api(request, recorded, vertex, action)
             else:
                 reply = self._api(request, recorded, version, model_id, action)
@@ -184,14 +186,31 @@ class App:
         else:
             if not _vertex.serves(model, action):
                 raise _vertex.unsupported_method(path, action)
-            reply = self._vertex_method(request, recorded, model, action)
+            reply = self._vertex_method(request, recorded, model, action, path)
         if reply.body[:1] == b"{" and reply.body[1:2] != b"\n" and _pretty_print(request):
             reply.body = json.dumps(json.loads(reply.body), indent=2, ensure_ascii=False).encode()
         if fault is not None:
             reply = _apply_fault(reply, fault, request.query.get("alt") == "sse")
         return reply
 
-    def _vertex_method(self, request: HttpRequest, recorded: RecordedRequest, model: ModelInfo, action: str) -> Reply:
+    def _vertex_caches_api(self, request: HttpRequest, path: _vertex_caches.VertexCachePath, action: str) -> Reply:
+        """A Vertex AI cachedContents request: a bearer token, then faults, then the project's caches."""
+        self._authenticate_vertex(request, path, action)
+        fault = self.state.take_fault(action, None)
+        if fault is not None and fault.kind == "status":
+            return _status_reply(fault, None)
+        if fault is not None and fault.kind == "drop":
+            return Reply(drop=True, delay=fault.delay)
+        reply = self.caches.serve(request, action, path.version, path.cache_id, path.scope())
+        if _pretty_print(request):
+            reply.body = json.dumps(json.loads(reply.body), indent=2, ensure_ascii=False).encode()
+        if fault is not None:
+            reply = _apply_fault(reply, fault, sse=False)
+        return reply
+
+    def _vertex_method(
+        self, request: HttpRequest, recorded: RecordedRequest, model: ModelInfo, action: str, path: _vertex.VertexPath
+    ) -> Reply:
         body = recorded.json if recorded.json is not None else parse_json(request.body) if request.body else {}
         if action not in ("generateContent", "streamGenerateContent"):
             scripted = self._responder_answer(recorded)
@@ -209,9 +228,11 @@ class App:
             return _json_reply(_vertex.count_tokens(body, model, self.context))
         if isinstance(body, dict):
             _vertex.validate_labels(body.get("labels"))
-        return self._generate(request, recorded, body, model, action, vertex=True)
+        return self._generate(request, recorded, body, model, action, vertex=path)
 
-    def _authenticate_vertex(self, request: HttpRequest, path: _vertex.VertexPath, action: str) -> None:
+    def _authenticate_vertex(
+        self, request: HttpRequest, path: _vertex.VertexPath | _vertex_caches.VertexCachePath, action: str
+    ) -> None:
         """A live bearer token on any Vertex path; an API key (express mode) on the project-less ones only."""
         rpc = path.rpc(action)
         authorization = request.headers.get("authorization", "")
@@ -277,9 +298,15 @@ class App:
         model: ModelInfo,
         action: str,
         *,
-        vertex: bool = False,
+        vertex: _vertex.VertexPath | None = None,
     ) -> Reply:
-        body, cache = _caches_api.with_cache(body, model, self.state.caches)  # the cache is a prompt prefix
+        # The cache is a prompt prefix; on Vertex AI one of the project and location the path names.
+        scope = (
+            _caches_api.DEVELOPER
+            if vertex is None
+            else _vertex_caches.VertexCacheScope(vertex.project, vertex.location)
+        )
+        body, cache = _caches_api.with_cache(body, model, self.state.caches, scope)
         normalized = normalize(body, "GenerateContentRequest", VERTEX_MESSAGES if vertex else MESSAGES)
         validate_generate(normalized, model, self.context)
         implicit = self.state.prefixes.serve(normalized, model) if cache is None else None  # `_implicit_cache`

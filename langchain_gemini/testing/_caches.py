@@ -74,10 +74,17 @@ class StoredCache:
     created: float = 0.0
     updated: float = 0.0
     sequence: int = 0
+    parent: str = ""
+    """"" for the Developer API's caches; `projects/{number}/locations/{l}` for a Vertex AI project's."""
+
+    @property
+    def name(self) -> str:
+        return f"{self.parent}/cachedContents/{self.id}" if self.parent else f"cachedContents/{self.id}"
 
     def resource(self) -> dict[str, Any]:
-        """The `CachedContent` JSON (metadata only)."""
-        out: dict[str, Any] = {"name": f"cachedContents/{self.id}", "model": f"models/{self.model}"}
+        """The `CachedContent` JSON (metadata only); on Vertex AI with full names (`_vertex_caches`)."""
+        model = f"{self.parent}/publishers/google/models/{self.model}" if self.parent else f"models/{self.model}"
+        out: dict[str, Any] = {"name": self.name, "model": model}
         if self.display_name:
             out["displayName"] = self.display_name
         out["createTime"] = timestamp(self.created)
@@ -105,7 +112,9 @@ class CacheStore:
         with self._lock:
             self._offset += seconds
 
-    def add(self, model: str, held: dict[str, Any], expire: float, display_name: str | None) -> StoredCache:
+    def add(
+        self, model: str, held: dict[str, Any], expire: float, display_name: str | None, parent: str = ""
+    ) -> StoredCache:
         """Store a new cache holding `held` (normalized `contents`, `systemInstruction`, `tools`, `toolConfig`)."""
         tally = prompt_tally(dict(held))
         now = self.now()
@@ -113,40 +122,54 @@ class CacheStore:
             cache_id = "".join(secrets.choice(_ID_ALPHABET) for _ in range(_ID_LENGTH))
             self._sequence += 1
             stored = StoredCache(
-                cache_id, model, held, tally.total, tally.details(), expire, display_name, now, now, self._sequence
+                cache_id,
+                model,
+                held,
+                tally.total,
+                tally.details(),
+                expire,
+                display_name,
+                now,
+                now,
+                self._sequence,
+                parent,
             )
             self._caches[cache_id] = stored
         return stored
 
-    def get(self, cache_id: str) -> StoredCache | None:
-        """The live cache with this id (an expired one is dropped and reads as missing)."""
+    def get(self, cache_id: str, parent: str = "") -> StoredCache | None:
+        """The live cache with this id under `parent`.
+
+        An expired one is dropped and reads as missing; so does another project's, or a Vertex AI cache asked for
+        on the Developer API.
+        """
         now = self.now()
         with self._lock:
             stored = self._caches.get(cache_id)
             if stored is not None and stored.expire <= now:
                 del self._caches[cache_id]
                 return None
-            return stored
+            return stored if stored is not None and stored.parent == parent else None
 
-    def set_expiry(self, cache_id: str, expire: float) -> StoredCache | None:
+    def set_expiry(self, cache_id: str, expire: float, parent: str = "") -> StoredCache | None:
         """Change a live cache's expiry."""
-        stored = self.get(cache_id)
+        stored = self.get(cache_id, parent)
         if stored is not None:
             with self._lock:
                 stored.expire, stored.updated = expire, self.now()
         return stored
 
-    def page(self, size: int, after: int) -> tuple[list[StoredCache], int | None]:
-        """Up to `size` live caches created after sequence number `after`, and the cursor of the next page."""
+    def page(self, size: int, after: int, parent: str = "") -> tuple[list[StoredCache], int | None]:
+        """Up to `size` live caches of `parent` created after sequence `after`, and the cursor of the next page."""
         now = self.now()
         with self._lock:
-            rest = [c for c in self._caches.values() if c.sequence > after and c.expire > now]
+            rest = [c for c in self._caches.values() if c.sequence > after and c.expire > now and c.parent == parent]
         page = rest[:size]
         return page, (page[-1].sequence if len(rest) > size else None)
 
-    def delete(self, cache_id: str) -> bool:
+    def delete(self, cache_id: str, parent: str = "") -> bool:
         """Delete a cache; False when there was no live one."""
-        if self.get(cache_id) is None:
+        if self.get(cache_id, parent) is None:
             return False
         with self._lock:
             return self._caches.pop(cache_id, None) is not None

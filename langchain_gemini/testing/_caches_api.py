@@ -63,6 +63,44 @@ def missing() -> ApiError:
     return ApiError(403, "CachedContent not found (or permission denied)")
 
 
+class CacheScope:
+    """Where caches live and what differs there: the Developer API's rules.
+
+    `_vertex_caches.VertexCacheScope` holds a Vertex AI project's.
+    """
+
+    parent = ""  # the StoredCache.parent of this scope's caches
+    min_ttl_seconds = 0.0
+
+    def model_id(self, name: Any, version: str, models: dict[str, ModelInfo]) -> ModelInfo:
+        """The model a create body names, or Google's error."""
+        if not isinstance(name, str) or not name:
+            raise invalid_argument("CachedContent.model is required, e.g. 'models/gemini-2.5-flash'.")
+        model_id = name.removeprefix("models/")
+        model = models.get(model_id)
+        if model is None or "createCachedContent" not in model.methods:
+            raise ApiError(
+                404,
+                f"models/{model_id} is not found for API version {version}, or is not supported for "
+                "createCachedContent. Call ListModels to see the list of available models and their supported "
+                "methods.",
+            )
+        return model
+
+    def min_tokens(self, model: ModelInfo) -> int:
+        return min_cache_tokens(model.id)
+
+    def cache_id(self, name: str) -> str | None:
+        """The id of the cache a generateContent request names, None when it cannot be one of this scope's."""
+        return name.removeprefix("cachedContents/") if name.startswith("cachedContents/") else None
+
+    def model_name(self, model_id: str) -> str:
+        return f"models/{model_id}"
+
+
+DEVELOPER = CacheScope()
+
+
 def _json(payload: Any) -> Reply:
     return Reply(body=json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode())
 
@@ -88,59 +126,53 @@ class CachesApi:
         """
         match = _ROUTE.fullmatch(request.path)
         assert match is not None  # route() matched it
-        version, cache_id = match.group(1), match.group(2) or ""
+        return self.serve(request, action, match.group(1), match.group(2) or "", DEVELOPER)
+
+    def serve(self, request: HttpRequest, action: str, version: str, cache_id: str, scope: CacheScope) -> Reply:
+        """Answer a cachedContents request on the caches of `scope`.
+
+        Raises:
+            ApiError: Google's error for the request.
+        """
+        parent = scope.parent
         if action == "createCachedContent":
-            return _json(self._create(_body(request), version).resource())
+            return _json(self._create(_body(request), version, scope).resource())
         if action == "listCachedContents":
-            return self._list(request)
+            return self._list(request, parent)
         if action == "getCachedContent":
-            return _json(_found(self.store.get(cache_id)).resource())
+            return _json(_found(self.store.get(cache_id, parent)).resource())
         if action == "updateCachedContent":
-            return _json(self._update(cache_id, _body(request), request.query.get("updateMask")).resource())
-        if not self.store.delete(cache_id):
+            return _json(self._update(cache_id, _body(request), request.query.get("updateMask"), scope).resource())
+        if not self.store.delete(cache_id, parent):
             raise missing()
         return _json({})
 
-    def _create(self, body: dict[str, Any], version: str) -> StoredCache:
+    def _create(self, body: dict[str, Any], version: str, scope: CacheScope) -> StoredCache:
         for key in body:
             if key not in _CREATE_FIELDS:
                 raise invalid_argument(f'Invalid JSON payload received. Unknown name "{key}": Cannot find field.')
         if "name" in body:  # output only: the service names caches
             raise invalid_argument("CachedContent.name is output only and cannot be set.")
-        model = self._model(body.get("model"), version)
+        model = scope.model_id(body.get("model"), version, self.models())
         display_name = body.get("displayName")
         if display_name is not None and (not isinstance(display_name, str) or len(display_name) > _MAX_DISPLAY_NAME):
             raise invalid_argument(f"display_name must be a string of at most {_MAX_DISPLAY_NAME} characters.")
-        expire = self._expiry(body, default=True)
+        expire = self._expiry(body, scope, default=True)
         assert expire is not None
         held = normalize({k: body[k] for k in _HELD if k in body}, "GenerateContentRequest")
         if not held.get("contents") and not held.get("systemInstruction"):
             raise invalid_argument("CachedContent must have contents or a system instruction.")
         self.validate(dict(held), model)
-        stored = self.store.add(model.id, held, expire, display_name)
-        minimum = min_cache_tokens(model.id)
+        stored = self.store.add(model.id, held, expire, display_name, scope.parent)
+        minimum = scope.min_tokens(model)
         if stored.tokens < minimum:
-            self.store.delete(stored.id)
+            self.store.delete(stored.id, scope.parent)
             raise invalid_argument(
                 f"Cached content is too small. total_token_count={stored.tokens}, min_total_token_count={minimum}"
             )
         return stored
 
-    def _model(self, name: Any, version: str) -> ModelInfo:
-        if not isinstance(name, str) or not name:
-            raise invalid_argument("CachedContent.model is required, e.g. 'models/gemini-2.5-flash'.")
-        model_id = name.removeprefix("models/")
-        model = self.models().get(model_id)
-        if model is None or "createCachedContent" not in model.methods:
-            raise ApiError(
-                404,
-                f"models/{model_id} is not found for API version {version}, or is not supported for "
-                "createCachedContent. Call ListModels to see the list of available models and their supported "
-                "methods.",
-            )
-        return model
-
-    def _expiry(self, body: dict[str, Any], *, default: bool) -> float | None:
+    def _expiry(self, body: dict[str, Any], scope: CacheScope, *, default: bool) -> float | None:
         """Epoch seconds from `ttl` or `expireTime` (a oneof: at most one), or the default hour."""
         if "ttl" in body and "expireTime" in body:
             raise invalid_argument(
@@ -158,6 +190,8 @@ class CachesApi:
                 ) from None
             if ttl <= 0:
                 raise invalid_argument("ttl must be positive.")
+            if ttl < scope.min_ttl_seconds:
+                raise invalid_argument(_too_soon(scope))
             return now + ttl
         if "expireTime" in body:
             try:
@@ -169,10 +203,12 @@ class CachesApi:
                 ) from None
             if expire <= now:
                 raise invalid_argument("expire_time must be in the future.")
+            if expire - now < scope.min_ttl_seconds:
+                raise invalid_argument(_too_soon(scope))
             return expire
         return now + DEFAULT_TTL_SECONDS if default else None
 
-    def _update(self, cache_id: str, body: dict[str, Any], mask: str | None) -> StoredCache:
+    def _update(self, cache_id: str, body: dict[str, Any], mask: str | None, scope: CacheScope) -> StoredCache:
         fields = [f.strip() for f in mask.split(",") if f.strip()] if mask else [k for k in body if k in _UPDATABLE]
         for name in fields:
             if name not in _UPDATABLE:
@@ -181,19 +217,24 @@ class CachesApi:
         picked = {key: body[key] for key in wanted if key in body}
         if not picked:
             raise invalid_argument("The update must set ttl or expire_time.")
-        expire = self._expiry(picked, default=False)
+        expire = self._expiry(picked, scope, default=False)
         assert expire is not None
-        return _found(self.store.set_expiry(cache_id, expire))
+        return _found(self.store.set_expiry(cache_id, expire, scope.parent))
 
-    def _list(self, request: HttpRequest) -> Reply:
+    def _list(self, request: HttpRequest, parent: str) -> Reply:
         size, after = page_window(request, default=_DEFAULT_PAGE, maximum=_MAX_PAGE)
-        caches, next_after = self.store.page(size, after)
+        caches, next_after = self.store.page(size, after, parent)
         page: dict[str, Any] = {}
         if caches:
             page["cachedContents"] = [c.resource() for c in caches]
         if next_after is not None:
             page["nextPageToken"] = next_page_token(next_after)
         return _json(page)
+
+
+def _too_soon(scope: CacheScope) -> str:
+    # Emulator wording: the limit is documented, Google's message for it was not found in public sources.
+    return f"The cache must live at least {scope.min_ttl_seconds:g} seconds after it is created or updated."
 
 
 def _body(request: HttpRequest) -> dict[str, Any]:
@@ -212,7 +253,9 @@ def _found(stored: StoredCache | None) -> StoredCache:
 # -- generateContent with a cache ------------------------------------------------------------------------------
 
 
-def with_cache(body: Any, model: ModelInfo, store: CacheStore) -> tuple[Any, StoredCache | None]:
+def with_cache(
+    body: Any, model: ModelInfo, store: CacheStore, scope: CacheScope = DEVELOPER
+) -> tuple[Any, StoredCache | None]:
     """The request as the model sees it: the cache's prefix joined to the request, and the cache used.
 
     A body without `cachedContent` is returned as it is.
@@ -226,15 +269,15 @@ def with_cache(body: Any, model: ModelInfo, store: CacheStore) -> tuple[Any, Sto
         return body, None
     if any(body.get(key) for key in ("systemInstruction", "system_instruction", "tools", "toolConfig", "tool_config")):
         raise invalid_argument(CACHE_CONFLICT)
-    name = str(name)
-    stored = store.get(name.removeprefix("cachedContents/")) if name.startswith("cachedContents/") else None
+    cache_id = scope.cache_id(str(name))
+    stored = store.get(cache_id, scope.parent) if cache_id is not None else None
     if stored is None:
         raise missing()
     if stored.model != model.id:
         # Emulator wording: Google's message for a model mismatch was not found in public sources.
         raise invalid_argument(
-            f"Model used by GenerateContent request (models/{model.id}) and CachedContent "
-            f"(models/{stored.model}) has to be the same."
+            f"Model used by GenerateContent request ({scope.model_name(model.id)}) and CachedContent "
+            f"({scope.model_name(stored.model)}) has to be the same."
         )
     merged = {key: value for key, value in body.items() if key not in ("cachedContent", "cached_content")}
     merged["contents"] = [*stored.held.get("contents", ()), *(body.get("contents") or ())]

@@ -279,3 +279,66 @@ def test_embed_with_a_text_embedding_model_uses_predict(beta1: genai.Client, gem
     assert [e.statistics.token_count for e in response.embeddings or ()] == [2, 2]  # type: ignore[union-attr]
     assert response.metadata is not None
     assert response.metadata.billable_character_count == 10
+
+
+# -- context caches: google-genai's `client.caches.*` on Vertex AI ----------------------------------------------------
+
+CACHE_DOC = "The quick brown fox jumps over the lazy dog. " * 1000  # 11,250 emulator tokens
+CACHED = 11250 + 7  # and the system instruction (25 characters)
+
+
+def test_caches_lifecycle_and_generate_with_a_cache(vertex: genai.Client, gemini: GeminiEmulator) -> None:
+    from langchain_gemini.testing._vertex_caches import project_number
+
+    config = types.CreateCachedContentConfig(
+        contents=[CACHE_DOC], system_instruction="Answer from the document.", ttl="300s", display_name="doc"
+    )
+    cache = vertex.caches.create(model=FLASH, config=config)
+    version = vertex._api_client._http_options.api_version
+    create = gemini.requests[-1]
+    assert (create.method, create.path) == (
+        "POST",
+        f"/{version}/projects/{PROJECT}/locations/{LOCATION}/cachedContents",
+    )
+    assert create.json["model"] == f"projects/{PROJECT}/locations/{LOCATION}/publishers/google/models/{FLASH}"
+    parent = f"projects/{project_number(PROJECT)}/locations/{LOCATION}"
+    assert (cache.name or "").startswith(f"{parent}/cachedContents/")
+    assert cache.model == f"{parent}/publishers/google/models/{FLASH}"
+    assert cache.usage_metadata is not None
+    assert cache.usage_metadata.total_token_count == CACHED
+    assert vertex.caches.get(name=cache.name or "").expire_time == cache.expire_time
+    assert [c.name for c in vertex.caches.list(config={"page_size": 1})] == [cache.name]
+    updated = vertex.caches.update(name=cache.name or "", config=types.UpdateCachedContentConfig(ttl="600s"))
+    assert updated.expire_time is not None
+    assert cache.expire_time is not None
+    assert updated.expire_time > cache.expire_time
+
+    answer = vertex.models.generate_content(
+        model=FLASH, contents="What does the fox do?", config=types.GenerateContentConfig(cached_content=cache.name)
+    )
+    assert answer.usage_metadata is not None
+    assert answer.usage_metadata.cached_content_token_count == CACHED
+    assert gemini.requests[-1].json["cachedContent"] == cache.name
+    # google-genai completes a short name with the project *id*: the same cache.
+    short = (cache.name or "").rsplit("/", 1)[-1]
+    again = vertex.models.generate_content(
+        model=FLASH, contents="And the dog?", config=types.GenerateContentConfig(cached_content=short)
+    )
+    assert again.usage_metadata is not None
+    assert again.usage_metadata.cached_content_token_count == CACHED
+
+    vertex.caches.delete(name=cache.name or "")
+    assert list(vertex.caches.list()) == []
+
+
+def test_caches_async(beta1: genai.Client, gemini: GeminiEmulator) -> None:
+    async def go() -> list[str | None]:
+        config = types.CreateCachedContentConfig(contents=[CACHE_DOC], ttl="120s")
+        cache = await beta1.aio.caches.create(model=FLASH, config=config)
+        names = [c.name async for c in await beta1.aio.caches.list()]
+        await beta1.aio.caches.delete(name=cache.name or "")
+        return [cache.name, *names]
+
+    created, *listed = run(beta1, go())
+    assert listed == [created]
+    assert [r.action for r in gemini.requests] == ["createCachedContent", "listCachedContents", "deleteCachedContent"]

@@ -833,3 +833,72 @@ def test_vertex_only_embedding_and_count_fields_are_unknown_on_the_developer_api
     count = {**HELLO, "systemInstruction": {"parts": [{"text": "Be brief."}]}}
     reply = _post(vx, f"/v1beta/models/{FLASH}:countTokens", count, **key)
     assert reply.json()["error"]["message"] == _unknown("systemInstruction", "")
+
+
+# -- cachedContents on Vertex: a project's own, named with its number ------------------------------------------------
+
+CACHES = f"/v1beta1/projects/{PROJECT}/locations/{LOCATION}/cachedContents"
+LONG_DOC = {"contents": [{"role": "user", "parts": [{"text": "The quick brown fox. " * 800}]}]}
+
+
+def _full_model(project: str = PROJECT, location: str = LOCATION) -> str:
+    return f"projects/{project}/locations/{location}/publishers/google/models/{FLASH}"
+
+
+def test_vertex_caches_are_the_projects_own(vx: GeminiEmulator, info: dict[str, str]) -> None:
+    from langchain_gemini.testing._vertex_caches import project_number
+
+    bearer = {"authorization": f"Bearer {_token(vx, info)}"}
+    number = project_number(PROJECT)
+    with httpx.Client(base_url=vx.base_url, headers=bearer) as http:
+        created = http.post(CACHES, json={"model": _full_model(), **LONG_DOC, "ttl": "120s"})
+        assert created.status_code == 200, created.text
+        cache = created.json()
+        assert cache["name"].startswith(f"projects/{number}/locations/{LOCATION}/cachedContents/")
+        assert cache["model"] == f"projects/{number}/locations/{LOCATION}/publishers/google/models/{FLASH}"
+        # The project by number in the path: the same collection.
+        by_number = http.get(f"/v1/projects/{number}/locations/{LOCATION}/cachedContents")
+        assert [c["name"] for c in by_number.json()["cachedContents"]] == [cache["name"]]
+        # Not another location's, nor the Developer API's.
+        assert http.get(f"/v1beta1/projects/{PROJECT}/locations/europe-west4/cachedContents").json() == {}
+        assert http.get("/v1beta/cachedContents", headers={"x-goog-api-key": "k"}).json() == {}
+        cache_id = cache["name"].rsplit("/", 1)[1]
+        developer = http.get(f"/v1beta/cachedContents/{cache_id}", headers={"x-goog-api-key": "k"})
+        assert developer.status_code == 403
+
+        generate = f"{MODELS}/{FLASH}:generateContent"
+        used = http.post(generate, json={**HELLO, "cachedContent": cache["name"]})
+        assert used.status_code == 200, used.text
+        assert used.json()["usageMetadata"]["cachedContentTokenCount"] == cache["usageMetadata"]["totalTokenCount"]
+        short = http.post(generate, json={**HELLO, "cachedContent": f"cachedContents/{cache_id}"})
+        assert short.status_code == 400
+        assert "full resource name" in short.json()["error"]["message"]
+        other = cache["name"].replace(f"projects/{number}/", f"projects/{project_number('other-project')}/")
+        elsewhere = http.post(generate, json={**HELLO, "cachedContent": other})
+        assert (elsewhere.status_code, elsewhere.json()["error"]["status"]) == (403, "PERMISSION_DENIED")
+        assert http.delete(f"/v1beta1/{cache['name']}").json() == {}
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "words"),
+    [
+        ({"model": f"models/{FLASH}", **LONG_DOC}, 400, "the model's full name"),
+        ({"model": _full_model("other-project"), **LONG_DOC}, 400, "the model's full name"),
+        ({"model": _full_model(), **LONG_DOC, "ttl": "59s"}, 400, "at least 60 seconds"),
+        ({"model": _full_model(), "contents": HELLO["contents"]}, 400, "min_total_token_count=2048"),
+        (
+            {"model": _full_model().replace(FLASH, "gemini-nonexistent"), **LONG_DOC},
+            404,
+            f"Publisher Model `{_full_model().replace(FLASH, 'gemini-nonexistent')}` was not found",
+        ),
+    ],
+)
+def test_vertex_cache_creation_rules(
+    vx: GeminiEmulator, info: dict[str, str], body: dict[str, Any], status: int, words: str
+) -> None:
+    bearer = {"authorization": f"Bearer {_token(vx, info)}"}
+    with httpx.Client(base_url=vx.base_url, headers=bearer) as http:
+        answer = http.post(CACHES, json=body)
+        assert answer.status_code == status
+        assert words in answer.json()["error"]["message"]
+        assert http.get(CACHES).json() == {}

@@ -15,7 +15,7 @@ import pytest
 from langchain_core.load import dumpd, dumps
 from langchain_core.messages import HumanMessage
 
-from langchain_gemini import ChatGemini, GeminiBatches, GeminiCaches, GeminiEmbeddings, GeminiFiles
+from langchain_gemini import ChatGemini, GeminiBatches, GeminiEmbeddings, GeminiFiles
 from langchain_gemini.errors import (
     GeminiAuthenticationError,
     GeminiConnectionError,
@@ -523,7 +523,7 @@ async def test_files_api_references_are_refused_on_vertex(uri: str) -> None:
     assert fake.requests == []
 
 
-@pytest.mark.parametrize("cls", [GeminiFiles, GeminiCaches, GeminiBatches])
+@pytest.mark.parametrize("cls", [GeminiFiles, GeminiBatches])
 def test_developer_api_only_classes_refuse_vertex(cls: type[Any]) -> None:
     with pytest.raises(ValueError, match=f"{cls.__name__} does not support Vertex AI"):
         cls(vertexai=True, project="my-project", credentials=StubCredentials())
