@@ -53,11 +53,22 @@ _remembered: OrderedDict[str, CacheHeld] = OrderedDict()
 _lock = threading.Lock()
 
 
+def _key(name: str) -> str:
+    """A cache's place in the record: its location and id.
+
+    Vertex AI names a cache's project by number (`projects/123456789012/...`) where a call may name it by id, so
+    the project is left out; ids are unique within a location.
+    """
+    head, _, cache_id = name.rpartition("cachedContents/")
+    return head.rpartition("locations/")[2] + cache_id
+
+
 def remember(name: str, held: CacheHeld) -> None:
     """Record what the cache `name` holds (the newest `_MAX_REMEMBERED` caches are kept)."""
+    key = _key(name)
     with _lock:
-        _remembered[name] = held
-        _remembered.move_to_end(name)
+        _remembered[key] = held
+        _remembered.move_to_end(key)
         while len(_remembered) > _MAX_REMEMBERED:
             _remembered.popitem(last=False)
 
@@ -65,13 +76,13 @@ def remember(name: str, held: CacheHeld) -> None:
 def forget(name: str) -> None:
     """Drop what was recorded for `name` (the cache was deleted)."""
     with _lock:
-        _remembered.pop(name, None)
+        _remembered.pop(_key(name), None)
 
 
 def held_by(name: str) -> CacheHeld | None:
     """What the cache `name` holds, if this process created it."""
     with _lock:
-        return _remembered.get(name)
+        return _remembered.get(_key(name))
 
 
 def cache_body(

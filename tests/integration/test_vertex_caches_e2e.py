@@ -142,6 +142,18 @@ def test_with_cache_then_invoke_and_stream_send_only_the_user_turn(
     GeminiCaches.from_model(model).delete(bound.cached_content)
 
 
+def test_a_cache_named_by_project_id_is_known_as_the_one_named_by_number(model: ChatGemini) -> None:
+    # Vertex AI names the cache's project by number; a call may name it by id (a short id is completed so).
+    cache = GeminiCaches.from_model(model).create([SystemMessage("Answer in one word."), HumanMessage(DOC)])
+    assert cache.name.startswith(f"{NUMBERED}/cachedContents/")
+    short_id = cache.name.rpartition("/")[2]
+    by_id = f"projects/{VERTEX_PROJECT}/locations/{VERTEX_LOCATION}/cachedContents/{short_id}"
+    for name in (by_id, short_id):
+        with pytest.raises(ValueError, match="system message differs from the cache's"):
+            model.invoke([SystemMessage("Be verbose."), HumanMessage("q")], cached_content=name)
+    GeminiCaches.from_model(model).delete(short_id)
+
+
 def test_the_vertex_emulator_refuses_what_vertex_refuses(model: ChatGemini, emulator: GeminiEmulator) -> None:
     caches = GeminiCaches.from_model(model)
     with pytest.raises(GeminiBadRequestError, match="at least 60 seconds"):
