@@ -111,3 +111,9 @@ def emu_client(emu: GeminiEmulator) -> Iterator[Any]:
 
     with httpx.Client(base_url=emu.base_url, headers={"x-goog-api-key": "test-key"}, timeout=30) as client:
         yield client
+
+
+@pytest.fixture(params=[True, False], ids=["sync", "async"])
+def sync(request: pytest.FixtureRequest) -> bool:
+    """Runs a test twice: through the sync methods, then through their async twins."""
+    return bool(request.param)

@@ -29,11 +29,6 @@ def model(emulator: GeminiEmulator) -> Iterator[ChatGemini]:
         yield chat
 
 
-@pytest.fixture(params=[True, False], ids=["sync", "async"])
-def sync(request: pytest.FixtureRequest) -> bool:
-    return bool(request.param)
-
-
 def get_weather(city: str) -> str:
     """Weather in a city."""
     return city

@@ -35,11 +35,6 @@ def model(emulator: GeminiEmulator) -> Iterator[ChatGemini]:
         yield chat
 
 
-@pytest.fixture(params=[True, False], ids=["sync", "async"])
-def sync(request: pytest.FixtureRequest) -> bool:
-    return bool(request.param)
-
-
 def run_job(sync: bool, model: ChatGemini, inputs: list[Any], **kwargs: Any) -> tuple[GeminiBatchJob, list[Any]]:
     batches = GeminiBatches.from_model(model)
     if sync:

@@ -14,12 +14,12 @@ from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
 from langchain_gemini import (
     ChatGemini,
     GeminiBadRequestError,
-    GeminiCache,
     GeminiCaches,
     GeminiPermissionDeniedError,
 )
 from langchain_gemini.testing import GeminiEmulator
 from tests.integration.conftest import EMULATOR_KEY
+from tests.integration.sync_async import call, listed
 
 DOC = "The quick brown fox jumps over the lazy dog. " * 1000  # 11,250 emulator tokens
 SYSTEM = "Answer from the document, in one sentence."
@@ -35,27 +35,6 @@ def get_weather(city: str) -> str:
 def model(emulator: GeminiEmulator) -> Iterator[ChatGemini]:
     with ChatGemini(model="gemini-2.5-flash", base_url=emulator.base_url, api_key=EMULATOR_KEY) as chat:
         yield chat
-
-
-@pytest.fixture(params=[True, False], ids=["sync", "async"])
-def sync(request: pytest.FixtureRequest) -> bool:
-    return bool(request.param)
-
-
-def call(sync: bool, target: Any, method: str, *args: Any, **kwargs: Any) -> Any:
-    if sync:
-        return getattr(target, method)(*args, **kwargs)
-    return asyncio.run(getattr(target, f"a{method}")(*args, **kwargs))
-
-
-def listed(sync: bool, caches: GeminiCaches, **kwargs: Any) -> list[GeminiCache]:
-    if sync:
-        return list(caches.list(**kwargs))
-
-    async def collect() -> list[GeminiCache]:
-        return [cache async for cache in caches.alist(**kwargs)]
-
-    return asyncio.run(collect())
 
 
 def test_cache_lifecycle(sync: bool, model: ChatGemini, emulator: GeminiEmulator) -> None:

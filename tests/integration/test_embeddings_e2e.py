@@ -23,11 +23,6 @@ DOCS = [
 ]
 
 
-@pytest.fixture(params=[True, False], ids=["sync", "async"])
-def sync(request: pytest.FixtureRequest) -> bool:
-    return bool(request.param)
-
-
 def documents(model: GeminiEmbeddings, sync: bool, items: list[str]) -> list[list[float]]:
     return model.embed_documents(items) if sync else asyncio.run(model.aembed_documents(items))
 

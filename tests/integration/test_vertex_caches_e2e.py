@@ -19,13 +19,13 @@ from langchain_core.messages import HumanMessage, SystemMessage
 from langchain_gemini import (
     ChatGemini,
     GeminiBadRequestError,
-    GeminiCache,
     GeminiCaches,
     GeminiPermissionDeniedError,
 )
 from langchain_gemini.testing import GeminiEmulator
 from langchain_gemini.testing._vertex_caches import project_number
 from tests.integration.conftest import EMULATOR_KEY, VERTEX_LOCATION, VERTEX_PROJECT
+from tests.integration.sync_async import call, listed
 
 FLASH = "gemini-2.5-flash"
 DOC = "The quick brown fox jumps over the lazy dog. " * 1000  # 11,250 emulator tokens
@@ -40,27 +40,6 @@ CACHE_NAME = re.compile(rf"{NUMBERED}/cachedContents/[a-z0-9]{{40}}")
 def model(vertex_params: dict[str, Any]) -> Iterator[ChatGemini]:
     with ChatGemini(model=FLASH, **vertex_params) as chat:
         yield chat
-
-
-@pytest.fixture(params=[True, False], ids=["sync", "async"])
-def sync(request: pytest.FixtureRequest) -> bool:
-    return bool(request.param)
-
-
-def call(sync: bool, target: Any, method: str, *args: Any, **kwargs: Any) -> Any:
-    if sync:
-        return getattr(target, method)(*args, **kwargs)
-    return asyncio.run(getattr(target, f"a{method}")(*args, **kwargs))
-
-
-def listed(sync: bool, caches: GeminiCaches, **kwargs: Any) -> list[GeminiCache]:
-    if sync:
-        return list(caches.list(**kwargs))
-
-    async def collect() -> list[GeminiCache]:
-        return [cache async for cache in caches.alist(**kwargs)]
-
-    return asyncio.run(collect())
 
 
 def test_cache_lifecycle_on_vertex(sync: bool, model: ChatGemini, emulator: GeminiEmulator) -> None:
