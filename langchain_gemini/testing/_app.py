@@ -33,7 +33,7 @@ from langchain_gemini.testing._errors import (
     unregistered_caller,
 )
 from langchain_gemini.testing._faults import Fault
-from langchain_gemini.testing._generate import default_response
+from langchain_gemini.testing._generate import default_response, take_checkpoints
 from langchain_gemini.testing._http import HttpRequest, Reply
 from langchain_gemini.testing._long_decode import long_decode
 from langchain_gemini.testing._models import ModelInfo
@@ -313,6 +313,7 @@ class App:
         stream = action == "streamGenerateContent"
         sse = request.query.get("alt") == "sse"
         scripted = self.state.take_scripted(action)
+        checkpoints = None
         if scripted is None:
             scripted = self._responder_answer(recorded)
         if scripted is not None:
@@ -324,6 +325,7 @@ class App:
             answer = default_response(
                 normalized, model, digest, self._response_id(digest), self.state.signer, long=long
             )
+            checkpoints = take_checkpoints(answer)
             _caches_api.credit(answer, cache)
             if implicit is not None:
                 report_cached(answer, implicit.total, implicit.details())
@@ -339,6 +341,10 @@ class App:
         if isinstance(scripted, list):
             return _stream_reply(scripted, sse)
         answer = _checked(scripted)
+        if checkpoints is not None:
+            events = split_response(answer, self.state.stream_events)
+            checkpoints.place(events)
+            return _stream_reply(events, sse)
         chunks = sse_stream(answer, self.state.stream_events) if sse else None
         if chunks is not None:
             return Reply(chunks=chunks, content_type="text/event-stream")

@@ -46,7 +46,14 @@ from langchain_gemini.testing._builtin import (
     url_invocation,
 )
 from langchain_gemini.testing._logprobs import add_logprobs
-from langchain_gemini.testing._long_decode import LongDecode, Position, asked_tokens, long_text, plan_hop
+from langchain_gemini.testing._long_decode import (
+    Checkpoints,
+    LongDecode,
+    Position,
+    asked_tokens,
+    long_text,
+    plan_hop,
+)
 from langchain_gemini.testing._media_out import PCM_MIME, PCM_RATE, image_b64, pcm_b64
 from langchain_gemini.testing._models import ModelInfo
 from langchain_gemini.testing._responder import function_calls, last_user_text, tool_result_reply
@@ -245,7 +252,23 @@ def _long_candidate(turn: _Turn, parts: list[dict[str, Any]], asked: int, index:
         token = long.token(Position(sent=hop.end, spent=position.spent + turn.thoughts + hop.end - hop.start))
     if token is not None:
         candidate["continuationToken"] = token
+    if long is not None and long.stream and long.per_request is not None and index == 0:
+        # Taken off by the caller before anything is sent (`CHECKPOINTS_KEY`): placed once split into events
+        candidate[CHECKPOINTS_KEY] = Checkpoints(long, Position(hop.start, position.spent + turn.thoughts))
     return _indexed(candidate, index)
+
+
+CHECKPOINTS_KEY = "_checkpoints"
+"""Where a streamed long-decode hop's candidate keeps its `Checkpoints` until the stream is split."""
+
+
+def take_checkpoints(answer: dict[str, Any]) -> Checkpoints | None:
+    """The `Checkpoints` of a default answer's first candidate, removed from it (None when it has none)."""
+    candidates = answer.get("candidates") or []
+    if not candidates:
+        return None
+    found = candidates[0].pop(CHECKPOINTS_KEY, None)
+    return found if isinstance(found, Checkpoints) else None
 
 
 def _answer_parts(turn: _Turn, tools: set[str], answer: str, index: int) -> list[dict[str, Any]]:

@@ -21,6 +21,11 @@ The token is the emulator's own: the model, a digest of the request it continues
 `maxOutputTokens`, the two fields a continuation may change), the answer tokens already sent and the output tokens
 spent, under an HMAC with a per-emulator secret. A token the emulator did not issue, or one resent with another
 request or model, is 400 INVALID_ARGUMENT (the wording is the emulator's: no recorded refusal shows Google's).
+
+Checkpoints: a streamed hop also carries `continuationToken` part way through, on events without a finish reason,
+for the answer streamed up to that event ("Long-decode checkpoints are only emitted part way through each hop":
+google-genai's `_extra_utils.StreamContinuation._next_resume_token`, which resumes a broken stream from the latest
+one). The request resent with a checkpoint token goes on exactly after the text that checkpoint covers.
 """
 
 from __future__ import annotations
@@ -43,6 +48,8 @@ LONG_ANSWER_TRIGGER = "[emulator:long-answer:<N>]"
 """In a prompt, with <N> a number of tokens: an answer of exactly N output tokens (long decode on Gemini 4)."""
 _TRIGGER = re.compile(r"\[emulator:long-answer:(\d{1,9})\]")
 _MAC = 16
+CHECKPOINT_INTERVAL = 8_192
+"""Answer tokens between two checkpoints of a streamed hop: the emulator's choice (Google publishes no interval)."""
 _REFUSED = "Invalid continuation_token: it was not issued for this request and model."
 
 
@@ -162,6 +169,8 @@ class LongDecode:
     model_id: str
     request: str
     tokens: ContinuationTokens
+    stream: bool = False
+    """Whether the request streams (its hop then carries checkpoints: `Checkpoints`)."""
 
     @property
     def resumed(self) -> bool:
@@ -182,7 +191,38 @@ def long_decode(request: dict[str, Any], model: ModelInfo, stream: bool, tokens:
     position = tokens.resume(token, model.id, digest) if token else Position()
     limits = model.long_decode_limits
     per_request = None if limits is None else limits[1 if stream else 0]
-    return LongDecode(position, per_request, model.id, digest, tokens)
+    return LongDecode(position, per_request, model.id, digest, tokens, stream)
+
+
+@dataclass(frozen=True)
+class Checkpoints:
+    """The checkpoints of one streamed hop, placed once the hop is split into events (`place`)."""
+
+    long: LongDecode
+    start: Position
+    """Where the hop's answer text starts: its `spent` already counts the hop's thoughts, which stream first."""
+
+    def place(self, events: list[dict[str, Any]]) -> None:
+        """Put a `continuationToken` on the first event at or past every `CHECKPOINT_INTERVAL` answer tokens.
+
+        Only events without a finish reason (the last event carries the hop's own token, if any), only where the
+        answer streamed so far is a whole number of tokens, and only on the first candidate (the one continued).
+        """
+        chars, mark = 0, CHECKPOINT_INTERVAL
+        for event in events[:-1]:
+            candidates = event.get("candidates") or []
+            if not candidates:
+                continue
+            candidate = candidates[0]
+            parts = candidate.get("content", {}).get("parts", [])
+            chars += sum(len(p["text"]) for p in parts if isinstance(p.get("text"), str) and not p.get("thought"))
+            sent, whole = divmod(chars, 4)
+            if whole or sent < mark or "finishReason" in candidate:
+                continue
+            token = self.long.token(Position(self.start.sent + sent, self.start.spent + sent))
+            if token is not None:
+                candidate["continuationToken"] = token
+            mark = (sent // CHECKPOINT_INTERVAL + 1) * CHECKPOINT_INTERVAL
 
 
 def _refused() -> ApiError:

@@ -13,7 +13,7 @@ import pytest
 from google import genai
 from google.genai import types
 
-from langchain_gemini.testing import GeminiEmulator
+from langchain_gemini.testing import Fault, GeminiEmulator
 from tests.conformance.conftest import KEY
 
 ARGON = "gemini-4-argon"
@@ -96,3 +96,20 @@ def test_automatic_continuation_off_returns_the_first_hop(sdk: genai.Client, gem
     second = sdk.models.generate_content(model=ARGON, contents=PROMPT, config=resumed)
     assert second.text == WHOLE[4 * 32_768 : 4 * 65_536]
     assert len(hops(gemini, "generateContent")) == 2
+
+
+@pytest.mark.parametrize("kind", ["truncate_stream", "mid_stream_error"])
+def test_stream_cut_mid_hop_resumes_from_the_checkpoint(sdk: genai.Client, gemini: GeminiEmulator, kind: str) -> None:
+    # Eight events of 8,192 tokens a hop: every event but the last carries a checkpoint; the first hop is cut after
+    # its third event (24,576 tokens), without a finish reason, and google-genai resumes from that event's token
+    gemini.configure(stream_events=8)
+    gemini.inject(Fault(kind=kind, after_events=3, status=503))
+    chunks = list(sdk.models.generate_content_stream(model=ARGON, contents=PROMPT))
+    assert "".join(chunk.text or "" for chunk in chunks) == WHOLE  # the whole answer, once
+    tokens = hops(gemini, "streamGenerateContent")
+    assert len(tokens) == 2  # the cut hop, then the rest (45,424 tokens) resumed from its third event's checkpoint
+    assert tokens[0] is None
+    assert tokens[1]
+    last = chunks[-1].usage_metadata
+    assert last is not None
+    assert last.candidates_token_count == 70_000  # summed over hops: the cut hop counted up to its checkpoint

@@ -136,9 +136,10 @@ def test_a_stream_hop_carries_65536_tokens_and_ends_on_the_token(emu_client: htt
     assert [set(part) for part in last["content"]["parts"]] == [{"text", "thoughtSignature"}]
     assert last["content"]["parts"][0]["text"] == ""
     token = last["continuationToken"]
-    assert all("continuationToken" not in event["candidates"][0] for event in first[:-1])
     assert all("finishReason" not in event["candidates"][0] for event in first[:-1])
     assert streamed_text(first) == numbered(1, 32768)
+    # four events (the emulator's default) of 16,384 tokens each: a checkpoint on each, the last before the empty end
+    assert covered(first) == [16384, 32768, 49152, 65536]
     assert first[-1]["usageMetadata"]["candidatesTokenCount"] == 65_536
     rest = sse_events(emu_client, {**body, "continuationToken": token})
     assert streamed_text(rest) == numbered(32769, 35000)
@@ -223,6 +224,67 @@ def test_a_token_resumes_on_vertex_too(emu_client: httpx.Client) -> None:
     second = emu_client.post(path, json=resume(ask(LONG), first.json()))
     assert second.status_code == 200, second.text
     assert text_of(second.json()) == numbered(16385, 32768)
+
+
+def covered(events: list[dict[str, Any]]) -> list[int]:
+    """The answer tokens streamed up to each event that carries a checkpoint (a token without a finish reason)."""
+    out, chars = [], 0
+    for event in events:
+        chars += len(text_of(event))
+        candidate = event["candidates"][0]
+        if "continuationToken" in candidate and "finishReason" not in candidate:
+            out.append(chars // 4)
+    return out
+
+
+def test_checkpoints_every_8192_tokens_of_a_stream_hop(emu: GeminiEmulator, emu_client: httpx.Client) -> None:
+    emu.configure(stream_events=100)  # 65,536 tokens in ~656-token events: checkpoints land past each multiple
+    first = sse_events(emu_client, ask(LONG))
+    marks = covered(first)
+    assert len(marks) == 8  # the first event at or past each multiple of 8,192 (the last is the 65,536th token)
+    assert all(8192 * n <= mark < 8192 * n + 1000 for n, mark in enumerate(marks, start=1))
+    checkpoints = [e for e in first if "continuationToken" in e["candidates"][0]]
+    assert all("finishReason" not in e["candidates"][0] for e in checkpoints[:-1])
+    assert checkpoints[-1]["candidates"][0]["finishReason"] == "CONTINUATION"
+    tokens = [e["candidates"][0]["continuationToken"] for e in checkpoints]
+    assert len(set(tokens[:-1])) == 8  # each its own position
+    assert tokens[-1] == tokens[-2]  # the 65,536th token: the hop's own token covers the same text
+    non_streaming = generate(emu_client, ask(LONG), ARGON)  # a unary hop has no events, so no checkpoint
+    assert non_streaming["candidates"][0]["finishReason"] == "CONTINUATION"
+
+
+@pytest.mark.parametrize("which", [0, 3, 6])
+def test_a_checkpoint_resumes_exactly_after_its_text(emu: GeminiEmulator, emu_client: httpx.Client, which: int) -> None:
+    emu.configure(stream_events=100)
+    body = ask(LONG)
+    first = sse_events(emu_client, body)
+    index = [i for i, e in enumerate(first) if "continuationToken" in e["candidates"][0]][which]
+    token = first[index]["candidates"][0]["continuationToken"]
+    before = streamed_text(first[: index + 1])
+    rest: list[dict[str, Any]] = []
+    hop = sse_events(emu_client, {**body, "continuationToken": token})
+    rest += hop
+    while hop[-1]["candidates"][0]["finishReason"] == "CONTINUATION":
+        hop = sse_events(emu_client, {**body, "continuationToken": hop[-1]["candidates"][0]["continuationToken"]})
+        rest += hop
+    assert rest[-1]["candidates"][0]["finishReason"] == "STOP"
+    assert before + streamed_text(rest) == numbered(1, 35000)  # no gap, no overlap
+    # the resumed hop is a request of its own: its usage counts its own output only, no thoughts again
+    resumed = sse_events(emu_client, {**body, "continuationToken": token})
+    assert resumed[-1]["usageMetadata"]["candidatesTokenCount"] == min(65_536, 70_000 - len(before) // 4)
+    assert "thoughtsTokenCount" not in resumed[-1]["usageMetadata"]
+
+
+def test_a_checkpoint_token_is_refused_for_another_request(emu: GeminiEmulator, emu_client: httpx.Client) -> None:
+    first = sse_events(emu_client, ask(LONG))
+    token = next(e["candidates"][0]["continuationToken"] for e in first if "continuationToken" in e["candidates"][0])
+    response = emu_client.post(
+        f"/v1beta/models/{ARGON}:streamGenerateContent",
+        params={"alt": "sse"},
+        json={**ask(LONG + " Another one."), "continuationToken": token},
+    )
+    assert response.status_code == 400
+    assert response.json()["error"]["message"] == REFUSED
 
 
 def test_every_stream_hop_and_framing_carries_its_token(emu_client: httpx.Client) -> None:
