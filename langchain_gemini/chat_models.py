@@ -35,6 +35,7 @@ from langchain_gemini._thinking import thinking_config
 from langchain_gemini._version import __version__
 from langchain_gemini._wire import SchemaOverride
 from langchain_gemini.data._profiles import get_profile
+from langchain_gemini.errors import GeminiError
 from langchain_gemini.multimodal import MediaFetchInput
 from langchain_gemini.safety import to_safety_settings
 
@@ -310,11 +311,15 @@ class ChatGemini(RequestSettings, GeminiClientSettings, BaseChatModel):
             events = self._client.stream_json(
                 call.path("streamGenerateContent"), request, timeout=call.timeout, max_retries=call.max_retries
             )
-            for event in events:
-                if (chunk := stream.chunk(event)) is not None:
-                    if run_manager:
-                        run_manager.on_llm_new_token(chunk.message.text, chunk=chunk)
-                    yield chunk
+            try:
+                for event in events:
+                    if (chunk := stream.chunk(event)) is not None:
+                        if run_manager:
+                            run_manager.on_llm_new_token(chunk.message.text, chunk=chunk)
+                        yield chunk
+            except GeminiError as error:
+                if not stream.broken(error):  # resumes a long decode from its latest checkpoint
+                    raise
         yield stream.final_chunk()
 
     async def _astream(
@@ -329,11 +334,15 @@ class ChatGemini(RequestSettings, GeminiClientSettings, BaseChatModel):
             events = self._client.astream_json(
                 call.path("streamGenerateContent"), request, timeout=call.timeout, max_retries=call.max_retries
             )
-            async for event in events:
-                if (chunk := stream.chunk(event)) is not None:
-                    if run_manager:
-                        await run_manager.on_llm_new_token(chunk.message.text, chunk=chunk)
-                    yield chunk
+            try:
+                async for event in events:
+                    if (chunk := stream.chunk(event)) is not None:
+                        if run_manager:
+                            await run_manager.on_llm_new_token(chunk.message.text, chunk=chunk)
+                        yield chunk
+            except GeminiError as error:
+                if not stream.broken(error):  # resumes a long decode from its latest checkpoint
+                    raise
         yield stream.final_chunk()
 
     # -- tools and structured output -------------------------------------------------------------------------

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
+import pytest
+
 from langchain_gemini import ChatGemini
-from langchain_gemini.testing import GeminiEmulator
+from langchain_gemini.errors import GeminiBadRequestError, GeminiStreamError
+from langchain_gemini.testing import Fault, GeminiEmulator
 from tests.integration.conftest import EMULATOR_KEY
 
 
@@ -120,3 +124,56 @@ def test_without_continuations_the_partial_answer_resumes_by_token(emulator: Gem
     second = model.invoke(LONG_PROMPT, continuation_token=token)
     assert second.text == WHOLE[4 * 32_768 : 4 * 65_536]
     assert sent_tokens(emulator, "generateContent") == [None, token]
+
+
+# A stream hop broken part way: the client resumes from the latest checkpoint (`_continuation.ContinuedStream.broken`).
+
+
+def collect(chat: ChatGemini, sync: bool) -> list[Any]:
+    if sync:
+        return list(chat.stream(LONG_PROMPT))
+
+    async def go() -> list[Any]:
+        return [chunk async for chunk in chat.astream(LONG_PROMPT)]
+
+    return asyncio.run(go())
+
+
+@pytest.mark.parametrize(
+    ("kind", "events", "after"),
+    [
+        ("truncate_stream", 8, 3),  # cut right after a checkpoint (8,192 tokens an event)
+        ("mid_stream_error", 8, 3),
+        ("truncate_stream", 12, 4),  # cut one event past the checkpoint of event 3: that text comes again, dropped
+    ],
+)
+def test_stream_cut_mid_hop_resumes_from_its_checkpoint(
+    emulator: GeminiEmulator, sync: bool, kind: Any, events: int, after: int
+) -> None:
+    emulator.configure(stream_events=events)
+    emulator.inject(Fault(kind=kind, after_events=after))
+    chunks = collect(argon(emulator, max_retries=0), sync)
+    assert "".join(chunk.text for chunk in chunks) == WHOLE  # the whole answer, once
+    tokens = sent_tokens(emulator, "streamGenerateContent")
+    assert len(tokens) == 2  # the cut hop, then the rest from its checkpoint
+    assert tokens[0] is None
+    assert tokens[1]
+    last = chunks[-1]
+    assert last.usage_metadata is not None
+    assert last.usage_metadata["output_tokens"] >= 70_000  # two hops' output summed (the re-sent text counts twice)
+    assert last.response_metadata["finish_reason"] == "STOP"
+
+
+def test_a_cut_before_any_checkpoint_after_content_raises(emulator: GeminiEmulator, sync: bool) -> None:
+    emulator.configure(stream_events=12)  # 5,461 tokens an event: the first event carries no checkpoint
+    emulator.inject(Fault(kind="truncate_stream", after_events=1))
+    with pytest.raises(GeminiStreamError):
+        collect(argon(emulator, max_retries=0), sync)
+    assert len(sent_tokens(emulator, "streamGenerateContent")) == 1  # content came, no checkpoint: not resumed
+
+
+def test_an_error_before_any_event_is_raised_at_once(emulator: GeminiEmulator, sync: bool) -> None:
+    emulator.inject(Fault(kind="status", status=400, method="streamGenerateContent"))
+    with pytest.raises(GeminiBadRequestError):
+        collect(argon(emulator, max_retries=0), sync)
+    assert len(sent_tokens(emulator, "streamGenerateContent")) == 1
