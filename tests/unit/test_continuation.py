@@ -9,7 +9,7 @@ import pytest
 from langchain_core.messages import AIMessageChunk
 
 from langchain_gemini._continuation import sum_usage
-from langchain_gemini.errors import GeminiContinuationLimitError
+from langchain_gemini.errors import GeminiContinuationLimitError, GeminiStreamError
 from tests.unit.fake_gemini import FakeGemini
 
 
@@ -195,3 +195,60 @@ def test_every_entry_point_stops_at_the_cap(entry: str) -> None:
     with pytest.raises(GeminiContinuationLimitError, match="still incomplete after 1 continuation requests"):
         _run(entry, fake.model(max_continuations=1))
     assert [body.get("continuationToken") for body in fake.bodies()] == [None, "t1"]
+
+
+# A long-decode stream broken part way resumes from its latest checkpoint (`ContinuedStream.broken`).
+
+
+def _event(text: str | None, token: str | None = None, *, out: int = 0) -> dict[str, Any]:
+    candidate: dict[str, Any] = {"content": {"role": "model", "parts": [{"text": text}] if text is not None else []}}
+    if token:
+        candidate["continuationToken"] = token  # a checkpoint: a token without a finish reason
+    usage = {"promptTokenCount": 10, "candidatesTokenCount": out, "totalTokenCount": 10 + out}
+    return {"candidates": [candidate], "usageMetadata": usage, "modelVersion": "gemini-4-flash"}
+
+
+def _stream(fake: FakeGemini, sync: bool) -> list[Any]:
+    if sync:
+        return list(fake.model(max_retries=0).stream("story"))
+
+    async def go() -> list[Any]:
+        return [chunk async for chunk in fake.model(max_retries=0).astream("story")]
+
+    return asyncio.run(go())
+
+
+@pytest.mark.parametrize("sync", [True, False], ids=["sync", "async"])
+def test_a_broken_stream_resumes_from_its_checkpoint_without_repeating_text(sync: bool) -> None:
+    broken = [_event("One ", out=1), _event("two ", "c1", out=2), _event("thr", out=3)]  # ends without a reason
+    rest = [_event("three "), _event("four.", out=3)]
+    rest[-1]["candidates"][0]["finishReason"] = "STOP"
+    fake = FakeGemini(streams=[broken, rest])
+    chunks = _stream(fake, sync)
+    # "thr" came after the checkpoint: the resumed hop sends it again, and only "ee " is new
+    assert [chunk.text for chunk in chunks if chunk.text] == ["One ", "two ", "thr", "ee ", "four."]
+    assert [body.get("continuationToken") for body in fake.bodies()] == [None, "c1"]
+    assert fake.bodies()[1] == {**fake.bodies()[0], "continuationToken": "c1"}
+    last = chunks[-1]
+    assert last.response_metadata["finish_reason"] == "STOP"
+    assert last.usage_metadata is not None
+    assert (last.usage_metadata["input_tokens"], last.usage_metadata["output_tokens"]) == (20, 6)  # hops summed
+
+
+@pytest.mark.parametrize("sync", [True, False], ids=["sync", "async"])
+def test_three_reconnects_without_progress_then_the_error(sync: bool) -> None:
+    first = [_event("One ", "c1", out=1)]  # a checkpoint, then the stream ends without a finish reason
+    empty = [_event(None)]  # accepted, but no content and no new checkpoint
+    fake = FakeGemini(streams=[first, empty, empty, empty, empty, [_event("never")]])
+    with pytest.raises(GeminiStreamError):
+        _stream(fake, sync)
+    # the checkpoint, then three retries of the same token; the fourth hop without progress gives up
+    assert [body.get("continuationToken") for body in fake.bodies()] == [None, "c1", "c1", "c1", "c1"]
+
+
+@pytest.mark.parametrize("sync", [True, False], ids=["sync", "async"])
+def test_content_without_a_checkpoint_is_not_resumed(sync: bool) -> None:
+    fake = FakeGemini(streams=[[_event("One ", out=1)], [_event("never")]])
+    with pytest.raises(GeminiStreamError):
+        _stream(fake, sync)
+    assert len(fake.requests) == 1
