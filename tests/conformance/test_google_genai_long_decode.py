@@ -14,6 +14,7 @@ from google import genai
 from google.genai import types
 
 from langchain_gemini.testing import Fault, GeminiEmulator
+from langchain_gemini.testing._state import DEFAULT_STREAM_EVENTS
 from tests.conformance.conftest import KEY
 
 ARGON = "gemini-4-argon"
@@ -104,7 +105,10 @@ def test_stream_cut_mid_hop_resumes_from_the_checkpoint(sdk: genai.Client, gemin
     # its third event (24,576 tokens), without a finish reason, and google-genai resumes from that event's token
     gemini.configure(stream_events=8)
     gemini.inject(Fault(kind=kind, after_events=3, status=503))
-    chunks = list(sdk.models.generate_content_stream(model=ARGON, contents=PROMPT))
+    try:
+        chunks = list(sdk.models.generate_content_stream(model=ARGON, contents=PROMPT))
+    finally:  # the session emulator's reset keeps its configuration: the other tests expect the default split
+        gemini.configure(stream_events=DEFAULT_STREAM_EVENTS)
     assert "".join(chunk.text or "" for chunk in chunks) == WHOLE  # the whole answer, once
     tokens = hops(gemini, "streamGenerateContent")
     assert len(tokens) == 2  # the cut hop, then the rest (45,424 tokens) resumed from its third event's checkpoint
