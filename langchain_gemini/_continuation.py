@@ -194,6 +194,7 @@ class ContinuedStream:
 
     def __init__(self, body: GenerateContentRequest, requested_model: str, limit: int) -> None:
         self._body = body
+        self._resumable = limit > 0  # max_continuations=0 turns continuation off, resumption too (as google-genai's)
         self._hops = Hops(body, limit)
         self._state = StreamState(requested_model)
         self._usage: dict[str, Any] | None = None
@@ -255,9 +256,10 @@ class ContinuedStream:
 
         An error before any event (the request was refused: retrying is the client's retry policy's job), an
         error of another kind, or a hop without any token is not resumed: the caller raises it. Nor is a hop that
-        yielded content but brought no checkpoint of its own, nor the fourth resumption in a row without one.
+        yielded content but brought no checkpoint of its own, nor the fourth resumption in a row without one, nor
+        any hop when `max_continuations` is 0 (google-genai's `automatic_continuation=False` does not resume either).
         """
-        if not isinstance(error, _BREAKS) or not self._hop_events:
+        if not self._resumable or not isinstance(error, _BREAKS) or not self._hop_events:
             return False
         progressed = self._hop_token is not None and self._hop_token != self._hop_start
         if progressed:

@@ -252,3 +252,10 @@ def test_content_without_a_checkpoint_is_not_resumed(sync: bool) -> None:
     with pytest.raises(GeminiStreamError):
         _stream(fake, sync)
     assert len(fake.requests) == 1
+
+
+def test_no_resumption_when_continuation_is_off() -> None:
+    fake = FakeGemini(streams=[[_event("One ", "c1", out=1)], [_event("never")]])
+    with pytest.raises(GeminiStreamError):
+        list(fake.model(max_retries=0, max_continuations=0).stream("story"))
+    assert len(fake.requests) == 1
