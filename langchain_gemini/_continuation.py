@@ -241,11 +241,10 @@ class ContinuedStream:
         if self._skip:
             event = self._trimmed(event)
         token = candidate.get("continuationToken")
-        text = _answer_chars(candidate)
         if isinstance(token, str) and token:
             self._hop_token, self._after_checkpoint = token, 0
-        else:
-            self._after_checkpoint += text
+        elif self._hop_token is not None:  # only text after a checkpoint is ever re-sent: no count on other streams
+            self._after_checkpoint += _answer_chars(candidate)
         chunk = to_chunk(event, self._state)  # type: ignore[arg-type]
         if chunk is not None and (chunk.message.content or chunk.message.tool_call_chunks):  # type: ignore[attr-defined]
             self._hop_content = True
